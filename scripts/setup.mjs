@@ -1,0 +1,109 @@
+#!/usr/bin/env node
+// Idempotent set-up shared by `npm start`, `npm test` and the benchmarks:
+// Debian packages, npm dependencies, TypeScript build. Uses only node built-ins
+// because it runs before node_modules exists.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Debian packages Hark needs at run time and for its tests. */
+export const DEBIAN_PACKAGES = [
+  'ffmpeg',
+  'libpocketsphinx3',
+  'pocketsphinx-en-us',
+  'pocketsphinx-testdata',
+];
+
+function log(msg) {
+  process.stderr.write(`[setup] ${msg}\n`);
+}
+
+function missingDebianPackages() {
+  return DEBIAN_PACKAGES.filter((pkg) => {
+    const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' });
+    return r.status !== 0 || !r.stdout.includes('install ok installed');
+  });
+}
+
+function ensureDebianPackages() {
+  const missing = missingDebianPackages();
+  if (missing.length === 0) return;
+  const cmd = `apt-get update && apt-get install -y ${missing.join(' ')}`;
+  if (process.getuid?.() !== 0) {
+    log(`missing Debian packages: ${missing.join(', ')}`);
+    log(`run as root:  sudo sh -c '${cmd}'`);
+    process.exit(1);
+  }
+  log(`installing Debian packages: ${missing.join(', ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['install', '-y', '-q', ...missing], { stdio: 'inherit', env });
+}
+
+function mtime(path) {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+function newestUnder(dir) {
+  let newest = 0;
+  if (!existsSync(dir)) return newest;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestUnder(p) : mtime(p));
+  }
+  return newest;
+}
+
+function nativeModulesLoad() {
+  const r = spawnSync(
+    process.execPath,
+    ['-e', "require('better-sqlite3'); require('koffi')"],
+    { cwd: root, stdio: 'ignore' },
+  );
+  return r.status === 0;
+}
+
+function ensureNpmDependencies() {
+  const installed = join(root, 'node_modules', '.package-lock.json');
+  const stale =
+    !existsSync(installed) ||
+    mtime(join(root, 'package-lock.json')) > mtime(installed) ||
+    mtime(join(root, 'package.json')) > mtime(installed) ||
+    !nativeModulesLoad();
+  if (!stale) return;
+  log('installing npm dependencies');
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--foreground-scripts=false'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+}
+
+function ensureBuild() {
+  const stamp = join(root, 'dist', '.build-stamp');
+  const sources = Math.max(
+    newestUnder(join(root, 'src')),
+    newestUnder(join(root, 'test')),
+    newestUnder(join(root, 'bench')),
+    mtime(join(root, 'tsconfig.json')),
+    mtime(join(root, 'package.json')),
+  );
+  if (existsSync(stamp) && mtime(stamp) >= sources) return;
+  log('building TypeScript');
+  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  mkdirSync(join(root, 'dist'), { recursive: true });
+  writeFileSync(stamp, new Date().toISOString());
+}
+
+ensureDebianPackages();
+ensureNpmDependencies();
+ensureBuild();

@@ -1,0 +1,72 @@
+/**
+ * The REST error catalogue: every error Hark answers with, its HTTP status,
+ * wire `error_type` and exact message (API.md §2.2). Services throw
+ * {@link ApiError}; `to-wire.ts` is the only place that turns it into JSON.
+ */
+
+export interface ValidationIssue {
+  errorType: string;
+  location: string;
+  message: string;
+}
+
+export type ErrorType =
+  | 'invalid_request'
+  | 'invalid_cursor'
+  | 'unauthenticated'
+  | 'file_not_found'
+  | 'transcription_not_found'
+  | 'transcription_invalid_state'
+  | 'not_found'
+  | 'request_timeout'
+  | 'too_many_requests'
+  | 'internal_error';
+
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    readonly statusCode: number,
+    readonly errorType: ErrorType,
+    message: string,
+    readonly validationErrors: readonly ValidationIssue[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export const INVALID_REQUEST_MESSAGE = 'Invalid request.';
+export const UNAUTHENTICATED_MESSAGE =
+  'Incorrect API key provided. Use a key from HARK_API_KEYS or the one the Hark server printed at start-up.';
+export const INTERNAL_ERROR_MESSAGE =
+  'The server encountered an error. Please try again. If the issue persists, check the Hark server log.';
+
+export const errors = {
+  invalidRequest: (issues: readonly ValidationIssue[]) =>
+    new ApiError(400, 'invalid_request', INVALID_REQUEST_MESSAGE, issues),
+  fileTooLarge: (maxBytes: number) =>
+    new ApiError(400, 'invalid_request', `Exceeded maximum file size (maximum is ${maxBytes} bytes).`),
+  quotaExceeded: (message: string) => new ApiError(400, 'invalid_request', message),
+  invalidCursor: () => new ApiError(400, 'invalid_cursor', 'Invalid cursor parameter.'),
+  unauthenticated: () => new ApiError(401, 'unauthenticated', UNAUTHENTICATED_MESSAGE),
+  fileNotFound: () => new ApiError(404, 'file_not_found', 'File could not be found.'),
+  transcriptionNotFound: () => new ApiError(404, 'transcription_not_found', 'Transcription could not be found.'),
+  cannotDeleteProcessing: () =>
+    new ApiError(409, 'transcription_invalid_state', 'Cannot delete transcription with processing status.'),
+  transcriptNotReady: () =>
+    new ApiError(409, 'transcription_invalid_state', 'Can only get transcript with completed status.'),
+  transcriptionFailed: () => new ApiError(409, 'transcription_invalid_state', 'File transcription has failed.'),
+  routeNotFound: (method: string, url: string) =>
+    new ApiError(404, 'not_found', `Route ${method} ${url.split('?')[0]} not found.`),
+  linkExpired: () => new ApiError(404, 'file_not_found', 'File could not be found or the link has expired.'),
+  requestTimeout: () => new ApiError(408, 'request_timeout', 'Request timeout.'),
+  internal: (cause?: unknown) => new ApiError(500, 'internal_error', INTERNAL_ERROR_MESSAGE, [], { cause }),
+} as const;
+
+/** Reasons a transcription ends in `error`, stored as its error_type. */
+export type TranscriptionErrorType =
+  | 'audio_decode_error'
+  | 'audio_too_long'
+  | 'audio_url_error'
+  | 'file_not_found'
+  | 'internal_error';

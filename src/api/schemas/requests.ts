@@ -1,0 +1,91 @@
+import type { Schema } from '../validation.js';
+
+/** Request schemas, as on the wire (snake_case). They mirror shared/reference/openapi.json. */
+
+const HTTP_URL = '^https?://[^\\s]+$';
+
+const optionalString = (maxLength: number): Schema => ({ type: 'string', maxLength, nullable: true });
+const optionalBoolean: Schema = { type: 'boolean', nullable: true };
+
+export const translationConfigSchema: Schema = {
+  type: 'object',
+  nullable: true,
+  required: ['type'],
+  properties: {
+    type: { type: 'string', enum: ['one_way', 'two_way'] },
+    target_language: optionalString(10),
+    language_a: optionalString(10),
+    language_b: optionalString(10),
+  },
+};
+
+export const structuredContextSchema: Schema = {
+  type: 'object',
+  properties: {
+    general: {
+      type: 'array',
+      nullable: true,
+      items: {
+        type: 'object',
+        required: ['key', 'value'],
+        properties: { key: { type: 'string' }, value: { type: 'string' } },
+      },
+    },
+    text: { type: 'string', nullable: true },
+    terms: { type: 'array', nullable: true, items: { type: 'string' } },
+    translation_terms: {
+      type: 'array',
+      nullable: true,
+      items: {
+        type: 'object',
+        required: ['source', 'target'],
+        properties: { source: { type: 'string' }, target: { type: 'string' } },
+      },
+    },
+  },
+};
+
+export const createTranscriptionSchema: Schema = {
+  type: 'object',
+  required: ['model'],
+  properties: {
+    model: { type: 'string', maxLength: 32 },
+    audio_url: { type: 'string', maxLength: 4096, pattern: HTTP_URL, nullable: true },
+    file_id: { type: 'string', format: 'uuid', nullable: true },
+    language_hints: { type: 'array', maxItems: 100, nullable: true, items: { type: 'string', maxLength: 10 } },
+    language_hints_strict: optionalBoolean,
+    enable_speaker_diarization: optionalBoolean,
+    enable_language_identification: optionalBoolean,
+    translation: translationConfigSchema,
+    context: { anyOf: [structuredContextSchema, { type: 'string' }], nullable: true },
+    webhook_url: { type: 'string', maxLength: 256, pattern: HTTP_URL, nullable: true },
+    webhook_auth_header_name: optionalString(256),
+    webhook_auth_header_value: optionalString(256),
+    client_reference_id: optionalString(256),
+  },
+};
+
+export const createTemporaryKeySchema: Schema = {
+  type: 'object',
+  required: ['usage_type', 'expires_in_seconds'],
+  properties: {
+    usage_type: { type: 'string', enum: ['transcribe_websocket', 'tts_rt'] },
+    expires_in_seconds: { type: 'integer', minimum: 1, maximum: 3600 },
+    client_reference_id: optionalString(256),
+    single_use: optionalBoolean,
+    max_session_duration_seconds: { type: 'integer', minimum: 1, maximum: 18000, nullable: true },
+  },
+};
+
+export const listQuerySchema: Schema = {
+  type: 'object',
+  properties: {
+    limit: { type: 'integer', minimum: 1, maximum: 1000, nullable: true },
+    cursor: { type: 'string', nullable: true },
+  },
+};
+
+export const uploadFieldsSchema: Schema = {
+  type: 'object',
+  properties: { client_reference_id: optionalString(256) },
+};

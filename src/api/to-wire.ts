@@ -1,0 +1,94 @@
+/**
+ * The only place domain objects and errors become wire JSON (snake_case,
+ * every documented field present, null when unset).
+ */
+import type { ApiError } from './errors.js';
+import type { FileRecord, StoredToken, Transcript, TranscriptionRecord } from '../storage/ports.js';
+import type { Language, ModelInfo } from '../services/models/model-catalog.js';
+
+export const MASKED_SECRET = '******************';
+
+export function fileToWire(file: FileRecord) {
+  return {
+    id: file.id,
+    filename: file.filename,
+    size: file.sizeBytes,
+    created_at: file.createdAt,
+    client_reference_id: file.clientReferenceId,
+  };
+}
+
+export function transcriptionToWire(t: TranscriptionRecord) {
+  return {
+    id: t.id,
+    status: t.status,
+    created_at: t.createdAt,
+    model: t.model,
+    audio_url: t.audioUrl,
+    file_id: t.fileId,
+    filename: t.filename,
+    language_hints: t.languageHints,
+    enable_speaker_diarization: t.enableSpeakerDiarization,
+    enable_language_identification: t.enableLanguageIdentification,
+    audio_duration_ms: t.audioDurationMs,
+    error_type: t.errorType,
+    error_message: t.errorMessage,
+    webhook_url: t.webhookUrl,
+    webhook_auth_header_name: t.webhookAuthHeaderName,
+    webhook_auth_header_value: t.webhookAuthHeaderValue === null ? null : MASKED_SECRET,
+    webhook_status_code: t.webhookStatusCode,
+    client_reference_id: t.clientReferenceId,
+    context: t.context ?? null,
+  };
+}
+
+export function tokenToWire(token: StoredToken) {
+  const out: Record<string, unknown> = { text: token.text };
+  if (token.startMs !== undefined) out.start_ms = token.startMs;
+  if (token.endMs !== undefined) out.end_ms = token.endMs;
+  out.confidence = token.confidence;
+  if (token.speaker !== undefined) out.speaker = token.speaker;
+  if (token.language !== undefined) out.language = token.language;
+  if (token.translationStatus !== undefined) out.translation_status = token.translationStatus;
+  if (token.sourceLanguage !== undefined) out.source_language = token.sourceLanguage;
+  return out;
+}
+
+export function transcriptToWire(id: string, transcript: Transcript) {
+  return { id, text: transcript.text, tokens: transcript.tokens.map(tokenToWire) };
+}
+
+export function modelToWire(model: ModelInfo, languages: Language[]) {
+  const realTime = model.transcriptionMode === 'real_time';
+  return {
+    id: model.id,
+    aliased_model_id: model.aliasedModelId,
+    name: model.name,
+    context_version: 2,
+    transcription_mode: model.transcriptionMode,
+    languages,
+    supports_language_hints_strict: true,
+    supports_max_endpoint_delay: realTime,
+    translation_targets: [],
+    two_way_translation_pairs: [],
+    one_way_translation: null,
+    two_way_translation: null,
+    supports_endpoint_sensitivity: false,
+    supports_endpoint_latency_adjustment: false,
+    endpoint_latency_adjustment_max_level: 0,
+  };
+}
+
+export function errorToWire(error: ApiError, requestId: string) {
+  return {
+    status_code: error.statusCode,
+    error_type: error.errorType,
+    message: error.message,
+    validation_errors: error.validationErrors.map((v) => ({
+      error_type: v.errorType,
+      location: v.location,
+      message: v.message,
+    })),
+    request_id: requestId,
+  };
+}

@@ -1,0 +1,90 @@
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+
+/** Limits of the contract (API.md §5), each overridable by an environment variable. */
+export interface Limits {
+  maxFileSizeBytes: number;
+  maxFiles: number;
+  maxStorageBytes: number;
+  maxAudioDurationMs: number;
+  maxPendingTranscriptions: number;
+  maxTranscriptions: number;
+  maxContextChars: number;
+  maxAudioUrlDownloadBytes: number;
+}
+
+export interface WebhookSettings {
+  attempts: number;
+  timeoutMs: number;
+  backoffMs: number;
+}
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** Long-lived keys from HARK_API_KEYS; empty means "generate one on first start". */
+  apiKeys: string[];
+  /** Base URL clients reach this server at; used for temporary file URLs. */
+  publicUrl: string | null;
+  workers: number;
+  audioUrlTimeoutMs: number;
+  webhook: WebhookSettings;
+  limits: Limits;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
+  }
+  return value;
+}
+
+/**
+ * Reads the configuration from environment variables once at boot.
+ * @throws ConfigError when a variable is present but malformed.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const apiKeys = (env.HARK_API_KEYS ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k.length > 0);
+  for (const key of apiKeys) {
+    if (key.startsWith('temp:')) throw new ConfigError('HARK_API_KEYS must not contain temp: keys');
+  }
+  return {
+    host: env.HARK_HOST || '0.0.0.0',
+    port: int(env, 'HARK_PORT', 8080),
+    dataDir: resolve(env.HARK_DATA_DIR || 'data'),
+    apiKeys,
+    publicUrl: env.HARK_PUBLIC_URL ? env.HARK_PUBLIC_URL.replace(/\/+$/, '') : null,
+    workers: int(env, 'HARK_WORKERS', availableParallelism(), 1),
+    audioUrlTimeoutMs: int(env, 'HARK_AUDIO_URL_TIMEOUT_MS', 120_000, 1),
+    webhook: {
+      attempts: int(env, 'HARK_WEBHOOK_ATTEMPTS', 5, 1),
+      timeoutMs: int(env, 'HARK_WEBHOOK_TIMEOUT_MS', 10_000, 1),
+      backoffMs: int(env, 'HARK_WEBHOOK_BACKOFF_MS', 1_000, 0),
+    },
+    limits: {
+      maxFileSizeBytes: int(env, 'HARK_MAX_FILE_SIZE', 1_073_741_824, 1),
+      maxFiles: int(env, 'HARK_MAX_FILES', 1_000, 1),
+      maxStorageBytes: int(env, 'HARK_MAX_STORAGE_BYTES', 10_000_000_000, 1),
+      maxAudioDurationMs: int(env, 'HARK_MAX_AUDIO_DURATION_MS', 300 * 60_000, 1),
+      maxPendingTranscriptions: int(env, 'HARK_MAX_PENDING_TRANSCRIPTIONS', 100, 1),
+      maxTranscriptions: int(env, 'HARK_MAX_TRANSCRIPTIONS', 2_000, 1),
+      maxContextChars: int(env, 'HARK_MAX_CONTEXT_CHARS', 20_000, 1),
+      maxAudioUrlDownloadBytes: int(env, 'HARK_MAX_AUDIO_URL_BYTES', 1_073_741_824, 1),
+    },
+    logLevel: env.HARK_LOG_LEVEL || 'info',
+  };
+}

@@ -1,0 +1,117 @@
+import { createReadStream } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import multipart from '@fastify/multipart';
+import { errors } from '../../api/errors.js';
+import { listQuerySchema, uploadFieldsSchema } from '../../api/schemas/requests.js';
+import { fileToWire } from '../../api/to-wire.js';
+import { validate } from '../../api/validation.js';
+import type { FileService, ReceivedUpload } from '../../services/files/file-service.js';
+import { nextCursor, toListQuery } from '../../services/list-query.js';
+import { optionalInt, parseQuery, requireUuid } from './parse.js';
+
+/** Public base URL for links: configured, or as the client reached us. */
+function baseUrl(publicUrl: string | null, protocol: string, host: string | undefined): string {
+  return publicUrl ?? `${protocol}://${host ?? 'localhost'}`;
+}
+
+export async function filesRoutes(
+  app: FastifyInstance,
+  opts: { files: FileService; maxFileSizeBytes: number; publicUrl: string | null },
+): Promise<void> {
+  const { files } = opts;
+  await app.register(multipart, {
+    // The service enforces the documented size limit itself; this only stops busboy from cutting first.
+    limits: { fileSize: opts.maxFileSizeBytes + 1024 * 1024, files: 4, fields: 16, fieldSize: 64 * 1024, parts: 32 },
+  });
+
+  app.post('/v1/files', async (request, reply) => {
+    if (!request.isMultipart()) {
+      throw errors.invalidRequest([{ errorType: 'missing', location: 'file.file', message: 'Field required' }]);
+    }
+    let failure: unknown = null;
+    let received: ReceivedUpload | null = null;
+    let clientReferenceId: unknown = null;
+    try {
+      await files.checkQuota();
+    } catch (err) {
+      failure = err;
+    }
+    // Every part is read to the end even after a failure, so the client gets
+    // the error response instead of a reset connection.
+    try {
+      for await (const part of request.parts()) {
+        if (part.type === 'file') {
+          if (part.fieldname !== 'file' || received || failure) {
+            part.file.resume();
+            continue;
+          }
+          try {
+            received = await files.receive(part.file, part.filename || 'file');
+          } catch (err) {
+            failure = err;
+          }
+        } else if (part.fieldname === 'client_reference_id') {
+          clientReferenceId = part.value;
+        }
+      }
+    } catch (err) {
+      failure ??= errors.invalidRequest([
+        { errorType: 'value_error', location: 'body', message: `Malformed multipart body: ${(err as Error).message}` },
+      ]);
+    }
+    const fieldIssues = validate(
+      uploadFieldsSchema,
+      { client_reference_id: clientReferenceId === '' ? null : clientReferenceId },
+      'file',
+    );
+    if (!failure && fieldIssues.length > 0) failure = errors.invalidRequest(fieldIssues);
+    if (!failure && !received) {
+      failure = errors.invalidRequest([{ errorType: 'missing', location: 'file.file', message: 'Field required' }]);
+    }
+    if (failure) {
+      if (received) await files.discard(received);
+      throw failure;
+    }
+    const file = await files.commit(received!, (clientReferenceId as string | null) || null);
+    return reply.code(201).send(fileToWire(file));
+  });
+
+  app.get('/v1/files', async (request) => {
+    const query = parseQuery(listQuerySchema, request.query);
+    const page = await files.list(toListQuery('files', optionalInt(query.limit), query.cursor));
+    return { files: page.items.map(fileToWire), next_page_cursor: nextCursor('files', page) };
+  });
+
+  app.get('/v1/files/count', async () => {
+    const total = await files.count();
+    return { total, public_api: total, playground: 0 };
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/files/:id', async (request) => {
+    return fileToWire(await files.get(requireUuid(request.params.id, errors.fileNotFound)));
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/files/:id/url', async (request) => {
+    const path = await files.temporaryUrlPath(requireUuid(request.params.id, errors.fileNotFound));
+    return { url: `${baseUrl(opts.publicUrl, request.protocol, request.host)}${path}` };
+  });
+
+  app.get<{ Params: { id: string }; Querystring: { expires?: string; signature?: string } }>(
+    '/v1/files/:id/content',
+    { config: { public: true } },
+    async (request, reply) => {
+      const id = requireUuid(request.params.id, errors.linkExpired);
+      const { file, path } = await files.openSigned(id, request.query.expires ?? '', request.query.signature ?? '');
+      return reply
+        .header('content-type', 'application/octet-stream')
+        .header('content-length', file.sizeBytes)
+        .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`)
+        .send(createReadStream(path));
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>('/v1/files/:id', async (request, reply) => {
+    await files.delete(requireUuid(request.params.id, errors.fileNotFound));
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,96 @@
+import type { FastifyInstance } from 'fastify';
+import { errors } from '../../api/errors.js';
+import { createTranscriptionSchema, listQuerySchema } from '../../api/schemas/requests.js';
+import { transcriptToWire, transcriptionToWire } from '../../api/to-wire.js';
+import { nextCursor, toListQuery } from '../../services/list-query.js';
+import type { CreateTranscription, TranscriptionService } from '../../services/transcriptions/transcription-service.js';
+import { optionalInt, parseBody, parseQuery, requireUuid } from './parse.js';
+
+/** The create payload as on the wire, after schema validation. */
+interface CreateTranscriptionPayload {
+  model: string;
+  audio_url?: string | null;
+  file_id?: string | null;
+  language_hints?: string[] | null;
+  language_hints_strict?: boolean | null;
+  enable_speaker_diarization?: boolean | null;
+  enable_language_identification?: boolean | null;
+  translation?: {
+    type: 'one_way' | 'two_way';
+    target_language?: string | null;
+    language_a?: string | null;
+    language_b?: string | null;
+  } | null;
+  context?: unknown;
+  webhook_url?: string | null;
+  webhook_auth_header_name?: string | null;
+  webhook_auth_header_value?: string | null;
+  client_reference_id?: string | null;
+}
+
+function fromWire(p: CreateTranscriptionPayload): CreateTranscription {
+  return {
+    model: p.model,
+    audioUrl: p.audio_url ?? null,
+    fileId: p.file_id?.toLowerCase() ?? null,
+    languageHints: p.language_hints ?? null,
+    languageHintsStrict: p.language_hints_strict ?? null,
+    enableSpeakerDiarization: p.enable_speaker_diarization ?? false,
+    enableLanguageIdentification: p.enable_language_identification ?? false,
+    translation: p.translation
+      ? {
+          type: p.translation.type,
+          targetLanguage: p.translation.target_language ?? null,
+          languageA: p.translation.language_a ?? null,
+          languageB: p.translation.language_b ?? null,
+        }
+      : null,
+    context: p.context ?? null,
+    webhookUrl: p.webhook_url ?? null,
+    webhookAuthHeaderName: p.webhook_auth_header_name ?? null,
+    webhookAuthHeaderValue: p.webhook_auth_header_value ?? null,
+    clientReferenceId: p.client_reference_id ?? null,
+  };
+}
+
+export async function transcriptionsRoutes(
+  app: FastifyInstance,
+  opts: { transcriptions: TranscriptionService },
+): Promise<void> {
+  const { transcriptions } = opts;
+
+  app.post('/v1/transcriptions', async (request, reply) => {
+    const payload = parseBody<CreateTranscriptionPayload>(createTranscriptionSchema, request.body);
+    const record = await transcriptions.create(fromWire(payload));
+    return reply.code(201).send(transcriptionToWire(record));
+  });
+
+  app.get('/v1/transcriptions', async (request) => {
+    const query = parseQuery(listQuerySchema, request.query);
+    const page = await transcriptions.list(toListQuery('transcriptions', optionalInt(query.limit), query.cursor));
+    return {
+      transcriptions: page.items.map(transcriptionToWire),
+      next_page_cursor: nextCursor('transcriptions', page),
+    };
+  });
+
+  app.get('/v1/transcriptions/count', async () => {
+    const total = await transcriptions.count();
+    return { total, public_api: total, playground: 0 };
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/transcriptions/:id', async (request) => {
+    const id = requireUuid(request.params.id, errors.transcriptionNotFound);
+    return transcriptionToWire(await transcriptions.get(id));
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/transcriptions/:id/transcript', async (request) => {
+    const id = requireUuid(request.params.id, errors.transcriptionNotFound);
+    return transcriptToWire(id, await transcriptions.transcript(id));
+  });
+
+  app.delete<{ Params: { id: string } }>('/v1/transcriptions/:id', async (request, reply) => {
+    await transcriptions.delete(requireUuid(request.params.id, errors.transcriptionNotFound));
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,63 @@
+import { mkdir } from 'node:fs/promises';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.js';
+import type { Config } from './config/config.js';
+import { JobRunner, type AudioTranscriber, type DurationProbe } from './jobs/job-runner.js';
+import { FileService } from './services/files/file-service.js';
+import { KeyService } from './services/keys/key-service.js';
+import { ModelCatalog } from './services/models/model-catalog.js';
+import { TranscriptionService } from './services/transcriptions/transcription-service.js';
+import { openSqliteStorage } from './storage/sqlite/sqlite-storage.js';
+
+/** The recognition side: an engine pool that runs off the main thread. */
+export interface Recognition extends AudioTranscriber {
+  readonly languages: readonly string[];
+  probeDurationMs: DurationProbe;
+  close(): Promise<void>;
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  keys: KeyService;
+  runner: JobRunner;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens storage, repairs what a crash left behind, starts the job runner and
+ * builds the HTTP app. The caller decides whether and where to listen.
+ */
+export async function createServer(config: Config, recognition: Recognition): Promise<RunningServer> {
+  await mkdir(config.dataDir, { recursive: true });
+  const storage = await openSqliteStorage(config.dataDir);
+  const keys = await KeyService.open(config.dataDir, config.apiKeys, storage.keys);
+  const files = new FileService(storage.files, storage.blobs, keys, config.limits);
+  const models = new ModelCatalog(recognition.languages);
+  let runner: JobRunner | null = null;
+  const transcriptions = new TranscriptionService(storage.transcriptions, storage.files, models, config.limits, () =>
+    runner?.wake(),
+  );
+  const app = await buildApp({
+    config,
+    keys,
+    files,
+    transcriptions,
+    models,
+    logger: { level: config.logLevel },
+  });
+  const repaired = await files.removeOrphans();
+  if (repaired.blobs + repaired.records > 0) app.log.warn(repaired, 'removed files left incomplete by a crash');
+  runner = new JobRunner(storage, files, recognition, recognition.probeDurationMs, config, app.log);
+  await runner.start();
+  return {
+    app,
+    keys,
+    runner,
+    async close() {
+      await app.close();
+      await runner!.stop();
+      await recognition.close();
+      await storage.close();
+    },
+  };
+}

@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ApiError, errors } from '../../api/errors.js';
+import type { Limits } from '../../config/config.js';
+import type { BlobStore, BlobWriter, FileRecord, FileRepository, Page, QuotaVerdict } from '../../storage/ports.js';
+import type { KeyService } from '../keys/key-service.js';
+
+/** Bytes received for an upload, on disk but not yet visible. */
+export interface ReceivedUpload {
+  writer: BlobWriter;
+  sizeBytes: number;
+  filename: string;
+}
+
+export const TEMPORARY_URL_LIFETIME_MS = 60 * 60 * 1000;
+
+export function quotaMessage(verdict: Exclude<QuotaVerdict, 'ok'>, limits: Limits): string {
+  switch (verdict) {
+    case 'max_files':
+      return `Exceeded maximum number of files (maximum is ${limits.maxFiles}). Delete files to upload more.`;
+    case 'max_storage':
+      return `Exceeded maximum total file storage (maximum is ${limits.maxStorageBytes} bytes). Delete files to upload more.`;
+    case 'max_pending':
+      return `Exceeded maximum number of pending transcriptions (maximum is ${limits.maxPendingTranscriptions}).`;
+    case 'max_total':
+      return `Exceeded maximum number of transcriptions (maximum is ${limits.maxTranscriptions}). Delete transcriptions to create more.`;
+  }
+}
+
+/**
+ * Uploads, listing and deletion of files. Bytes are written before metadata
+ * and deleted after it, so a listed file always has its bytes; bytes left
+ * without metadata by a crash are removed by {@link FileService.removeOrphans}.
+ */
+export class FileService {
+  constructor(
+    private readonly repo: FileRepository,
+    private readonly blobs: BlobStore,
+    private readonly keys: KeyService,
+    private readonly limits: Limits,
+  ) {}
+
+  /** Fails fast, before any byte is read, when no file could be added. */
+  async checkQuota(): Promise<void> {
+    const usage = await this.repo.usage();
+    if (usage.files >= this.limits.maxFiles) throw errors.quotaExceeded(quotaMessage('max_files', this.limits));
+    if (usage.bytes >= this.limits.maxStorageBytes) throw errors.quotaExceeded(quotaMessage('max_storage', this.limits));
+  }
+
+  /**
+   * Streams an upload to a temporary blob, refusing it as soon as it passes
+   * the size limit.
+   * @throws ApiError `invalid_request` when the file is too large.
+   */
+  async receive(source: Readable, filename: string): Promise<ReceivedUpload> {
+    const writer = await this.blobs.createWriter();
+    const max = this.limits.maxFileSizeBytes;
+    let sizeBytes = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        sizeBytes += chunk.length;
+        if (sizeBytes > max) done(errors.fileTooLarge(max));
+        else done(null, chunk);
+      },
+    });
+    try {
+      await pipeline(source, counter, writer.stream);
+    } catch (err) {
+      await writer.abort();
+      source.resume();
+      throw err instanceof ApiError ? err : errors.internal(err);
+    }
+    return { writer, sizeBytes, filename };
+  }
+
+  /** Makes a received upload visible, within the file count and storage quotas. */
+  async commit(upload: ReceivedUpload, clientReferenceId: string | null): Promise<FileRecord> {
+    const record: FileRecord = {
+      id: randomUUID(),
+      filename: upload.filename,
+      sizeBytes: upload.sizeBytes,
+      createdAt: new Date().toISOString(),
+      clientReferenceId,
+    };
+    await upload.writer.commit(record.id);
+    let verdict: QuotaVerdict;
+    try {
+      verdict = await this.repo.insertWithinQuota(record, {
+        maxFiles: this.limits.maxFiles,
+        maxBytes: this.limits.maxStorageBytes,
+      });
+    } catch (err) {
+      await this.blobs.delete(record.id);
+      throw err;
+    }
+    if (verdict !== 'ok') {
+      await this.blobs.delete(record.id);
+      throw errors.quotaExceeded(quotaMessage(verdict, this.limits));
+    }
+    return record;
+  }
+
+  async discard(upload: ReceivedUpload): Promise<void> {
+    await upload.writer.abort();
+  }
+
+  async get(id: string): Promise<FileRecord> {
+    const file = await this.repo.get(id);
+    if (!file) throw errors.fileNotFound();
+    return file;
+  }
+
+  list(query: { limit: number; after: number | null }): Promise<Page<FileRecord>> {
+    return this.repo.list(query);
+  }
+
+  count(): Promise<number> {
+    return this.repo.count();
+  }
+
+  async delete(id: string): Promise<void> {
+    if (!(await this.repo.delete(id))) throw errors.fileNotFound();
+    await this.blobs.delete(id);
+  }
+
+  /** Path of a stored file's bytes, or null when it no longer exists. */
+  async blobPath(id: string): Promise<string | null> {
+    return (await this.repo.get(id)) ? this.blobs.path(id) : null;
+  }
+
+  /** A path and query that serve the bytes without a bearer key until `expiresAtMs`. */
+  async temporaryUrlPath(id: string, nowMs = Date.now()): Promise<string> {
+    await this.get(id);
+    const expires = Math.floor((nowMs + TEMPORARY_URL_LIFETIME_MS) / 1000);
+    return `/v1/files/${id}/content?expires=${expires}&signature=${this.keys.sign(`${id}:${expires}`)}`;
+  }
+
+  /** Resolves a signed link to the file and its bytes' path, or throws 404 when invalid or expired. */
+  async openSigned(id: string, expires: string, signature: string, nowMs = Date.now()) {
+    const valid =
+      /^\d{1,12}$/.test(expires) && Number(expires) * 1000 > nowMs && this.keys.verify(`${id}:${expires}`, signature);
+    const file = valid ? await this.repo.get(id) : null;
+    if (!file) throw errors.linkExpired();
+    return { file, path: this.blobs.path(id) };
+  }
+
+  /** Start-up repair after a crash: drop partial uploads and bytes without metadata. */
+  async removeOrphans(): Promise<{ blobs: number; records: number }> {
+    await this.blobs.clearIncomplete();
+    const known = new Set(await this.repo.allIds());
+    let blobs = 0;
+    for (const id of await this.blobs.listIds()) {
+      if (!known.has(id)) {
+        await this.blobs.delete(id);
+        blobs++;
+      }
+    }
+    let records = 0;
+    for (const id of known) {
+      if (!(await this.blobs.exists(id))) {
+        await this.repo.delete(id);
+        records++;
+      }
+    }
+    return { blobs, records };
+  }
+}

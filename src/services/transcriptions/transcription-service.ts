@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import { errors, type ValidationIssue } from '../../api/errors.js';
+import type { Limits } from '../../config/config.js';
+import type {
+  FileRepository,
+  Page,
+  Transcript,
+  TranscriptionRecord,
+  TranscriptionRepository,
+  TranslationSettings,
+} from '../../storage/ports.js';
+import { quotaMessage } from '../files/file-service.js';
+import { isKnownLanguageCode, type ModelCatalog } from '../models/model-catalog.js';
+
+/** A create request after schema validation, in camelCase. */
+export interface CreateTranscription {
+  model: string;
+  audioUrl: string | null;
+  fileId: string | null;
+  languageHints: string[] | null;
+  languageHintsStrict: boolean | null;
+  enableSpeakerDiarization: boolean;
+  enableLanguageIdentification: boolean;
+  translation: TranslationSettings | null;
+  context: unknown;
+  webhookUrl: string | null;
+  webhookAuthHeaderName: string | null;
+  webhookAuthHeaderValue: string | null;
+  clientReferenceId: string | null;
+}
+
+const at = (field: string) => `body.payload.${field}`;
+
+function valueError(field: string, message: string): ValidationIssue {
+  return { errorType: 'value_error', location: at(field), message };
+}
+
+/** The name a transcription shows for an `audio_url` source: its last path segment. */
+export function filenameFromUrl(url: string): string {
+  try {
+    const segment = new URL(url).pathname.split('/').filter(Boolean).at(-1);
+    return segment ? decodeURIComponent(segment) : new URL(url).hostname;
+  } catch {
+    return url;
+  }
+}
+
+/** Async transcriptions: create, read, list, delete. Processing is the job runner's. */
+export class TranscriptionService {
+  constructor(
+    private readonly repo: TranscriptionRepository,
+    private readonly files: FileRepository,
+    private readonly models: ModelCatalog,
+    private readonly limits: Limits,
+    /** Called after a transcription is queued, so the runner need not poll. */
+    private readonly onQueued: () => void,
+  ) {}
+
+  /**
+   * Checks the rules a schema cannot express, then queues the transcription.
+   * @throws ApiError 400 `invalid_request`, 404 `file_not_found`.
+   */
+  async create(request: CreateTranscription): Promise<TranscriptionRecord> {
+    const issues = this.semanticIssues(request);
+    if (issues.length > 0) throw errors.invalidRequest(issues);
+
+    let filename: string;
+    if (request.fileId !== null) {
+      const file = await this.files.get(request.fileId);
+      if (!file) throw errors.fileNotFound();
+      filename = file.filename;
+    } else {
+      filename = filenameFromUrl(request.audioUrl!);
+    }
+
+    const record: TranscriptionRecord = {
+      id: randomUUID(),
+      status: 'queued',
+      createdAt: new Date().toISOString(),
+      model: request.model,
+      audioUrl: request.audioUrl,
+      fileId: request.fileId,
+      filename,
+      languageHints: request.languageHints,
+      languageHintsStrict: request.languageHintsStrict,
+      enableSpeakerDiarization: request.enableSpeakerDiarization,
+      enableLanguageIdentification: request.enableLanguageIdentification,
+      translation: request.translation,
+      context: request.context,
+      audioDurationMs: null,
+      errorType: null,
+      errorMessage: null,
+      webhookUrl: request.webhookUrl,
+      webhookAuthHeaderName: request.webhookAuthHeaderName,
+      webhookAuthHeaderValue: request.webhookAuthHeaderValue,
+      webhookStatusCode: null,
+      clientReferenceId: request.clientReferenceId,
+    };
+    const verdict = await this.repo.insertQueued(record, {
+      maxPending: this.limits.maxPendingTranscriptions,
+      maxTotal: this.limits.maxTranscriptions,
+    });
+    if (verdict !== 'ok') throw errors.quotaExceeded(quotaMessage(verdict, this.limits));
+    this.onQueued();
+    return record;
+  }
+
+  private semanticIssues(r: CreateTranscription): ValidationIssue[] {
+    const issues: ValidationIssue[] = [];
+    if (!this.models.find(r.model, 'async')) issues.push(valueError('model', 'Invalid model'));
+    if (r.audioUrl !== null && r.fileId !== null) {
+      issues.push(valueError('audio_url', 'Value error, audio_url cannot be specified if file_id is specified'));
+    } else if (r.audioUrl === null && r.fileId === null) {
+      issues.push(valueError('file_id', 'Value error, either file_id or audio_url must be specified'));
+    }
+    if ((r.webhookAuthHeaderName === null) !== (r.webhookAuthHeaderValue === null)) {
+      issues.push(
+        valueError(
+          r.webhookAuthHeaderName === null ? 'webhook_auth_header_name' : 'webhook_auth_header_value',
+          'Value error, webhook_auth_header_name and webhook_auth_header_value must be specified together',
+        ),
+      );
+    }
+    const hints = r.languageHints ?? [];
+    hints.forEach((hint, i) => {
+      if (!isKnownLanguageCode(hint)) issues.push(valueError(`language_hints.${i}`, 'Invalid language hint'));
+    });
+    if (new Set(hints).size !== hints.length) {
+      issues.push(valueError('language_hints', 'Language hints must be unique'));
+    }
+    if (r.translation) issues.push(...this.translationIssues(r.translation));
+    if (r.context !== null && r.context !== undefined) {
+      const size = typeof r.context === 'string' ? r.context.length : JSON.stringify(r.context).length;
+      if (size > this.limits.maxContextChars) {
+        issues.push(valueError('context', `Context is too long (max length ${this.limits.maxContextChars}).`));
+      }
+    }
+    return issues;
+  }
+
+  private translationIssues(t: TranslationSettings): ValidationIssue[] {
+    const issues: ValidationIssue[] = [];
+    const need = (field: 'target_language' | 'language_a' | 'language_b', value: string | null) => {
+      if (value === null) issues.push({ errorType: 'missing', location: at(`translation.${field}`), message: 'Field required' });
+      else issues.push(valueError(`translation.${field}`, 'Invalid translation target language.'));
+    };
+    // Translation engines arrive with the translation issue; until then no language is a valid target.
+    if (t.type === 'one_way') need('target_language', t.targetLanguage);
+    else {
+      need('language_a', t.languageA);
+      need('language_b', t.languageB);
+    }
+    return issues;
+  }
+
+  async get(id: string): Promise<TranscriptionRecord> {
+    const record = await this.repo.get(id);
+    if (!record) throw errors.transcriptionNotFound();
+    return record;
+  }
+
+  list(query: { limit: number; after: number | null }): Promise<Page<TranscriptionRecord>> {
+    return this.repo.list(query);
+  }
+
+  count(): Promise<number> {
+    return this.repo.count();
+  }
+
+  async delete(id: string): Promise<void> {
+    const verdict = await this.repo.delete(id);
+    if (verdict === 'not_found') throw errors.transcriptionNotFound();
+    if (verdict === 'processing') throw errors.cannotDeleteProcessing();
+  }
+
+  async transcript(id: string): Promise<Transcript> {
+    const record = await this.get(id);
+    if (record.status === 'error') throw errors.transcriptionFailed();
+    if (record.status !== 'completed') throw errors.transcriptNotReady();
+    const transcript = await this.repo.getTranscript(id);
+    if (!transcript) throw errors.transcriptNotReady();
+    return transcript;
+  }
+}

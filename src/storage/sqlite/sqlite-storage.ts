@@ -1,0 +1,325 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { migrate } from './migrations.js';
+import { FsBlobStore } from '../fs-blob-store.js';
+import type {
+  DeleteVerdict,
+  FileRecord,
+  FileRepository,
+  Job,
+  JobKind,
+  JobQueue,
+  KeyRepository,
+  ListQuery,
+  Page,
+  QuotaVerdict,
+  Storage,
+  TemporaryKeyRecord,
+  Transcript,
+  TranscriptionRecord,
+  TranscriptionRepository,
+} from '../ports.js';
+
+type Db = Database.Database;
+
+const statements = new WeakMap<Db, Map<string, Database.Statement>>();
+
+/** Prepared statements are cached per database: preparing costs more than running. */
+function q(db: Db, sql: string): Database.Statement {
+  let cache = statements.get(db);
+  if (!cache) statements.set(db, (cache = new Map()));
+  let stmt = cache.get(sql);
+  if (!stmt) cache.set(sql, (stmt = db.prepare(sql)));
+  return stmt;
+}
+
+interface BodyRow {
+  seq: number;
+  body: string;
+}
+
+function page<T>(rows: BodyRow[], limit: number): Page<T> {
+  const more = rows.length > limit;
+  const items = (more ? rows.slice(0, limit) : rows).map((r) => JSON.parse(r.body) as T);
+  return { items, nextAfter: more ? rows[limit - 1]!.seq : null };
+}
+
+class SqliteFiles implements FileRepository {
+  constructor(private readonly db: Db) {}
+
+  async insertWithinQuota(file: FileRecord, quota: { maxFiles: number; maxBytes: number }): Promise<QuotaVerdict> {
+    return this.db.transaction((): QuotaVerdict => {
+      const usage = this.usageSync();
+      if (usage.files + 1 > quota.maxFiles) return 'max_files';
+      if (usage.bytes + file.sizeBytes > quota.maxBytes) return 'max_storage';
+      q(this.db,
+        'INSERT INTO files (id, size_bytes, body) VALUES (?, ?, ?)')
+        .run(file.id, file.sizeBytes, JSON.stringify(file));
+      return 'ok';
+    }).immediate();
+  }
+
+  async get(id: string): Promise<FileRecord | null> {
+    const row = q(this.db, 'SELECT body FROM files WHERE id = ?').get(id) as BodyRow | undefined;
+    return row ? (JSON.parse(row.body) as FileRecord) : null;
+  }
+
+  async list(query: ListQuery): Promise<Page<FileRecord>> {
+    const rows = q(this.db, 'SELECT seq, body FROM files WHERE seq < ? ORDER BY seq DESC LIMIT ?')
+      .all(query.after ?? Number.MAX_SAFE_INTEGER, query.limit + 1) as BodyRow[];
+    return page(rows, query.limit);
+  }
+
+  async count(): Promise<number> {
+    return this.usageSync().files;
+  }
+
+  async usage(): Promise<{ files: number; bytes: number }> {
+    return this.usageSync();
+  }
+
+  private usageSync(): { files: number; bytes: number } {
+    const row = q(this.db, 'SELECT COUNT(*) AS files, COALESCE(SUM(size_bytes), 0) AS bytes FROM files').get() as {
+      files: number;
+      bytes: number;
+    };
+    return row;
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return q(this.db, 'DELETE FROM files WHERE id = ?').run(id).changes > 0;
+  }
+
+  async allIds(): Promise<string[]> {
+    return (q(this.db, 'SELECT id FROM files').all() as { id: string }[]).map((r) => r.id);
+  }
+}
+
+class SqliteTranscriptions implements TranscriptionRepository {
+  constructor(private readonly db: Db) {}
+
+  async insertQueued(
+    record: TranscriptionRecord,
+    quota: { maxPending: number; maxTotal: number },
+  ): Promise<QuotaVerdict> {
+    return this.db.transaction((): QuotaVerdict => {
+      const counts = q(this.db,
+        
+          "SELECT COUNT(*) AS total, COALESCE(SUM(status = 'queued'), 0) AS pending FROM transcriptions",
+        )
+        .get() as { total: number; pending: number };
+      if (counts.pending + 1 > quota.maxPending) return 'max_pending';
+      if (counts.total + 1 > quota.maxTotal) return 'max_total';
+      q(this.db,
+        'INSERT INTO transcriptions (id, status, body) VALUES (?, ?, ?)')
+        .run(record.id, record.status, JSON.stringify(record));
+      q(this.db,
+        "INSERT INTO jobs (kind, transcription_id, state, run_at) VALUES ('transcribe', ?, 'queued', 0)")
+        .run(record.id);
+      return 'ok';
+    }).immediate();
+  }
+
+  async get(id: string): Promise<TranscriptionRecord | null> {
+    return this.getSync(id);
+  }
+
+  private getSync(id: string): TranscriptionRecord | null {
+    const row = q(this.db, 'SELECT body FROM transcriptions WHERE id = ?').get(id) as BodyRow | undefined;
+    return row ? (JSON.parse(row.body) as TranscriptionRecord) : null;
+  }
+
+  private put(record: TranscriptionRecord): void {
+    q(this.db, 'UPDATE transcriptions SET status = ?, body = ? WHERE id = ?')
+      .run(record.status, JSON.stringify(record), record.id);
+  }
+
+  async list(query: ListQuery): Promise<Page<TranscriptionRecord>> {
+    const rows = q(this.db, 'SELECT seq, body FROM transcriptions WHERE seq < ? ORDER BY seq DESC LIMIT ?')
+      .all(query.after ?? Number.MAX_SAFE_INTEGER, query.limit + 1) as BodyRow[];
+    return page(rows, query.limit);
+  }
+
+  async count(): Promise<number> {
+    return (q(this.db, 'SELECT COUNT(*) AS n FROM transcriptions').get() as { n: number }).n;
+  }
+
+  async delete(id: string): Promise<DeleteVerdict> {
+    return this.db.transaction((): DeleteVerdict => {
+      const row = q(this.db, 'SELECT status FROM transcriptions WHERE id = ?').get(id) as
+        | { status: string }
+        | undefined;
+      if (!row) return 'not_found';
+      if (row.status === 'processing') return 'processing';
+      q(this.db, 'DELETE FROM transcriptions WHERE id = ?').run(id);
+      q(this.db, 'DELETE FROM transcripts WHERE transcription_id = ?').run(id);
+      q(this.db, 'DELETE FROM jobs WHERE transcription_id = ?').run(id);
+      return 'deleted';
+    }).immediate();
+  }
+
+  async setAudioDuration(id: string, audioDurationMs: number): Promise<void> {
+    this.db.transaction(() => {
+      const record = this.getSync(id);
+      if (record) this.put({ ...record, audioDurationMs });
+    }).immediate();
+  }
+
+  private finishJob(id: string, change: Partial<TranscriptionRecord>, transcript: Transcript | null) {
+    return this.db.transaction((): TranscriptionRecord | null => {
+      const record = this.getSync(id);
+      if (!record) return null;
+      const next = { ...record, ...change };
+      this.put(next);
+      if (transcript) {
+        q(this.db,
+          'INSERT OR REPLACE INTO transcripts (transcription_id, body) VALUES (?, ?)')
+          .run(id, JSON.stringify(transcript));
+      }
+      q(this.db, "DELETE FROM jobs WHERE transcription_id = ? AND kind = 'transcribe'").run(id);
+      if (next.webhookUrl) {
+        q(this.db,
+          "INSERT INTO jobs (kind, transcription_id, state, run_at) VALUES ('webhook', ?, 'queued', 0)")
+          .run(id);
+      }
+      return next;
+    }).immediate();
+  }
+
+  async complete(id: string, transcript: Transcript, audioDurationMs: number): Promise<TranscriptionRecord | null> {
+    return this.finishJob(id, { status: 'completed', audioDurationMs }, transcript);
+  }
+
+  async fail(id: string, errorType: string, errorMessage: string): Promise<TranscriptionRecord | null> {
+    return this.finishJob(id, { status: 'error', errorType, errorMessage }, null);
+  }
+
+  async setWebhookStatusCode(id: string, statusCode: number | null): Promise<void> {
+    this.db.transaction(() => {
+      const record = this.getSync(id);
+      if (record) this.put({ ...record, webhookStatusCode: statusCode });
+    }).immediate();
+  }
+
+  async getTranscript(id: string): Promise<Transcript | null> {
+    const row = q(this.db, 'SELECT body FROM transcripts WHERE transcription_id = ?').get(id) as
+      | { body: string }
+      | undefined;
+    return row ? (JSON.parse(row.body) as Transcript) : null;
+  }
+}
+
+interface JobRow {
+  id: number;
+  kind: JobKind;
+  transcription_id: string;
+  attempt: number;
+}
+
+class SqliteJobQueue implements JobQueue {
+  constructor(private readonly db: Db) {}
+
+  async claim(kind: JobKind, nowMs: number): Promise<Job | null> {
+    return this.db.transaction((): Job | null => {
+      const row = q(this.db,
+        
+          "SELECT id, kind, transcription_id, attempt FROM jobs WHERE kind = ? AND state = 'queued' AND run_at <= ? ORDER BY run_at, id LIMIT 1",
+        )
+        .get(kind, nowMs) as JobRow | undefined;
+      if (!row) return null;
+      q(this.db, "UPDATE jobs SET state = 'active', attempt = attempt + 1 WHERE id = ?").run(row.id);
+      if (kind === 'transcribe') {
+        const t = q(this.db, 'SELECT body FROM transcriptions WHERE id = ?').get(row.transcription_id) as
+          | { body: string }
+          | undefined;
+        if (t) {
+          const record = { ...(JSON.parse(t.body) as TranscriptionRecord), status: 'processing' as const };
+          q(this.db,
+            'UPDATE transcriptions SET status = ?, body = ? WHERE id = ?')
+            .run(record.status, JSON.stringify(record), record.id);
+        }
+      }
+      return { id: row.id, kind: row.kind, transcriptionId: row.transcription_id, attempt: row.attempt + 1 };
+    }).immediate();
+  }
+
+  async finish(jobId: number): Promise<void> {
+    q(this.db, 'DELETE FROM jobs WHERE id = ?').run(jobId);
+  }
+
+  async retryAt(jobId: number, runAtMs: number): Promise<void> {
+    q(this.db, "UPDATE jobs SET state = 'queued', run_at = ? WHERE id = ?").run(runAtMs, jobId);
+  }
+
+  async recoverInterrupted(): Promise<number> {
+    return this.db.transaction((): number => {
+      const n = q(this.db, "UPDATE jobs SET state = 'queued' WHERE state = 'active'").run().changes;
+      // A transcription is `processing` only while a live worker holds its job.
+      const rows = q(this.db, "SELECT body FROM transcriptions WHERE status = 'processing'").all() as {
+        body: string;
+      }[];
+      for (const row of rows) {
+        const record = { ...(JSON.parse(row.body) as TranscriptionRecord), status: 'queued' as const };
+        q(this.db,
+          'UPDATE transcriptions SET status = ?, body = ? WHERE id = ?')
+          .run(record.status, JSON.stringify(record), record.id);
+      }
+      return n;
+    }).immediate();
+  }
+
+  async nextRunAt(kind: JobKind): Promise<number | null> {
+    const row = q(this.db, "SELECT MIN(run_at) AS at FROM jobs WHERE kind = ? AND state = 'queued'")
+      .get(kind) as { at: number | null };
+    return row.at;
+  }
+}
+
+class SqliteKeys implements KeyRepository {
+  constructor(private readonly db: Db) {}
+
+  async insertTemporary(key: TemporaryKeyRecord): Promise<void> {
+    q(this.db, 'INSERT INTO temporary_keys (key_hash, expires_at_ms, body) VALUES (?, ?, ?)')
+      .run(key.keyHash, Date.parse(key.expiresAt), JSON.stringify(key));
+  }
+
+  async useTemporary(keyHash: string, nowMs: number): Promise<TemporaryKeyRecord | null> {
+    return this.db.transaction((): TemporaryKeyRecord | null => {
+      const row = q(this.db,
+        'SELECT body FROM temporary_keys WHERE key_hash = ? AND expires_at_ms > ?')
+        .get(keyHash, nowMs) as { body: string } | undefined;
+      if (!row) return null;
+      const key = JSON.parse(row.body) as TemporaryKeyRecord;
+      if (key.singleUse) q(this.db, 'DELETE FROM temporary_keys WHERE key_hash = ?').run(keyHash);
+      return key;
+    }).immediate();
+  }
+
+  async deleteExpired(nowMs: number): Promise<void> {
+    q(this.db, 'DELETE FROM temporary_keys WHERE expires_at_ms <= ?').run(nowMs);
+  }
+}
+
+/**
+ * Opens (creating if needed) the embedded database and blob folder in `dataDir`.
+ * WAL mode with synchronous=FULL: a committed change survives a crash or power loss.
+ */
+export async function openSqliteStorage(dataDir: string): Promise<Storage> {
+  const db = new Database(join(dataDir, 'hark.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  const blobs = new FsBlobStore(join(dataDir, 'blobs'));
+  await blobs.init();
+  return {
+    files: new SqliteFiles(db),
+    transcriptions: new SqliteTranscriptions(db),
+    jobs: new SqliteJobQueue(db),
+    keys: new SqliteKeys(db),
+    blobs,
+    close: async () => {
+      db.close();
+    },
+  };
+}

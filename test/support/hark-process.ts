@@ -1,0 +1,123 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const MAIN = fileURLToPath(new URL('../../src/main.js', import.meta.url));
+
+export const TEST_API_KEY = 'hark-test-key-0123456789';
+
+export interface HarkProcess {
+  baseUrl: string;
+  wsUrl: string;
+  apiKey: string;
+  dataDir: string;
+  env: Record<string, string>;
+  child: ChildProcess;
+  /** Everything the server wrote to stdout and stderr so far. */
+  output(): string;
+  /** Stops the server gracefully (SIGTERM) and waits for it to exit. */
+  stop(): Promise<void>;
+  /** Kills the process abruptly, as a crash would. */
+  crash(): Promise<void>;
+  /** Stops (or crashes) and deletes the data dir. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Starts the real server (`node dist/src/main.js`) on a free port with its own
+ * data dir, and resolves once it prints its URLs.
+ */
+export async function startHark(env: Record<string, string> = {}, dataDir?: string): Promise<HarkProcess> {
+  const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'hark-test-')));
+  const fullEnv: Record<string, string> = {
+    HARK_PORT: '0',
+    HARK_HOST: '127.0.0.1',
+    HARK_DATA_DIR: dir,
+    HARK_API_KEYS: TEST_API_KEY,
+    HARK_LOG_LEVEL: 'warn',
+    ...env,
+  };
+  const child = spawn(process.execPath, [MAIN], {
+    env: { ...process.env, ...fullEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Hark did not start in time:\n${output}`)), 30_000);
+    const onData = () => {
+      const match = /REST API:\s+(http\S+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        child.stdout!.off('data', onData);
+        resolve(match[1]!);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`Hark exited with ${code}:\n${output}`));
+    });
+  });
+
+  const stopWith = async (signal: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  };
+  return {
+    baseUrl,
+    wsUrl: `${baseUrl.replace(/^http/, 'ws')}/transcribe-websocket`,
+    apiKey: fullEnv.HARK_API_KEYS!.split(',')[0]!,
+    dataDir: dir,
+    env: fullEnv,
+    child,
+    output: () => output,
+    stop: () => stopWith('SIGTERM'),
+    crash: () => stopWith('SIGKILL'),
+    async dispose() {
+      await stopWith('SIGTERM');
+      if (!dataDir) await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Calls the REST API directly, for wire-level assertions the SDK hides. */
+export async function api(
+  hark: Pick<HarkProcess, 'baseUrl' | 'apiKey'>,
+  method: string,
+  path: string,
+  options: { body?: unknown; rawBody?: string; headers?: Record<string, string>; key?: string | null } = {},
+): Promise<{ status: number; headers: Headers; body: any }> {
+  const headers: Record<string, string> = { ...options.headers };
+  const key = options.key === undefined ? hark.apiKey : options.key;
+  if (key !== null) headers.authorization = `Bearer ${key}`;
+  let body: string | undefined;
+  if (options.rawBody !== undefined) body = options.rawBody;
+  else if (options.body !== undefined) body = JSON.stringify(options.body);
+  if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
+  const response = await fetch(`${hark.baseUrl}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    // Non-JSON bodies (file downloads) are returned as text.
+  }
+  return { status: response.status, headers: response.headers, body: parsed };
+}
+
+/** Polls until `check` returns a value, failing after `timeoutMs`. */
+export async function waitFor<T>(check: () => Promise<T | null | undefined | false>, timeoutMs = 60_000, stepMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
