@@ -19,6 +19,12 @@ export interface RecognizedWord {
   confidence: number;
 }
 
+/**
+ * A word of a partial hypothesis. Mid-utterance there is no word lattice yet,
+ * so no posterior: callers that need a confidence must say what they show.
+ */
+export type PartialWord = Omit<RecognizedWord, 'confidence'>;
+
 export interface EngineCapabilities {
   /** Partial hypotheses while audio is still arriving. */
   streaming: boolean;
@@ -28,13 +34,20 @@ export interface EngineCapabilities {
 }
 
 export interface Recognizer {
-  /** Begin an utterance whose first sample is at `offsetMs` in the stream. */
+  /**
+   * Batch: recognise one complete utterance given in a single call.
+   * Engines may use the whole utterance at once (PocketSphinx normalises its
+   * features over it), which is more accurate than streaming the same audio.
+   * Must not be called while a streamed utterance is open.
+   */
+  recognize(samples: Int16Array, offsetMs: number): RecognizedWord[];
+  /** Streaming: begin an utterance whose first sample is at `offsetMs` in the stream. */
   startUtterance(offsetMs: number): void;
-  /** Feed 16 kHz mono s16 samples of the current utterance. */
+  /** Streaming: feed 16 kHz mono s16 samples of the current utterance. */
   process(samples: Int16Array): void;
-  /** Best hypothesis so far, without ending the utterance. */
-  partial(): RecognizedWord[];
-  /** End the utterance and return its final words with timings and confidences. */
+  /** Streaming: best hypothesis so far, without ending the utterance. */
+  partial(): PartialWord[];
+  /** Streaming: end the utterance and return its final words with timings and confidences. */
   endUtterance(): RecognizedWord[];
   /** Release the decoder. The recognizer must not be used afterwards. */
   free(): void;
@@ -44,4 +57,6 @@ export interface SpeechEngine {
   readonly id: string;
   readonly capabilities: EngineCapabilities;
   createRecognizer(): Recognizer;
+  /** Release the model and every idle decoder. Recognizers must be freed first. */
+  close(): void;
 }

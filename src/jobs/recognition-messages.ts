@@ -1,0 +1,62 @@
+/**
+ * The messages between the recognition pool and its worker threads, and how
+ * errors cross that boundary: structured cloning keeps only plain data, so
+ * errors travel as {@link SerializedError} and are rebuilt as the same
+ * classes on the other side.
+ */
+import type { BatchResult } from '../pipeline/batch.js';
+import { AudioDecodeError, AudioTooLongError } from '../pipeline/decode/errors.js';
+import type { PocketSphinxModel } from '../pipeline/engines/pocketsphinx/model.js';
+
+export interface TranscribeRequest {
+  audioPath: string;
+  maxDurationMs: number;
+}
+
+/** What every worker receives as `workerData`. */
+export interface WorkerSetup {
+  model?: PocketSphinxModel;
+}
+
+export type ToWorker =
+  | { type: 'transcribe'; jobId: number; request: TranscribeRequest }
+  | { type: 'cancel'; jobId: number };
+
+export type FromWorker =
+  /** The engine is loaded; jobs may be sent. */
+  | { type: 'ready' }
+  /** The engine could not be loaded; the worker exits. */
+  | { type: 'init-error'; error: SerializedError }
+  | { type: 'result'; jobId: number; result: BatchResult }
+  | { type: 'error'; jobId: number; error: SerializedError };
+
+export interface SerializedError {
+  name: string;
+  message: string;
+  stack?: string;
+  code?: string;
+  /** AudioDecodeError */
+  reason?: string;
+  /** AudioTooLongError */
+  maxDurationMs?: number;
+}
+
+export function serializeError(err: unknown): SerializedError {
+  if (err instanceof AudioDecodeError) return { name: err.name, message: err.message, code: err.code, reason: err.reason };
+  if (err instanceof AudioTooLongError) {
+    return { name: err.name, message: err.message, code: err.code, maxDurationMs: err.maxDurationMs };
+  }
+  const error = err instanceof Error ? err : new Error(String(err));
+  return error.stack === undefined
+    ? { name: error.name, message: error.message }
+    : { name: error.name, message: error.message, stack: error.stack };
+}
+
+/** The error as its original class for the decode errors, a plain Error (with the worker's stack) otherwise. */
+export function deserializeError(data: SerializedError): Error {
+  if (data.code === 'audio_decode_error' && data.reason !== undefined) return new AudioDecodeError(data.reason);
+  if (data.code === 'audio_too_long' && data.maxDurationMs !== undefined) return new AudioTooLongError(data.maxDurationMs);
+  const error = new Error(data.message);
+  if (data.stack !== undefined) error.stack = data.stack;
+  return error;
+}

@@ -1,0 +1,118 @@
+// The pool's scheduling, cancellation and failure handling, with a scripted
+// worker (test/support/fake-recognition-worker.ts). The real worker runs in
+// test/pipeline/batch.test.ts.
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { AudioDecodeError, AudioTooLongError } from '../pipeline/decode/errors.js';
+import { RecognitionPool, type RecognitionPoolOptions } from './recognition-pool.js';
+
+const FAKE_WORKER = new URL('../../test/support/fake-recognition-worker.js', import.meta.url);
+
+describe('RecognitionPool', () => {
+  let pool: RecognitionPool | undefined;
+  afterEach(() => pool?.close());
+
+  function start(options: RecognitionPoolOptions = {}): RecognitionPool {
+    pool = new RecognitionPool({ size: 1, workerUrl: FAKE_WORKER, ...options });
+    return pool;
+  }
+  const job = (audioPath: string, signal?: AbortSignal) =>
+    pool!.transcribe({ audioPath, maxDurationMs: 60_000 }, signal);
+
+  it('runs jobs on different workers at the same time', async () => {
+    start({ size: 2 });
+    await pool!.ready();
+    const began = Date.now();
+    const [a, b] = await Promise.all([job('ok:400'), job('ok:400')]);
+    assert.ok(Date.now() - began < 750, `took ${Date.now() - began} ms`);
+    assert.notEqual(a.tokens[0]!.text, b.tokens[0]!.text, 'two different threads');
+  });
+
+  it('queues jobs while every worker is busy and runs them in order', async () => {
+    start();
+    const finished: string[] = [];
+    await Promise.all(['ok:60', 'ok:20', 'ok:40'].map((p) => job(p).then(() => finished.push(p))));
+    assert.deepEqual(finished, ['ok:60', 'ok:20', 'ok:40']);
+  });
+
+  it('rebuilds decode errors as their own classes', async () => {
+    start();
+    const decode = await job('decode-error').catch((err: unknown) => err);
+    assert.ok(decode instanceof AudioDecodeError);
+    assert.equal(decode.code, 'audio_decode_error');
+    assert.match(decode.message, /^Audio file could not be decoded: Invalid data/);
+    const tooLong = await job('too-long').catch((err: unknown) => err);
+    assert.ok(tooLong instanceof AudioTooLongError);
+    assert.equal(tooLong.code, 'audio_too_long');
+    assert.equal(tooLong.maxDurationMs, 60_000);
+  });
+
+  it('passes other errors on as plain errors', async () => {
+    start();
+    const err = await job('fail').catch((e: unknown) => e);
+    assert.ok(err instanceof Error && !(err instanceof AudioDecodeError));
+    assert.equal((err as Error).message, 'engine failure');
+    assert.equal((err as { code?: unknown }).code, undefined);
+  });
+
+  it('drops a queued job when its signal aborts', async () => {
+    start();
+    const running = job('ok:200');
+    const controller = new AbortController();
+    const queued = job('ok:10', controller.signal);
+    controller.abort();
+    await assert.rejects(queued, { name: 'AbortError' });
+    assert.equal((await running).audioDurationMs, 200);
+  });
+
+  it('rejects a running job as soon as its signal aborts and frees the worker', async () => {
+    start();
+    const controller = new AbortController();
+    const began = Date.now();
+    const running = job('ok:5000', controller.signal);
+    setTimeout(() => controller.abort(), 50);
+    await assert.rejects(running, { name: 'AbortError' });
+    assert.equal((await job('ok:10')).audioDurationMs, 10);
+    assert.ok(Date.now() - began < 1000);
+  });
+
+  it('rejects a job whose signal is already aborted without queueing it', async () => {
+    start();
+    await assert.rejects(job('ok:10', AbortSignal.abort()), { name: 'AbortError' });
+  });
+
+  it('replaces a worker that ignores cancellation', async () => {
+    start({ cancelGraceMs: 100 });
+    await pool!.ready();
+    const controller = new AbortController();
+    const hung = job('hang', controller.signal);
+    setTimeout(() => controller.abort(), 50);
+    await assert.rejects(hung, { name: 'AbortError' });
+    assert.equal((await job('ok:10')).audioDurationMs, 10);
+  });
+
+  it('rejects the job of a crashed worker and replaces the worker', async () => {
+    start();
+    await assert.rejects(job('crash'), /Recognition worker crashed .*worker blew up/);
+    assert.equal((await job('ok:10')).audioDurationMs, 10);
+  });
+
+  it('fails every job when the engine cannot be loaded', async () => {
+    start({ size: 2, model: { hmm: 'missing', lm: '', dict: '' } });
+    await assert.rejects(pool!.ready(), /Speech engine could not be loaded: PocketSphinx model: hmm not found/);
+    await assert.rejects(job('ok:10'), /Speech engine could not be loaded/);
+  });
+
+  it('is ready once every worker has loaded its engine', async () => {
+    start({ size: 3 });
+    await pool!.ready();
+  });
+
+  it('rejects pending jobs on close and new ones afterwards', async () => {
+    start();
+    const running = job('ok:5000');
+    const queued = job('ok:10');
+    await Promise.all([assert.rejects(running, /closed/), assert.rejects(queued, /closed/), pool!.close()]);
+    await assert.rejects(job('ok:10'), /closed/);
+  });
+});

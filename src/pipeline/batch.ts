@@ -1,0 +1,78 @@
+/**
+ * Batch transcription of one audio file: decode → segment → recognise →
+ * tokens. Synchronous recognition blocks the calling thread for seconds per
+ * utterance, so this runs inside a recognition worker (jobs/recognition-pool.ts),
+ * never on the server's event loop.
+ */
+import { decodeAudio } from './decode/decode-audio.js';
+import { AudioTooLongError } from './decode/errors.js';
+import { probeDurationMs } from './decode/probe-duration.js';
+import { ENGINE_SAMPLE_RATE, type SpeechEngine } from './engines/speech-engine.js';
+import type { SegmenterOptions } from './segmentation/voice-activity-segmenter.js';
+import { splitUtterances } from './segmentation/utterance-splitter.js';
+import { type UtteranceWords, wordsToTokens } from './tokens/format-tokens.js';
+import type { Token } from './tokens/token.js';
+
+export interface BatchOptions {
+  /** Longer audio fails with {@link AudioTooLongError}. */
+  maxDurationMs: number;
+  /** Overrides of the utterance segmentation defaults. */
+  segmentation?: Partial<SegmenterOptions>;
+}
+
+export interface BatchResult {
+  tokens: Token[];
+  /** Length of the decoded audio. */
+  audioDurationMs: number;
+}
+
+/**
+ * Transcribes a file with a recognizer of `engine`. Audio is streamed, so a
+ * file of several hours needs no more memory than one utterance.
+ *
+ * @throws {AudioTooLongError} the container declares, or decoding reaches, more than `maxDurationMs`.
+ * @throws {AudioDecodeError} ffmpeg cannot decode the file or finds no audio in it.
+ * @throws the abort reason when `signal` aborts (checked between utterances).
+ * @example
+ * const { tokens, audioDurationMs } = await transcribeFile('talk.mp3', { maxDurationMs: 18_000_000 }, engine);
+ */
+export async function transcribeFile(
+  path: string,
+  options: BatchOptions,
+  engine: SpeechEngine,
+  signal?: AbortSignal,
+): Promise<BatchResult> {
+  const { maxDurationMs, segmentation = {} } = options;
+  signal?.throwIfAborted();
+  // Refuse a file that says it is too long before spending CPU on it; the
+  // decoder enforces the limit on the real sample count as well.
+  const declaredMs = await probeDurationMs(path);
+  if (declaredMs !== null && declaredMs > maxDurationMs) throw new AudioTooLongError(maxDurationMs);
+
+  let sampleCount = 0;
+  async function* counted(pcm: AsyncIterable<Int16Array>): AsyncGenerator<Int16Array> {
+    for await (const samples of pcm) {
+      sampleCount += samples.length;
+      yield samples;
+    }
+  }
+
+  const utterances: UtteranceWords[] = [];
+  const recognizer = engine.createRecognizer();
+  try {
+    const pcm = counted(decodeAudio(path, signal ? { maxDurationMs, signal } : { maxDurationMs }));
+    for await (const utterance of splitUtterances(pcm, segmentation)) {
+      utterances.push({
+        words: recognizer.recognize(utterance.samples, utterance.offsetMs),
+        endsSentence: utterance.endsSentence,
+      });
+      signal?.throwIfAborted();
+    }
+  } finally {
+    recognizer.free();
+  }
+  return {
+    tokens: wordsToTokens(utterances),
+    audioDurationMs: Math.round((sampleCount * 1000) / ENGINE_SAMPLE_RATE),
+  };
+}

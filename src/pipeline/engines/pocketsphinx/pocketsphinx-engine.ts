@@ -1,0 +1,186 @@
+/**
+ * PocketSphinx as a {@link SpeechEngine}, called in-process through koffi.
+ *
+ * A decoder holds the whole model (≈100 MB, ≈0.5 s to load), so the engine
+ * keeps one idle decoder and lends it to each recognizer in turn. Batch
+ * decoding leaves no state behind in a decoder, streaming does (see
+ * {@link PocketSphinxRecognizer.process}); a decoder that streamed is
+ * therefore freed rather than lent again. One engine belongs to one thread.
+ */
+import { existsSync } from 'node:fs';
+import type {
+  EngineCapabilities,
+  PartialWord,
+  RecognizedWord,
+  Recognizer,
+  SpeechEngine,
+} from '../speech-engine.js';
+import { type Pointer, type PocketSphinxLibrary, loadPocketSphinx } from './ffi.js';
+import { DEFAULT_POCKETSPHINX_MODEL, type PocketSphinxModel } from './model.js';
+import { type DecoderSegment, toPartialWords, toRecognizedWords } from './segments.js';
+
+/**
+ * Decoder settings beyond the model files:
+ * - `-remove_silence no`: PocketSphinx's own voice activity detector would
+ *   drop frames; our segmenter decides what to decode, and batch decoding of
+ *   a whole utterance crashes the 5prealpha library when it is on.
+ * - `-bestpath yes`: build the word lattice at the end of an utterance; word
+ *   posteriors (our confidences) exist only with it.
+ */
+const DECODER_ARGS = ['-remove_silence', 'no', '-bestpath', 'yes'];
+
+export class PocketSphinxEngine implements SpeechEngine {
+  readonly id = 'pocketsphinx';
+  readonly capabilities: EngineCapabilities = { streaming: true, wordTimestamps: true, languages: ['en'] };
+  private readonly ps: PocketSphinxLibrary;
+  private config: Pointer | null;
+  private idle: Pointer | null;
+
+  /**
+   * Loads the model and one decoder now, so a bad model fails at start-up
+   * and the first job does not wait.
+   *
+   * @throws {Error} a model file is missing or PocketSphinx rejects the model.
+   * @example const engine = new PocketSphinxEngine(); // Debian's en-us model
+   */
+  constructor(model: PocketSphinxModel = DEFAULT_POCKETSPHINX_MODEL) {
+    for (const [name, path] of Object.entries(model)) {
+      if (!existsSync(path)) throw new Error(`PocketSphinx model: ${name} not found at ${path}`);
+    }
+    this.ps = loadPocketSphinx();
+    this.config = this.ps.parseConfig(['-hmm', model.hmm, '-lm', model.lm, '-dict', model.dict, ...DECODER_ARGS]);
+    if (this.config === null) throw new Error('PocketSphinx rejected the decoder configuration');
+    this.idle = this.newDecoder();
+  }
+
+  createRecognizer(): Recognizer {
+    if (this.config === null) throw new Error('PocketSphinx engine is closed');
+    const decoder = this.idle ?? this.newDecoder();
+    this.idle = null;
+    return new PocketSphinxRecognizer(this.ps, decoder, (reusable) => this.release(decoder, reusable));
+  }
+
+  close(): void {
+    if (this.idle !== null) this.ps.ps_free(this.idle);
+    if (this.config !== null) this.ps.cmd_ln_free_r(this.config);
+    this.idle = null;
+    this.config = null;
+  }
+
+  private newDecoder(): Pointer {
+    const decoder = this.ps.ps_init(this.config!);
+    if (decoder === null) throw new Error('PocketSphinx could not load its model (ps_init failed)');
+    return decoder;
+  }
+
+  private release(decoder: Pointer, reusable: boolean): void {
+    // Keep at most one idle decoder: each one holds a full copy of the model.
+    if (reusable && this.idle === null && this.config !== null) this.idle = decoder;
+    else this.ps.ps_free(decoder);
+  }
+}
+
+type RecognizerState = 'ready' | 'streaming' | 'freed';
+
+class PocketSphinxRecognizer implements Recognizer {
+  private state: RecognizerState = 'ready';
+  /** The decoder holds state from this use (streaming, or a failed call) and must not be lent again. */
+  private dirty = false;
+  private offsetMs = 0;
+  // Out-parameter scratch for ps_seg_frames.
+  private readonly startFrame = new Int32Array(1);
+  private readonly endFrame = new Int32Array(1);
+
+  constructor(
+    private readonly ps: PocketSphinxLibrary,
+    private readonly decoder: Pointer,
+    private readonly onFree: (reusable: boolean) => void,
+  ) {}
+
+  recognize(samples: Int16Array, offsetMs: number): RecognizedWord[] {
+    this.expect('ready');
+    if (samples.length === 0) return [];
+    this.dirty = true;
+    this.begin(offsetMs);
+    // full_utt = 1: cepstral mean normalisation over the whole utterance
+    // ("batch" CMN in the model's feat.params), computed from this audio alone.
+    this.check(this.ps.ps_process_raw(this.decoder, samples, samples.length, 0, 1), 'ps_process_raw');
+    this.check(this.ps.ps_end_utt(this.decoder), 'ps_end_utt');
+    this.dirty = false;
+    return toRecognizedWords(this.segments(true), this.offsetMs);
+  }
+
+  startUtterance(offsetMs: number): void {
+    this.expect('ready');
+    this.begin(offsetMs);
+    this.state = 'streaming';
+  }
+
+  /**
+   * Audio fed piecewise switches the decoder, for good, to live cepstral mean
+   * normalisation that carries over from one utterance to the next. That
+   * suits a live session, but the decoder can no longer give batch results
+   * that depend only on their own audio, so it is not reused after free().
+   */
+  process(samples: Int16Array): void {
+    this.expect('streaming');
+    this.dirty = true;
+    if (samples.length === 0) return;
+    this.check(this.ps.ps_process_raw(this.decoder, samples, samples.length, 0, 0), 'ps_process_raw');
+  }
+
+  partial(): PartialWord[] {
+    this.expect('streaming');
+    return toPartialWords(this.segments(false), this.offsetMs);
+  }
+
+  endUtterance(): RecognizedWord[] {
+    this.expect('streaming');
+    this.state = 'ready';
+    this.check(this.ps.ps_end_utt(this.decoder), 'ps_end_utt');
+    return toRecognizedWords(this.segments(true), this.offsetMs);
+  }
+
+  free(): void {
+    if (this.state === 'freed') return;
+    // An utterance still open would leave the decoder mid-search.
+    const reusable = this.state === 'ready' && !this.dirty;
+    this.state = 'freed';
+    this.onFree(reusable);
+  }
+
+  private begin(offsetMs: number): void {
+    this.offsetMs = offsetMs;
+    // A new stream per utterance makes segment frames count from its first sample.
+    this.check(this.ps.ps_start_stream(this.decoder), 'ps_start_stream');
+    this.check(this.ps.ps_start_utt(this.decoder), 'ps_start_utt');
+  }
+
+  /**
+   * The current hypothesis' segments. After ps_end_utt the iterator walks the
+   * best path of the word lattice and ps_seg_prob is a real posterior;
+   * mid-utterance it walks the back-pointer table and has none.
+   */
+  private segments(withPosterior: boolean): (DecoderSegment & { posterior: number })[] {
+    const segments: (DecoderSegment & { posterior: number })[] = [];
+    const logmath = withPosterior ? this.ps.ps_get_logmath(this.decoder) : null;
+    for (let seg = this.ps.ps_seg_iter(this.decoder); seg !== null; seg = this.ps.ps_seg_next(seg)) {
+      this.ps.ps_seg_frames(seg, this.startFrame, this.endFrame);
+      segments.push({
+        word: this.ps.ps_seg_word(seg),
+        startFrame: this.startFrame[0]!,
+        endFrame: this.endFrame[0]!,
+        posterior: logmath === null ? Number.NaN : this.ps.logmath_exp(logmath, this.ps.ps_seg_prob(seg, null, null, null)),
+      });
+    }
+    return segments;
+  }
+
+  private expect(state: RecognizerState): void {
+    if (this.state !== state) throw new Error(`PocketSphinx recognizer is ${this.state}, expected ${state}`);
+  }
+
+  private check(result: number, call: string): void {
+    if (result < 0) throw new Error(`PocketSphinx ${call} failed (${result})`);
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * A transcript token as the pipeline produces it: the camelCase twin of the
+ * Soniox wire token (`text`, `start_ms`, `end_ms`, `confidence`).
+ *
+ * Concatenating the `text` of a transcript's tokens gives the readable
+ * transcript: word tokens after the first carry a leading space and
+ * punctuation tokens carry none, as Soniox sends them
+ * (`"He"`, `" was"`, `" here"`, `"."`).
+ */
+export interface Token {
+  text: string;
+  startMs: number;
+  endMs: number;
+  /** 0..1 */
+  confidence: number;
+}
