@@ -82,7 +82,7 @@ describe('async transcription of real speech through the official SDK', () => {
       execFileSync('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-i', u.wavPath, files[ext]!]);
     }
     const server = createServer((req, res) => {
-      const ext = (req.url ?? '').split('.').pop() ?? '';
+      const ext = new URL(req.url ?? '/', 'http://x').pathname.split('.').pop() ?? '';
       if (!files[ext]) {
         res.statusCode = 404;
         return res.end('missing');
