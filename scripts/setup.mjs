@@ -13,6 +13,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const DEBIAN_PACKAGES = [
   'ffmpeg',
   'libpocketsphinx3',
+  'pocketsphinx',
   'pocketsphinx-en-us',
   'pocketsphinx-testdata',
 ];

@@ -19,6 +19,20 @@ export interface WebhookSettings {
   backoffMs: number;
 }
 
+/** The real-time WebSocket API (API.md §5, §7.12). */
+export interface RealtimeSettings {
+  /** Sessions open at once; one more is refused with 429. */
+  maxConcurrentSessions: number;
+  /** Sessions started per sliding minute; more are refused with 429. */
+  requestsPerMinute: number;
+  /** Worker threads for provisional results, and as many again for final results. */
+  workers: number;
+  /** Time allowed between the connection and the start message. */
+  startTimeoutMs: number;
+  /** A session with neither audio nor keepalive for this long ends with 408. */
+  idleTimeoutMs: number;
+}
+
 export interface Config {
   host: string;
   port: number;
@@ -31,6 +45,7 @@ export interface Config {
   audioUrlTimeoutMs: number;
   webhook: WebhookSettings;
   limits: Limits;
+  realtime: RealtimeSettings;
   logLevel: string;
 }
 
@@ -84,6 +99,13 @@ export function loadConfig(env: Env = process.env): Config {
       maxTranscriptions: int(env, 'HARK_MAX_TRANSCRIPTIONS', 2_000, 1),
       maxContextChars: int(env, 'HARK_MAX_CONTEXT_CHARS', 20_000, 1),
       maxAudioUrlDownloadBytes: int(env, 'HARK_MAX_AUDIO_URL_BYTES', 1_073_741_824, 1),
+    },
+    realtime: {
+      maxConcurrentSessions: int(env, 'HARK_MAX_CONCURRENT_SESSIONS', 10, 1),
+      requestsPerMinute: int(env, 'HARK_REQUESTS_PER_MINUTE', 100, 1),
+      workers: int(env, 'HARK_REALTIME_WORKERS', availableParallelism(), 1),
+      startTimeoutMs: int(env, 'HARK_REALTIME_START_TIMEOUT_MS', 10_000, 1),
+      idleTimeoutMs: int(env, 'HARK_REALTIME_IDLE_TIMEOUT_MS', 20_000, 1),
     },
     logLevel: env.HARK_LOG_LEVEL || 'info',
   };

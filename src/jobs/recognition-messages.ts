@@ -1,6 +1,6 @@
 /**
- * The messages between the recognition pool and its worker threads, and how
- * errors cross that boundary: structured cloning keeps only plain data, so
+ * The messages between the recognition pool and its worker processes, and how
+ * errors cross that boundary: IPC's structured cloning keeps only plain data, so
  * errors travel as {@link SerializedError} and are rebuilt as the same
  * classes on the other side.
  */
@@ -13,7 +13,10 @@ export interface TranscribeRequest {
   maxDurationMs: number;
 }
 
-/** What every worker receives as `workerData`. */
+/** Environment variable that carries the {@link WorkerSetup} (JSON) to a worker process. */
+export const WORKER_SETUP_ENV = 'HARK_RECOGNITION_WORKER_SETUP';
+
+/** What every worker receives at start. */
 export interface WorkerSetup {
   model?: PocketSphinxModel;
 }

@@ -25,7 +25,7 @@ describe('RecognitionPool', () => {
     const began = Date.now();
     const [a, b] = await Promise.all([job('ok:400'), job('ok:400')]);
     assert.ok(Date.now() - began < 750, `took ${Date.now() - began} ms`);
-    assert.notEqual(a.tokens[0]!.text, b.tokens[0]!.text, 'two different threads');
+    assert.notEqual(a.tokens[0]!.text, b.tokens[0]!.text, 'two different processes');
   });
 
   it('queues jobs while every worker is busy and runs them in order', async () => {
@@ -93,7 +93,13 @@ describe('RecognitionPool', () => {
 
   it('rejects the job of a crashed worker and replaces the worker', async () => {
     start();
-    await assert.rejects(job('crash'), /Recognition worker crashed .*worker blew up/);
+    await assert.rejects(job('crash'), /Recognition worker crashed \(exit code 1\)/);
+    assert.equal((await job('ok:10')).audioDurationMs, 10);
+  });
+
+  it('survives a native crash of the engine: only the worker process dies', async () => {
+    start();
+    await assert.rejects(job('segfault'), /Recognition worker crashed \(exit code SIGSEGV\)/);
     assert.equal((await job('ok:10')).audioDurationMs, 10);
   });
 

@@ -1,10 +1,15 @@
 /**
- * A fixed set of worker threads that run batch recognition, so the server's
+ * A fixed set of worker processes that run batch recognition, so the server's
  * event loop never does. Each worker loads the engine once and takes one job
  * at a time; jobs wait in a FIFO queue while all workers are busy.
+ *
+ * Workers are child processes rather than threads: the engine is native code
+ * called through FFI, and a crash there must take down one worker, not the
+ * server. It also keeps the models' memory out of the server process.
  */
+import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
 import type { BatchResult } from '../pipeline/batch.js';
 import type { PocketSphinxModel } from '../pipeline/engines/pocketsphinx/model.js';
 import {
@@ -12,13 +17,14 @@ import {
   type ToWorker,
   type TranscribeRequest,
   type WorkerSetup,
+  WORKER_SETUP_ENV,
   deserializeError,
 } from './recognition-messages.js';
 
 export type { TranscribeRequest } from './recognition-messages.js';
 
 export interface RecognitionPoolOptions {
-  /** Worker threads. Each holds its own copy of the model (≈100 MB for en-us). Default: CPU count. */
+  /** Worker processes. Each holds its own copy of the model (≈100 MB for en-us). Default: CPU count. */
   size?: number;
   /** Model files for the engines; default Debian's en-us. */
   model?: PocketSphinxModel;
@@ -41,7 +47,7 @@ interface Job {
 }
 
 interface Slot {
-  worker: Worker;
+  worker: ChildProcess;
   state: 'starting' | 'idle' | 'busy' | 'cancelling';
   job: Job | null;
   graceTimer: NodeJS.Timeout | null;
@@ -143,32 +149,36 @@ export class RecognitionPool {
     const err = new Error('Recognition pool is closed');
     this.markBroken(err);
     for (const job of this.queue.splice(0)) job.reject(err);
-    const exits: Promise<number>[] = [];
+    const exits: Promise<void>[] = [];
     for (const slot of this.slots) {
       if (slot.job && !slot.job.settled) slot.job.reject(err);
       if (slot.graceTimer) clearTimeout(slot.graceTimer);
-      exits.push(slot.worker.terminate());
+      exits.push(terminate(slot.worker));
     }
     this.slots.clear();
     await Promise.all(exits);
   }
 
   private spawn(): void {
-    const worker = new Worker(this.workerUrl, { workerData: this.setup });
+    const worker = fork(fileURLToPath(this.workerUrl), [], {
+      env: { ...process.env, [WORKER_SETUP_ENV]: JSON.stringify(this.setup) },
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     const slot: Slot = { worker, state: 'starting', job: null, graceTimer: null, crash: null };
     this.slots.add(slot);
     worker.on('message', (message: FromWorker) => this.onMessage(slot, message));
     worker.on('error', (err) => {
       slot.crash = err;
     });
-    worker.on('exit', (code) => this.onExit(slot, code));
+    worker.on('exit', (code, signal) => this.onExit(slot, code ?? signal ?? 'unknown'));
   }
 
   private onMessage(slot: Slot, message: FromWorker): void {
     switch (message.type) {
       case 'ready':
         slot.state = 'idle';
-        slot.worker.unref();
+        setRef(slot.worker, false);
         if ([...this.slots].every((s) => s.state !== 'starting')) this.markReady();
         this.dispatch();
         return;
@@ -190,7 +200,7 @@ export class RecognitionPool {
     }
   }
 
-  private onExit(slot: Slot, code: number): void {
+  private onExit(slot: Slot, code: number | string): void {
     if (!this.slots.delete(slot)) return; // terminated on purpose
     if (slot.graceTimer) clearTimeout(slot.graceTimer);
     const reason = slot.crash ? `: ${slot.crash.message}` : '';
@@ -213,7 +223,7 @@ export class RecognitionPool {
       slot.state = 'busy';
       slot.job = job;
       // A busy worker keeps the process alive; idle ones do not.
-      slot.worker.ref();
+      setRef(slot.worker, true);
       this.post(slot, { type: 'transcribe', jobId: job.id, request: job.request });
     }
   }
@@ -233,7 +243,7 @@ export class RecognitionPool {
     // The worker answers between utterances; one that does not is replaced.
     slot.graceTimer = setTimeout(() => {
       this.slots.delete(slot);
-      void slot.worker.terminate();
+      void terminate(slot.worker);
       if (!this.closed && !this.broken) this.spawn();
     }, this.cancelGraceMs);
     slot.graceTimer.unref();
@@ -244,7 +254,7 @@ export class RecognitionPool {
     slot.graceTimer = null;
     slot.job = null;
     slot.state = 'idle';
-    slot.worker.unref();
+    setRef(slot.worker, false);
   }
 
   private fail(err: Error): void {
@@ -255,6 +265,28 @@ export class RecognitionPool {
   }
 
   private post(slot: Slot, message: ToWorker): void {
-    slot.worker.postMessage(message);
+    slot.worker.send(message);
   }
+}
+
+/** Whether a worker keeps the server process alive: busy ones do, idle ones do not. */
+function setRef(worker: ChildProcess, ref: boolean): void {
+  const channel = worker.channel as { ref(): void; unref(): void } | null | undefined;
+  if (ref) {
+    worker.ref();
+    channel?.ref();
+  } else {
+    worker.unref();
+    channel?.unref();
+  }
+}
+
+function terminate(worker: ChildProcess): Promise<void> {
+  if (worker.exitCode !== null || worker.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    worker.once('exit', () => resolve());
+    // An idle worker is unreferenced; waiting for its exit must keep the process alive.
+    worker.ref();
+    worker.kill('SIGKILL');
+  });
 }

@@ -1,20 +1,27 @@
 /**
- * Entry point of a recognition worker thread (started by recognition-pool.ts):
+ * Entry point of a recognition worker process (forked by recognition-pool.ts):
  * loads the engine once, then runs the batch pipeline for each job it is sent.
  */
-import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
-import { parentPort, workerData } from 'node:worker_threads';
 import { transcribeFile } from '../pipeline/batch.js';
 import { PocketSphinxEngine } from '../pipeline/engines/pocketsphinx/pocketsphinx-engine.js';
-import { type FromWorker, type ToWorker, type WorkerSetup, serializeError } from './recognition-messages.js';
+import {
+  type FromWorker,
+  type ToWorker,
+  type WorkerSetup,
+  WORKER_SETUP_ENV,
+  serializeError,
+} from './recognition-messages.js';
 
 // Imported outside a worker (e.g. by a test runner scanning dist/) it does nothing.
-if (parentPort) serve(parentPort, workerData as WorkerSetup);
+const setupJson = process.env[WORKER_SETUP_ENV];
+if (process.send && setupJson !== undefined) serve(JSON.parse(setupJson) as WorkerSetup);
 
-function serve(port: NonNullable<typeof parentPort>, setup: WorkerSetup): void {
-  const post = (message: FromWorker) => port.postMessage(message);
-  if (!process.env.NO_NICE) lowerThreadPriority();
+function serve(setup: WorkerSetup): void {
+  const post = (message: FromWorker) => process.send!(message);
+  // The pool going away (server stopped or killed) ends the worker too.
+  process.on('disconnect', () => process.exit(0));
+  lowerPriority();
   let engine: PocketSphinxEngine;
   try {
     engine = new PocketSphinxEngine(setup.model);
@@ -24,7 +31,7 @@ function serve(port: NonNullable<typeof parentPort>, setup: WorkerSetup): void {
   }
 
   const running = new Map<number, AbortController>();
-  port.on('message', (message: ToWorker) => {
+  process.on('message', (message: ToWorker) => {
     if (message.type === 'cancel') {
       running.get(message.jobId)?.abort();
       return;
@@ -44,15 +51,12 @@ function serve(port: NonNullable<typeof parentPort>, setup: WorkerSetup): void {
 
 /**
  * Batch recognition is background work: when CPUs are scarce, the server's
- * event loop should win them. Linux applies a nice value set through a
- * thread id to that thread alone, and ffmpeg children inherit it.
+ * event loop should win them. ffmpeg children inherit the nice value.
  */
-function lowerThreadPriority(): void {
+function lowerPriority(): void {
   try {
-    // /proc/thread-self links to <pid>/task/<tid> of the calling thread.
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    setPriority(tid, 10);
+    setPriority(10);
   } catch {
-    // Not Linux, or not permitted: run at normal priority.
+    // Not permitted: run at normal priority.
   }
 }

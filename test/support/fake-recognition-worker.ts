@@ -8,26 +8,34 @@
  * - `too-long`     fail with AudioTooLongError
  * - `fail`         fail with a plain Error
  * - `crash`        throw an uncaught exception (the worker dies)
- * - `hang`         block the thread forever, ignoring cancellation
+ * - `segfault`     die of SIGSEGV, as a native crash in the engine would
+ * - `hang`         block the process forever, ignoring cancellation
  *
  * A model whose hmm is `missing` makes it report that its engine failed to load.
- * Each result has one token whose text is the worker's thread id.
+ * Each result has one token whose text is the worker's process id.
  */
-import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { AudioDecodeError, AudioTooLongError } from '../../src/pipeline/decode/errors.js';
-import { type FromWorker, type ToWorker, type WorkerSetup, serializeError } from '../../src/jobs/recognition-messages.js';
+import {
+  type FromWorker,
+  type ToWorker,
+  type WorkerSetup,
+  WORKER_SETUP_ENV,
+  serializeError,
+} from '../../src/jobs/recognition-messages.js';
 
 // The test runner executes every file under dist/test; outside a worker, do nothing.
-if (parentPort) serve(parentPort);
+const setupJson = process.env[WORKER_SETUP_ENV];
+if (process.send && setupJson !== undefined) serve(JSON.parse(setupJson) as WorkerSetup);
 
-function serve(port: NonNullable<typeof parentPort>): void {
-  const post = (message: FromWorker) => port.postMessage(message);
-  if ((workerData as WorkerSetup).model?.hmm === 'missing') {
+function serve(setup: WorkerSetup): void {
+  const post = (message: FromWorker) => process.send!(message);
+  process.on('disconnect', () => process.exit(0));
+  if (setup.model?.hmm === 'missing') {
     post({ type: 'init-error', error: serializeError(new Error('PocketSphinx model: hmm not found at missing')) });
     return;
   }
   const timers = new Map<number, NodeJS.Timeout>();
-  port.on('message', (message: ToWorker) => {
+  process.on('message', (message: ToWorker) => {
     if (message.type === 'cancel') {
       clearTimeout(timers.get(message.jobId));
       post({ type: 'error', jobId: message.jobId, error: serializeError(new Error('aborted')) });
@@ -41,7 +49,7 @@ function serve(port: NonNullable<typeof parentPort>): void {
         timers.set(
           jobId,
           setTimeout(() => {
-            const token = { text: String(threadId), startMs: 0, endMs: 0, confidence: 1 };
+            const token = { text: String(process.pid), startMs: 0, endMs: 0, confidence: 1 };
             post({ type: 'result', jobId, result: { tokens: [token], audioDurationMs: Number(arg) } });
           }, Number(arg)),
         );
@@ -56,6 +64,9 @@ function serve(port: NonNullable<typeof parentPort>): void {
         setImmediate(() => {
           throw new Error('worker blew up');
         });
+        return;
+      case 'segfault':
+        process.kill(process.pid, 'SIGSEGV');
         return;
       case 'hang':
         for (;;);

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const LIBRIVOX_DIR = '/usr/share/pocketsphinx/test/data/librivox';
+const LIBRIVOX_DIR = '/usr/share/pocketsphinx/test/data/librivox';
 
 export interface LibrivoxUtterance {
   /** e.g. sense_and_sensibility_01_austen_64kb-0870 */

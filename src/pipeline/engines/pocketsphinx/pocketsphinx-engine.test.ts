@@ -143,5 +143,9 @@ describe('PocketSphinxEngine', () => {
       () => new PocketSphinxEngine({ ...DEFAULT_POCKETSPHINX_MODEL, lm: '/nonexistent/en-us.lm.bin' }),
       /lm not found at \/nonexistent/,
     );
+    assert.throws(
+      () => new PocketSphinxEngine({ ...DEFAULT_POCKETSPHINX_MODEL, lm: '/etc/hostname' }),
+      /could not load its model/,
+    );
   });
 });

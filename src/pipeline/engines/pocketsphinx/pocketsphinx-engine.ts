@@ -50,7 +50,12 @@ export class PocketSphinxEngine implements SpeechEngine {
     this.ps = loadPocketSphinx();
     this.config = this.ps.parseConfig(['-hmm', model.hmm, '-lm', model.lm, '-dict', model.dict, ...DECODER_ARGS]);
     if (this.config === null) throw new Error('PocketSphinx rejected the decoder configuration');
-    this.idle = this.newDecoder();
+    try {
+      this.idle = this.newDecoder();
+    } catch (err) {
+      this.ps.cmd_ln_free_r(this.config);
+      throw err;
+    }
   }
 
   createRecognizer(): Recognizer {

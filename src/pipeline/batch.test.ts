@@ -1,0 +1,89 @@
+// How transcribeFile composes the stages, with a fake engine. The real engine
+// runs in test/pipeline/batch.test.ts.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { FakeSpeechEngine } from '../../test/support/fake-speech-engine.js';
+import { transcribeFile } from './batch.js';
+import { AudioDecodeError, AudioTooLongError } from './decode/errors.js';
+
+describe('transcribeFile', () => {
+  let dir: string;
+  let bursts: string;
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'hark-batch-unit-'));
+    // 9 s: one second of syllable-like tone at 0, 3 and 6 s, faint noise elsewhere.
+    bursts = join(dir, 'bursts.wav');
+    const speech = '0.3*sin(2*PI*440*t)*(0.55+0.45*cos(2*PI*4*t))';
+    execFileSync('ffmpeg', [
+      '-nostdin', '-v', 'error', '-y', '-f', 'lavfi',
+      '-i', `aevalsrc=if(lt(mod(t\\,3)\\,1)\\,${speech}\\,0.0005*(random(0)-0.5)):d=9:s=16000`,
+      bursts,
+    ]);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('recognises each utterance at its offset and formats the words as tokens', async () => {
+    const engine = new FakeSpeechEngine();
+    const result = await transcribeFile(bursts, { maxDurationMs: 60_000 }, engine);
+    // Each burst plus 200 ms of padding either side.
+    assert.deepEqual(engine.calls, [
+      { offsetMs: 0, sampleCount: 1200 * 16 },
+      { offsetMs: 2800, sampleCount: 1400 * 16 },
+      { offsetMs: 5800, sampleCount: 1400 * 16 },
+    ]);
+    assert.equal(result.tokens.map((t) => t.text).join(''), 'Hello. Hello. Hello.');
+    assert.deepEqual(result.tokens.slice(0, 2), [
+      { text: 'Hello', startMs: 100, endMs: 400, confidence: 0.9 },
+      { text: '.', startMs: 400, endMs: 400, confidence: 0.9 },
+    ]);
+    assert.equal(result.audioDurationMs, 9000);
+    assert.equal(engine.recognizersFreed, 1);
+  });
+
+  it('passes segmentation options through', async () => {
+    const engine = new FakeSpeechEngine();
+    // Pauses of 2 s no longer end utterances: one utterance from 0 to 7.2 s.
+    await transcribeFile(bursts, { maxDurationMs: 60_000, segmentation: { minPauseMs: 2500 } }, engine);
+    assert.deepEqual(engine.calls, [{ offsetMs: 0, sampleCount: 7200 * 16 }]);
+  });
+
+  it('fails before decoding when the file declares too long a duration', async () => {
+    const engine = new FakeSpeechEngine();
+    await assert.rejects(transcribeFile(bursts, { maxDurationMs: 8000 }, engine), AudioTooLongError);
+    assert.equal(engine.recognizersCreated, 0);
+  });
+
+  it('fails with AudioDecodeError on garbage and still frees the recognizer', async () => {
+    const garbage = join(dir, 'garbage.ogg');
+    writeFileSync(garbage, 'OggS'.repeat(1000));
+    const engine = new FakeSpeechEngine();
+    await assert.rejects(transcribeFile(garbage, { maxDurationMs: 60_000 }, engine), AudioDecodeError);
+    assert.equal(engine.recognizersFreed, engine.recognizersCreated);
+  });
+
+  it('stops between utterances when the signal aborts', async () => {
+    const controller = new AbortController();
+    const engine = new FakeSpeechEngine((_, offsetMs) => {
+      controller.abort();
+      return [{ word: 'hello', startMs: offsetMs, endMs: offsetMs + 100, confidence: 1 }];
+    });
+    await assert.rejects(transcribeFile(bursts, { maxDurationMs: 60_000 }, engine, controller.signal), {
+      name: 'AbortError',
+    });
+    assert.equal(engine.calls.length, 1);
+    assert.equal(engine.recognizersFreed, 1);
+  });
+
+  it('returns no tokens for silence', async () => {
+    const silence = join(dir, 'silence.wav');
+    execFileSync('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-f', 'lavfi', '-i', 'anullsrc=r=16000:cl=mono', '-t', '2', silence]);
+    const engine = new FakeSpeechEngine();
+    assert.deepEqual(await transcribeFile(silence, { maxDurationMs: 60_000 }, engine), { tokens: [], audioDurationMs: 2000 });
+    assert.equal(engine.calls.length, 0);
+  });
+});

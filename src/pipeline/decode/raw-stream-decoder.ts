@@ -1,0 +1,64 @@
+/**
+ * In-process decoding of a headerless audio stream (PCM, float, G.711) to
+ * the engine's 16 kHz mono s16. Chunks may end anywhere, even inside a
+ * sample: the incomplete frame waits for the next chunk.
+ */
+import { ENGINE_SAMPLE_RATE } from '../engines/speech-engine.js';
+import { type RawFormat, decodeFrames, toInt16 } from './raw-formats.js';
+import { Resampler } from './resampler.js';
+
+/**
+ * @example
+ * const decoder = new RawStreamDecoder(parseRawFormat('mulaw')!, 8000, 1);
+ * const pcm = decoder.decode(bytes); // 16 kHz mono Int16Array
+ * const tail = decoder.flush();
+ */
+export class RawStreamDecoder {
+  private readonly frameBytes: number;
+  private readonly resampler: Resampler;
+  /** The start of a frame whose remaining bytes have not arrived yet. */
+  private carry = new Uint8Array(0);
+  /** 16-bit little-endian mono at the engine's rate needs no conversion at all. */
+  private readonly passthrough: boolean;
+
+  constructor(
+    private readonly format: RawFormat,
+    sampleRate: number,
+    private readonly channels: number,
+  ) {
+    this.frameBytes = format.bytesPerSample * channels;
+    this.resampler = new Resampler(sampleRate, ENGINE_SAMPLE_RATE);
+    this.passthrough =
+      format.encoding === 'signed' &&
+      format.bytesPerSample === 2 &&
+      !format.bigEndian &&
+      channels === 1 &&
+      sampleRate === ENGINE_SAMPLE_RATE;
+  }
+
+  /** The samples of every frame completed by `bytes`. */
+  decode(bytes: Uint8Array): Int16Array {
+    let input = bytes;
+    if (this.carry.length > 0) {
+      input = new Uint8Array(this.carry.length + bytes.length);
+      input.set(this.carry);
+      input.set(bytes, this.carry.length);
+    }
+    const whole = input.length - (input.length % this.frameBytes);
+    // Copy the remainder: the caller may reuse the buffer it passed in.
+    this.carry = input.slice(whole);
+    const frames = input.subarray(0, whole);
+    if (this.passthrough) {
+      const pcm = new Int16Array(whole / 2);
+      new Uint8Array(pcm.buffer).set(frames);
+      return pcm;
+    }
+    return toInt16(this.resampler.process(decodeFrames(frames, this.format, this.channels)));
+  }
+
+  /** Ends the stream: the resampler's last samples. An incomplete last frame is dropped. */
+  flush(): Int16Array {
+    this.carry = new Uint8Array(0);
+    return toInt16(this.resampler.flush());
+  }
+}
