@@ -75,7 +75,7 @@ describe('async transcription of real speech through the official SDK', () => {
 
   test('every container format decodes to the same words; audio_url sources are downloaded', async () => {
     const u = librivoxUtterances()[0]!;
-    const formats = ['mp3', 'ogg', 'flac', 'm4a', 'webm', 'aiff'];
+    const formats = ['mp3', 'ogg', 'flac', 'm4a', 'webm', 'aiff', 'aac', 'mp4', 'asf'];
     const files: Record<string, string> = {};
     for (const ext of formats) {
       files[ext] = join(work, `utt.${ext}`);

@@ -120,7 +120,7 @@ export function decodeFrames(bytes: Uint8Array, format: RawFormat, channels: num
  *
  * @example toInt16(Float32Array.of(0.5, -1, 2)) // Int16Array [16384, -32768, 32767]
  */
-export function toInt16(samples: Float32Array): Int16Array {
+export function toInt16(samples: ArrayLike<number>): Int16Array {
   const out = new Int16Array(samples.length);
   for (let i = 0; i < samples.length; i++) {
     out[i] = Math.max(-32768, Math.min(32767, Math.round(samples[i]! * 32768)));

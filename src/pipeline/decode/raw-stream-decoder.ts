@@ -8,6 +8,15 @@ import { type RawFormat, decodeFrames, toInt16 } from './raw-formats.js';
 import { Resampler } from './resampler.js';
 
 /**
+ * Sources of at most 16 bits are mixed and resampled in 16-bit fixed point,
+ * wider ones in floating point: the choice libswresample makes, whose
+ * output the async path gets (see resampler.ts).
+ */
+function sixteenBitsOrLess(format: RawFormat): boolean {
+  return format.bytesPerSample <= 2;
+}
+
+/**
  * @example
  * const decoder = new RawStreamDecoder(parseRawFormat('mulaw')!, 8000, 1);
  * const pcm = decoder.decode(bytes); // 16 kHz mono Int16Array
@@ -16,6 +25,7 @@ import { Resampler } from './resampler.js';
 export class RawStreamDecoder {
   private readonly frameBytes: number;
   private readonly resampler: Resampler;
+  private readonly fixedPoint: boolean;
   /** The start of a frame whose remaining bytes have not arrived yet. */
   private carry = new Uint8Array(0);
   /** 16-bit little-endian mono at the engine's rate needs no conversion at all. */
@@ -27,7 +37,8 @@ export class RawStreamDecoder {
     private readonly channels: number,
   ) {
     this.frameBytes = format.bytesPerSample * channels;
-    this.resampler = new Resampler(sampleRate, ENGINE_SAMPLE_RATE);
+    this.fixedPoint = sixteenBitsOrLess(format);
+    this.resampler = new Resampler(sampleRate, ENGINE_SAMPLE_RATE, this.fixedPoint ? 'int16' : 'float');
     this.passthrough =
       format.encoding === 'signed' &&
       format.bytesPerSample === 2 &&
@@ -53,12 +64,16 @@ export class RawStreamDecoder {
       new Uint8Array(pcm.buffer).set(frames);
       return pcm;
     }
-    return toInt16(this.resampler.process(decodeFrames(frames, this.format, this.channels)));
+    const mono = decodeFrames(frames, this.format, this.channels);
+    if (!this.fixedPoint) return toInt16(this.resampler.process(mono));
+    // 16-bit mixing rounds halves up, as libswresample's fixed-point matrix does.
+    return Int16Array.from(this.resampler.process(toInt16(mono)));
   }
 
   /** Ends the stream: the resampler's last samples. An incomplete last frame is dropped. */
   flush(): Int16Array {
     this.carry = new Uint8Array(0);
-    return toInt16(this.resampler.flush());
+    const tail = this.resampler.flush();
+    return this.fixedPoint ? Int16Array.from(tail) : toInt16(tail);
   }
 }

@@ -1,44 +1,69 @@
 /**
- * Streaming sample-rate conversion with a Kaiser-windowed sinc filter, the
- * design (and defaults: 32 taps, β = 9, cutoff 0.97 when downsampling) of
- * ffmpeg's libswresample, so that raw audio decoded here and the same audio
- * decoded by ffmpeg for an async job reach the engine nearly sample-identical.
+ * Streaming sample-rate conversion that reproduces ffmpeg's libswresample
+ * (its defaults: Kaiser-windowed sinc, 32 taps, β = 9, cutoff 0.97, exact
+ * rational phases, mirrored edges, 16-bit fixed point for 16-bit sources).
+ * Raw audio decoded here and the same audio decoded by ffmpeg for an async
+ * job must reach the engine as the same samples: PocketSphinx turns a
+ * difference of one least significant bit into a different word often
+ * enough to matter.
  */
 
 const FILTER_SIZE = 32;
 const KAISER_BETA = 9;
 const CUTOFF = 0.97;
-/** Filter phases tabulated per input sample; positions between two are interpolated. */
-const PHASES = 1024;
+/** libswresample's default phase count (phase_shift 10). */
+const MAX_PHASES = 1024;
 
-/** Modified Bessel function of the first kind, order 0 (its power series). */
+/**
+ * `int16`: samples are integers in the 16-bit range, filtered in 16-bit
+ * fixed point (what libswresample does when input and output are ≤ 16 bits).
+ * `float`: samples are floats, filtered in double precision.
+ */
+export type ResamplerPrecision = 'int16' | 'float';
+
+/** 0th order modified Bessel function of the first kind (its power series). */
 function besselI0(x: number): number {
   let sum = 1;
   let term = 1;
-  for (let k = 1; k < 50; k++) {
+  for (let k = 1; k < 100; k++) {
     term *= (x / (2 * k)) ** 2;
     sum += term;
-    if (term < sum * 1e-12) break;
+    if (term < sum * 1e-17) break;
   }
   return sum;
 }
 
+/** C's lrintf: to float precision, then to the nearest integer, ties to even. */
+function lrintf(value: number): number {
+  const f = Math.fround(value);
+  const r = Math.round(f);
+  return r - f === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
 /**
- * Converts a float stream from `inRate` to `outRate`. Output sample n sits at
- * input time n·inRate/outRate exactly (no filter delay), so timestamps carry
- * over unchanged; audio before the first sample and after the last counts as
- * silence.
+ * Converts a mono stream from `inRate` to `outRate`. Output sample n sits at
+ * input time n·inRate/outRate (no filter delay), so timestamps carry over.
  *
  * @example
- * const resampler = new Resampler(8000, 16000);
- * const out = [resampler.process(chunk1), resampler.process(chunk2), resampler.flush()];
+ * const resampler = new Resampler(8000, 16000, 'int16');
+ * const out = [...resampler.process(chunk1), ...resampler.process(chunk2), ...resampler.flush()];
  */
 export class Resampler {
   private readonly taps: number;
-  /** (PHASES + 1) rows of `taps` coefficients, each row summing to 1. */
-  private readonly table: Float32Array;
+  /** Index of the tap that falls on the input sample at or before the output position. */
+  private readonly center: number;
+  private readonly phases: number;
+  /** Positions between two tabulated phases are interpolated (rates with no small common period). */
+  private readonly interpolate: boolean;
+  /** (phases + 1) rows of `taps` coefficients. */
+  private readonly table: Float64Array;
   /** Input not yet consumed; `history[0]` is input sample `historyStart`. */
-  private history = new Float32Array(0);
+  private history = new Float64Array(0);
   private historyStart = 0;
   private received = 0;
   /** Index of the next output sample. */
@@ -48,38 +73,28 @@ export class Resampler {
   constructor(
     private readonly inRate: number,
     private readonly outRate: number,
+    private readonly precision: ResamplerPrecision,
   ) {
     if (!(Number.isInteger(inRate) && inRate > 0 && Number.isInteger(outRate) && outRate > 0)) {
       throw new RangeError('Resampler rates must be positive integers');
     }
     // Downsampling lowers the cutoff below the output's Nyquist frequency and
     // widens the filter in proportion; upsampling only interpolates.
-    const factor = Math.min(1, (outRate / inRate) * CUTOFF);
-    this.taps = Math.ceil(FILTER_SIZE / factor / 2) * 2;
-    const half = this.taps / 2;
-    const norm = besselI0(KAISER_BETA);
-    this.table = new Float32Array((PHASES + 1) * this.taps);
-    for (let p = 0; p <= PHASES; p++) {
-      let sum = 0;
-      const row = this.table.subarray(p * this.taps, (p + 1) * this.taps);
-      for (let j = 0; j < this.taps; j++) {
-        // Distance from input sample (i - half + 1 + j) to the output position i + p/PHASES.
-        const d = p / PHASES + half - 1 - j;
-        const x = Math.PI * d * factor;
-        const sinc = x === 0 ? 1 : Math.sin(x) / x;
-        const w = d / half;
-        const window = Math.abs(w) >= 1 ? 0 : besselI0(KAISER_BETA * Math.sqrt(1 - w * w)) / norm;
-        row[j] = sinc * window;
-        sum += row[j]!;
-      }
-      for (let j = 0; j < this.taps; j++) row[j]! /= sum;
-    }
+    const factor = Math.min(1, (outRate * CUTOFF) / inRate);
+    let taps = Math.max(1, Math.ceil(FILTER_SIZE / factor));
+    if (taps > 1) taps += taps % 2;
+    this.taps = taps;
+    this.center = Math.floor((taps - 1) / 2);
+    const exact = outRate / gcd(outRate, inRate);
+    this.phases = exact <= MAX_PHASES ? exact : MAX_PHASES;
+    this.interpolate = exact > MAX_PHASES;
+    this.table = this.buildTable(factor);
   }
 
   /** Converts the next input chunk; returns what can be computed so far. */
-  process(input: Float32Array): Float32Array {
-    if (this.inRate === this.outRate) return input;
-    const joined = new Float32Array(this.history.length + input.length);
+  process(input: ArrayLike<number>): Float64Array {
+    if (this.inRate === this.outRate) return Float64Array.from(input);
+    const joined = new Float64Array(this.history.length + input.length);
     joined.set(this.history);
     joined.set(input, this.history.length);
     this.history = joined;
@@ -88,42 +103,77 @@ export class Resampler {
   }
 
   /** Ends the stream: the outputs that need audio after the last sample. */
-  flush(): Float32Array {
-    if (this.inRate === this.outRate) return new Float32Array(0);
+  flush(): Float64Array {
+    if (this.inRate === this.outRate) return new Float64Array(0);
     return this.produce(true);
   }
 
-  private produce(final: boolean): Float32Array {
-    const half = this.taps / 2;
+  private buildTable(factor: number): Float64Array {
+    const { taps, center, phases } = this;
+    const table = new Float64Array((phases + 1) * taps);
+    let norm = 0;
+    for (let p = 0; p <= phases; p++) {
+      for (let i = 0; i < taps; i++) {
+        const d = i - center - p / phases;
+        const x = Math.PI * d * factor;
+        const w = (2 * d) / taps;
+        const y = (x === 0 ? 1 : Math.sin(x) / x) * besselI0(KAISER_BETA * Math.sqrt(Math.max(1 - w * w, 0)));
+        table[p * taps + i] = y;
+        // libswresample scales every phase by the sum of phase 0.
+        if (p === 0) norm += y;
+      }
+    }
+    for (let k = 0; k < table.length; k++) {
+      table[k] = this.precision === 'int16' ? Math.max(-32768, Math.min(32767, lrintf((table[k]! * 32768) / norm))) : table[k]! / norm;
+    }
+    return table;
+  }
+
+  /** Input sample `k`, with the stream mirrored at both ends as libswresample does. */
+  private sample(k: number, final: boolean): number {
+    if (k < 0) k = -k;
+    else if (final && k >= this.received) k = 2 * this.received - 1 - k;
+    const at = k - this.historyStart;
+    return at >= 0 && at < this.history.length ? this.history[at]! : 0;
+  }
+
+  private filter(row: number, first: number, final: boolean): number {
+    let acc = 0;
+    const base = row * this.taps;
+    const at = first - this.historyStart;
+    if (first >= 0 && at >= 0 && at + this.taps <= this.history.length) {
+      for (let j = 0; j < this.taps; j++) acc += this.history[at + j]! * this.table[base + j]!;
+    } else {
+      for (let j = 0; j < this.taps; j++) acc += this.sample(first + j, final) * this.table[base + j]!;
+    }
+    return acc;
+  }
+
+  private produce(final: boolean): Float64Array {
+    const after = this.taps - 1 - this.center;
     // Every output before received·outRate/inRate exists once the stream ends.
     const total = final ? Math.ceil((this.received * this.outRate) / this.inRate) : Infinity;
     const out: number[] = [];
     for (;;) {
       const position = this.next * this.inRate;
-      const i = Math.floor(position / this.outRate);
-      if (this.next >= total || (!final && i + half >= this.received)) break;
-      const phase = ((position % this.outRate) / this.outRate) * PHASES;
+      const k = Math.floor(position / this.outRate);
+      if (this.next >= total || (!final && k + after >= this.received)) break;
+      const phase = ((position % this.outRate) * this.phases) / this.outRate;
       const p = Math.floor(phase);
-      const blend = phase - p;
-      let acc0 = 0;
-      let acc1 = 0;
-      const first = i - half + 1 - this.historyStart;
-      for (let j = 0; j < this.taps; j++) {
-        const k = first + j;
-        const x = k >= 0 && k < this.history.length ? this.history[k]! : 0;
-        acc0 += x * this.table[p * this.taps + j]!;
-        if (blend > 0) acc1 += x * this.table[(p + 1) * this.taps + j]!;
-      }
-      out.push(blend > 0 ? acc0 + (acc1 - acc0) * blend : acc0);
+      const first = k - this.center;
+      let value = this.filter(p, first, final);
+      if (this.interpolate && phase > p) value += (this.filter(p + 1, first, final) - value) * (phase - p);
+      if (this.precision === 'int16') value = Math.max(-32768, Math.min(32767, Math.floor((value + 16384) / 32768)));
+      out.push(value);
       this.next++;
     }
-    // Keep only the input the next output still needs.
-    const keepFrom = Math.floor((this.next * this.inRate) / this.outRate) - half + 1;
-    const drop = Math.min(this.history.length, Math.max(0, keepFrom - this.historyStart));
-    if (drop > 0) {
-      this.history = this.history.slice(drop);
-      this.historyStart += drop;
+    // Keep the input the next output still needs, and the first samples
+    // while the mirrored start may still need them.
+    const keepFrom = Math.floor((this.next * this.inRate) / this.outRate) - this.center;
+    if (keepFrom > this.taps && keepFrom > this.historyStart) {
+      this.history = this.history.slice(keepFrom - this.historyStart);
+      this.historyStart = keepFrom;
     }
-    return Float32Array.from(out);
+    return Float64Array.from(out);
   }
 }

@@ -63,7 +63,7 @@ export async function* splitUtterances(
  * Growable window over a sample stream, addressed by absolute sample index
  * (0 = first sample of the stream).
  */
-class SampleBuffer {
+export class SampleBuffer {
   private data = new Int16Array(ENGINE_SAMPLE_RATE);
   /** Absolute index of data[0]. */
   private start = 0;

@@ -39,8 +39,11 @@ export const DEFAULT_SEGMENTER_OPTIONS: Readonly<SegmenterOptions> = {
   thresholdDb: 10,
 };
 
-/** Why an utterance ended. Only `max-length` is not a natural break in speech. */
-export type UtteranceEndReason = 'pause' | 'max-length' | 'end-of-audio';
+/**
+ * Why an utterance ended. Only `max-length` is not a natural break in speech;
+ * `cut` is the caller's decision (see {@link VoiceActivitySegmenter.cut}).
+ */
+export type UtteranceEndReason = 'pause' | 'max-length' | 'end-of-audio' | 'cut';
 
 /** Times are milliseconds from the first pushed sample. */
 export type SegmenterEvent =
@@ -127,6 +130,25 @@ export class VoiceActivitySegmenter {
       const atMs = Math.min(streamEndMs, this.speechEndMs());
       events.push({ type: 'utterance-end', atMs, reason: 'end-of-audio' });
       this.inSpeech = false;
+    }
+    return events;
+  }
+
+  /**
+   * Closes the open utterance now, without ending the stream: a live caller
+   * was asked to settle everything heard so far. The utterance ends at its
+   * last speech (plus padding) as at the end of the audio; speech after the
+   * cut opens a new utterance.
+   */
+  cut(): SegmenterEvent[] {
+    const events: SegmenterEvent[] = [];
+    this.judgeWarmup(events);
+    if (this.inSpeech) {
+      const atMs = Math.min(this.frame * FRAME_MS, this.speechEndMs());
+      events.push({ type: 'utterance-end', atMs, reason: 'cut' });
+      this.inSpeech = false;
+      this.lastEndMs = atMs;
+      this.loudRun = 0;
     }
     return events;
   }

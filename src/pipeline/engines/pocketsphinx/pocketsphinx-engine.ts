@@ -40,15 +40,17 @@ export class PocketSphinxEngine implements SpeechEngine {
    * Loads the model and one decoder now, so a bad model fails at start-up
    * and the first job does not wait.
    *
+   * @param decoderArgs further `-name value` decoder settings, after ours
+   *   (e.g. narrower search beams for a faster, less accurate decoder).
    * @throws {Error} a model file is missing or PocketSphinx rejects the model.
    * @example const engine = new PocketSphinxEngine(); // Debian's en-us model
    */
-  constructor(model: PocketSphinxModel = DEFAULT_POCKETSPHINX_MODEL) {
+  constructor(model: PocketSphinxModel = DEFAULT_POCKETSPHINX_MODEL, decoderArgs: readonly string[] = []) {
     for (const [name, path] of Object.entries(model)) {
       if (!existsSync(path)) throw new Error(`PocketSphinx model: ${name} not found at ${path}`);
     }
     this.ps = loadPocketSphinx();
-    this.config = this.ps.parseConfig(['-hmm', model.hmm, '-lm', model.lm, '-dict', model.dict, ...DECODER_ARGS]);
+    this.config = this.ps.parseConfig(['-hmm', model.hmm, '-lm', model.lm, '-dict', model.dict, ...DECODER_ARGS, ...decoderArgs]);
     if (this.config === null) throw new Error('PocketSphinx rejected the decoder configuration');
     try {
       this.idle = this.newDecoder();

@@ -1,0 +1,42 @@
+/**
+ * The messages between the real-time recognition pool and its worker
+ * threads. Audio travels as transferred Int16Array buffers (no copy).
+ */
+import type { PartialWord, RecognizedWord } from '../pipeline/engines/speech-engine.js';
+import type { PocketSphinxModel } from '../pipeline/engines/pocketsphinx/model.js';
+import type { SerializedError } from './recognition-messages.js';
+
+/**
+ * `fast`: hosts many live streams, each with its own streaming decoder, for
+ * provisional words. `accurate`: recognises whole utterances one at a time,
+ * with the async path's decoder settings, for final words.
+ */
+export type RealtimeWorkerRole = 'fast' | 'accurate';
+
+/** What every worker receives as `workerData`. */
+export interface RealtimeWorkerSetup {
+  role: RealtimeWorkerRole;
+  model?: PocketSphinxModel;
+}
+
+export type ToRealtimeWorker =
+  | { type: 'open'; streamId: number }
+  | { type: 'start'; streamId: number; utteranceId: number; offsetMs: number }
+  | { type: 'audio'; streamId: number; samples: Int16Array }
+  | { type: 'end'; streamId: number }
+  | { type: 'close'; streamId: number }
+  | { type: 'recognize'; jobId: number; samples: Int16Array; offsetMs: number };
+
+export type FromRealtimeWorker =
+  /** The engine is loaded. */
+  | { type: 'ready' }
+  /** The engine could not be loaded; the worker does nothing more. */
+  | { type: 'init-error'; error: SerializedError }
+  /** After each `audio`: the hypothesis so far and where the stream's decoder is. */
+  | { type: 'progress'; streamId: number; utteranceId: number; words: PartialWord[]; samples: number; positionMs: number }
+  /** Answer to `end`: the utterance's words with confidences. */
+  | { type: 'ended'; streamId: number; words: RecognizedWord[] }
+  /** Answer to `recognize`, with the thread time it took. */
+  | { type: 'recognized'; jobId: number; words: RecognizedWord[]; elapsedMs: number }
+  | { type: 'stream-error'; streamId: number; error: SerializedError }
+  | { type: 'job-error'; jobId: number; error: SerializedError };

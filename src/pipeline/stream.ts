@@ -1,0 +1,357 @@
+/**
+ * How the stages compose for a live session: decoded PCM → voice activity
+ * segmentation → two recognition passes → transcript bookkeeping.
+ *
+ * - The fast pass streams each utterance through a decoder tuned for speed
+ *   and gives the provisional (non-final) words while the speaker talks.
+ * - The accurate pass recognises each finished utterance whole, exactly as
+ *   an async transcription does (same segmentation, same decoder settings):
+ *   final tokens then match the async transcript of the same audio.
+ *
+ * When a client wants finals by a deadline (endpoint detection, finalize)
+ * and the accurate pass cannot make it, the fast pass's words of that
+ * utterance become final instead. Both passes run off the event loop behind
+ * the {@link LiveRecognition} port.
+ */
+import type { PartialWord, RecognizedWord } from './engines/speech-engine.js';
+import { ENGINE_SAMPLE_RATE } from './engines/speech-engine.js';
+import { SampleBuffer } from './segmentation/utterance-splitter.js';
+import {
+  DEFAULT_SEGMENTER_OPTIONS,
+  type SegmenterEvent,
+  VoiceActivitySegmenter,
+} from './segmentation/voice-activity-segmenter.js';
+import { TranscriptAssembler, type TranscriptUpdate } from './tokens/transcript-assembler.js';
+
+const SAMPLES_PER_MS = ENGINE_SAMPLE_RATE / 1000;
+
+/** What a fast-pass recognizer reports after each chunk it was fed. */
+export interface PartialEvents {
+  /** Current hypothesis of utterance `utteranceId`, after `samples` more samples; the pass is at `positionMs`. */
+  progress(utteranceId: number, words: PartialWord[], samples: number, positionMs: number): void;
+  /** The recognizer is gone (its worker crashed); the stream cannot continue. */
+  failed(err: Error): void;
+}
+
+/** The fast pass of one stream. Calls are processed in order. */
+export interface PartialRecognizer {
+  startUtterance(utteranceId: number, offsetMs: number): void;
+  /** Hands over `samples` (the buffer may be transferred to another thread). */
+  feed(samples: Int16Array): void;
+  /** Ends the current utterance; resolves to its words with confidences. */
+  endUtterance(): Promise<RecognizedWord[]>;
+  close(): void;
+}
+
+/** The accurate pass of one stream. */
+export interface FinalRecognizer {
+  /** Recognises one whole utterance (the samples may be transferred). Rejects with `signal.reason` when aborted. */
+  recognize(samples: Int16Array, offsetMs: number, signal: AbortSignal): Promise<RecognizedWord[]>;
+  /** Rough wall time until a newly queued utterance of `audioMs` would be recognised. */
+  estimateMs(audioMs: number): number;
+  close(): void;
+}
+
+/** Where recognition runs: worker threads in the server (jobs/realtime-recognition-pool.ts), fakes in tests. */
+export interface LiveRecognition {
+  openPartial(events: PartialEvents): PartialRecognizer;
+  openFinal(): FinalRecognizer;
+}
+
+export interface LiveTranscriptionOptions {
+  /** Send `<end>` after each utterance the speaker ends with a pause. */
+  endpointDetection: boolean;
+  /** Longest wait from the end of speech to `<end>`, and from `finalize` to `<fin>` (API.md §7.10). */
+  maxEndpointDelayMs: number;
+}
+
+export interface LiveTranscriptionEvents {
+  /** Something changed: call {@link LiveTranscription.take}. */
+  changed(): void;
+  /** Recognition failed; the transcription is unusable. */
+  failed(err: Error): void;
+}
+
+// Shortest silence taken as an endpoint: below ~250 ms pauses inside
+// sentences would end utterances. The padding the segmenter keeps after
+// speech (200 ms) must stay shorter.
+const MIN_HANGOVER_MS = 250;
+/** Audio fed to the fast pass but not processed yet, beyond which the input should wait. */
+const MAX_IN_FLIGHT_MS = 1000;
+/** Utterances waiting for the accurate pass, beyond which the input should wait. */
+const MAX_WAITING_FINALS = 2;
+/** Chunks handed to the fast pass: a worker hosting several streams switches between them this often. */
+const FEED_CHUNK_SAMPLES = 320 * SAMPLES_PER_MS;
+
+interface Utterance {
+  id: number;
+  startMs: number;
+  endMs: number | null;
+  /** Wall clock time (Date.now) the finals are due by; null: when the accurate pass is done. */
+  dueAt: number | null;
+  samples: Int16Array | null;
+  provisional: RecognizedWord[] | null;
+  /** The fast pass's words will be final (no time for the accurate pass). */
+  fallback: boolean;
+  request: AbortController | null;
+  timer: NodeJS.Timeout | null;
+  resolved: boolean;
+}
+
+/**
+ * Silence that ends an utterance: with endpoint detection it must leave
+ * room within `maxEndpointDelayMs` for recognition; otherwise (and whenever
+ * the budget allows) it is the async segmentation's, so both agree.
+ *
+ * @example hangoverMs({ endpointDetection: true, maxEndpointDelayMs: 500 }) // 250
+ */
+export function hangoverMs(options: LiveTranscriptionOptions): number {
+  if (!options.endpointDetection) return DEFAULT_SEGMENTER_OPTIONS.minPauseMs;
+  return Math.max(MIN_HANGOVER_MS, Math.min(DEFAULT_SEGMENTER_OPTIONS.minPauseMs, Math.floor(options.maxEndpointDelayMs / 2)));
+}
+
+/**
+ * One live stream's transcription.
+ *
+ * @example
+ * const live = new LiveTranscription(recognition, { endpointDetection: true, maxEndpointDelayMs: 2000 }, {
+ *   changed: () => { const update = live.take(); if (update) send(update); },
+ *   failed: (err) => fail(err),
+ * });
+ * live.push(pcm); live.finalize(); await live.end();
+ */
+export class LiveTranscription {
+  private readonly segmenter: VoiceActivitySegmenter;
+  private readonly buffer = new SampleBuffer();
+  private readonly assembler = new TranscriptAssembler();
+  private readonly partial: PartialRecognizer;
+  private readonly final: FinalRecognizer;
+  private readonly utterances = new Map<number, Utterance>();
+  private readonly hangoverMs: number;
+  private open: Utterance | null = null;
+  private nextId = 1;
+  private pushedSamples = 0;
+  /** Absolute index of the next sample to feed the fast pass. */
+  private fedTo = 0;
+  private inFlightSamples = 0;
+  private fastPassMs = 0;
+  private ended = false;
+  private closed = false;
+  private drained: (() => void) | null = null;
+
+  constructor(
+    recognition: LiveRecognition,
+    private readonly options: LiveTranscriptionOptions,
+    private readonly events: LiveTranscriptionEvents,
+  ) {
+    this.hangoverMs = hangoverMs(options);
+    this.segmenter = new VoiceActivitySegmenter({ minPauseMs: this.hangoverMs });
+    this.final = recognition.openFinal();
+    this.partial = recognition.openPartial({
+      progress: (id, words, samples, positionMs) => {
+        this.inFlightSamples -= samples;
+        this.fastPassMs = positionMs;
+        this.assembler.updatePartial(id, words);
+        this.changed();
+      },
+      failed: (err) => this.fail(err),
+    });
+  }
+
+  /** Audio decoded so far, in milliseconds. */
+  get audioMs(): number {
+    return Math.floor(this.pushedSamples / SAMPLES_PER_MS);
+  }
+
+  /** True while the recognizers are far enough behind that the input should pause. */
+  get busy(): boolean {
+    const waiting = [...this.utterances.values()].filter((u) => u.request !== null).length;
+    return this.inFlightSamples > MAX_IN_FLIGHT_MS * SAMPLES_PER_MS || waiting >= MAX_WAITING_FINALS;
+  }
+
+  /** Takes 16 kHz mono samples; recognition results arrive through `changed`. */
+  push(samples: Int16Array): void {
+    if (this.ended || this.closed || samples.length === 0) return;
+    this.buffer.append(samples);
+    this.pushedSamples += samples.length;
+    this.handle(this.segmenter.push(samples));
+    this.feedOpenUtterance(this.pushedSamples);
+    this.buffer.dropBefore(this.segmenter.retainFromMs() * SAMPLES_PER_MS);
+    this.changed();
+  }
+
+  /**
+   * Finalizes everything pushed so far: finals of it, then `<fin>`, within
+   * the endpoint delay. Streaming continues afterwards.
+   */
+  finalize(): void {
+    if (this.ended || this.closed) return;
+    this.handle(this.segmenter.cut());
+    this.assembler.addMarker('<fin>');
+    const dueAt = Date.now() + this.options.maxEndpointDelayMs;
+    for (const u of this.utterances.values()) this.schedule(u, Math.min(u.dueAt ?? Infinity, dueAt));
+    this.changed();
+  }
+
+  /** Ends the stream; resolves once every token is final (read them with {@link take}). */
+  async end(): Promise<void> {
+    if (this.closed) return;
+    if (!this.ended) {
+      this.ended = true;
+      this.handle(this.segmenter.end());
+      this.changed();
+    }
+    if (!this.assembler.hasPending()) return;
+    await new Promise<void>((resolve) => (this.drained = resolve));
+  }
+
+  /** The next result message's content, or null when nothing changed. */
+  take(): TranscriptUpdate | null {
+    const settledMs = this.ended && !this.assembler.hasPending() ? this.audioMs : Math.min(this.segmenter.retainFromMs(), this.audioMs);
+    const totalAudioMs = this.inFlightSamples > 0 ? this.fastPassMs : this.audioMs;
+    return this.assembler.take({ totalAudioMs, settledMs });
+  }
+
+  /** Stops recognition and drops pending work. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const u of this.utterances.values()) this.cancel(u);
+    this.utterances.clear();
+    this.partial.close();
+    this.final.close();
+  }
+
+  private handle(events: SegmenterEvent[]): void {
+    for (const event of events) {
+      if (event.type === 'speech-start') {
+        const u: Utterance = {
+          id: this.nextId++, startMs: event.atMs, endMs: null, dueAt: null, samples: null,
+          provisional: null, fallback: false, request: null, timer: null, resolved: false,
+        };
+        this.open = u;
+        this.utterances.set(u.id, u);
+        this.assembler.openUtterance(u.id, u.startMs);
+        this.partial.startUtterance(u.id, u.startMs);
+        this.fedTo = u.startMs * SAMPLES_PER_MS;
+        continue;
+      }
+      const u = this.open;
+      if (!u) continue;
+      this.open = null;
+      const endSample = event.atMs * SAMPLES_PER_MS;
+      this.feedOpenUtterance(endSample, u);
+      u.endMs = event.atMs;
+      u.samples = this.buffer.copy(u.startMs * SAMPLES_PER_MS, endSample);
+      this.assembler.closeUtterance(u.id, u.endMs, event.reason !== 'max-length');
+      // The speaker stopped: with endpoint detection, `<end>` and the finals before it are due.
+      if (this.options.endpointDetection && event.reason === 'pause') {
+        this.assembler.addMarker('<end>');
+        u.dueAt = Date.now() + this.options.maxEndpointDelayMs - this.hangoverMs;
+      }
+      this.partial.endUtterance().then(
+        (words) => {
+          u.provisional = words;
+          this.assembler.setProvisional(u.id, words);
+          if (u.fallback) this.resolve(u, words);
+          this.changed();
+        },
+        (err: unknown) => this.fail(err instanceof Error ? err : new Error(String(err))),
+      );
+      this.schedule(u, u.dueAt);
+    }
+  }
+
+  /** Hands the open utterance's samples up to `toSample` to the fast pass. */
+  private feedOpenUtterance(toSample: number, u = this.open): void {
+    if (!u) return;
+    for (let from = this.fedTo; from < toSample; from += FEED_CHUNK_SAMPLES) {
+      const samples = this.buffer.copy(from, Math.min(toSample, from + FEED_CHUNK_SAMPLES));
+      if (samples.length === 0) break;
+      this.inFlightSamples += samples.length;
+      this.partial.feed(samples);
+    }
+    this.fedTo = Math.max(this.fedTo, toSample);
+  }
+
+  /**
+   * Decides how a closed utterance gets its finals: the accurate pass, with
+   * a fallback to the fast pass's words at `dueAt` (or at once, when the
+   * accurate pass could not finish in time anyway).
+   */
+  private schedule(u: Utterance, dueAt: number | null): void {
+    if (u.endMs === null || u.resolved || u.fallback) return;
+    u.dueAt = dueAt;
+    const durationMs = u.endMs - u.startMs;
+    if (dueAt !== null && Date.now() + this.final.estimateMs(durationMs) > dueAt) {
+      this.fallBack(u);
+      return;
+    }
+    if (!u.request) {
+      const request = new AbortController();
+      u.request = request;
+      const samples = u.samples!;
+      u.samples = null;
+      this.final.recognize(samples, u.startMs, request.signal).then(
+        (words) => {
+          u.request = null;
+          this.resolve(u, words);
+          this.changed();
+        },
+        (err: unknown) => {
+          u.request = null;
+          if (!request.signal.aborted) this.fail(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
+    }
+    if (u.timer) clearTimeout(u.timer);
+    u.timer = dueAt === null ? null : setTimeout(() => this.overdue(u), Math.max(0, dueAt - Date.now()));
+  }
+
+  /** Finals of `u` are due: it and every earlier utterance settle for the fast pass's words. */
+  private overdue(u: Utterance): void {
+    for (const other of this.utterances.values()) {
+      if (other.id <= u.id && other.endMs !== null) this.fallBack(other);
+    }
+    this.changed();
+  }
+
+  private fallBack(u: Utterance): void {
+    if (u.resolved || u.fallback) return;
+    u.fallback = true;
+    this.cancel(u);
+    if (u.provisional) this.resolve(u, u.provisional);
+  }
+
+  private resolve(u: Utterance, words: RecognizedWord[]): void {
+    if (u.resolved) return;
+    u.resolved = true;
+    this.cancel(u);
+    this.utterances.delete(u.id);
+    this.assembler.resolve(u.id, words);
+  }
+
+  private cancel(u: Utterance): void {
+    if (u.timer) clearTimeout(u.timer);
+    u.timer = null;
+    u.request?.abort();
+    u.request = null;
+    u.samples = null;
+  }
+
+  private changed(): void {
+    if (this.closed) return;
+    this.events.changed();
+    if (this.ended && this.drained && !this.assembler.hasPending()) {
+      const drained = this.drained;
+      this.drained = null;
+      drained();
+    }
+  }
+
+  private fail(err: Error): void {
+    if (this.closed) return;
+    this.close();
+    this.events.failed(err);
+  }
+}

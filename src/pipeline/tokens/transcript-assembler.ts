@@ -1,0 +1,177 @@
+/**
+ * The bookkeeping of a live transcript (API.md §7.7–§7.11): which tokens are
+ * final, which are still provisional, when the `<end>` and `<fin>` markers
+ * go out, and how far the audio is processed. Pure: the live pipeline tells
+ * it what the recognizers found, and takes one update per result message.
+ *
+ * Utterances are finalized strictly in order, so a final token is sent once,
+ * never changed, and always formatted (spacing, casing, end punctuation)
+ * exactly as the async transcript of the same utterances would be.
+ */
+import type { PartialWord, RecognizedWord } from '../engines/speech-engine.js';
+import { INITIAL_TRANSCRIPT_STATE, type TranscriptState, formatUtterance } from './format-tokens.js';
+
+/** A token of a result message, camelCase; markers carry no timestamps. */
+export interface StreamToken {
+  text: string;
+  startMs?: number;
+  endMs?: number;
+  confidence: number;
+  isFinal: boolean;
+}
+
+/** One result message's content. */
+export interface TranscriptUpdate {
+  /** Tokens finalized since the previous update, then the whole current non-final tail. */
+  tokens: StreamToken[];
+  finalAudioProcMs: number;
+  totalAudioProcMs: number;
+}
+
+export type Marker = '<end>' | '<fin>';
+
+/**
+ * PocketSphinx has word posteriors only at the end of an utterance, so words
+ * of the utterance still being spoken carry this neutral value until then.
+ */
+export const PROVISIONAL_CONFIDENCE = 0.5;
+
+interface UtteranceEntry {
+  kind: 'utterance';
+  id: number;
+  startMs: number;
+  /** Null while the utterance is still being spoken. */
+  endMs: number | null;
+  endsSentence: boolean;
+  /** Latest partial hypothesis. */
+  partial: readonly PartialWord[];
+  /** Words of the fast pass, once the utterance is closed. */
+  provisional: readonly RecognizedWord[] | null;
+  /** The words to finalize with, once known. */
+  final: readonly RecognizedWord[] | null;
+}
+
+type Entry = UtteranceEntry | { kind: 'marker'; text: Marker };
+
+/**
+ * @example
+ * const t = new TranscriptAssembler();
+ * t.openUtterance(1, 800);
+ * t.updatePartial(1, [{ word: 'he', startMs: 1000, endMs: 1200 }]);
+ * t.take({ totalAudioMs: 1300, settledMs: 600 }); // "He" non-final, final 600, total 1300
+ * t.closeUtterance(1, 1500, true);
+ * t.resolve(1, words);
+ * t.take({ totalAudioMs: 2000, settledMs: 1500 }); // "He", " was", "." final
+ */
+export class TranscriptAssembler {
+  private readonly entries: Entry[] = [];
+  private state: TranscriptState = INITIAL_TRANSCRIPT_STATE;
+  private finalsNotTaken: StreamToken[] = [];
+  /** Words were finalized since the last marker: an `<end>` now ends something. */
+  private wordsSinceMarker = false;
+  private finalMs = 0;
+  private totalMs = 0;
+  private lastTail = '[]';
+
+  openUtterance(id: number, startMs: number): void {
+    this.entries.push({ kind: 'utterance', id, startMs, endMs: null, endsSentence: false, partial: [], provisional: null, final: null });
+  }
+
+  updatePartial(id: number, words: readonly PartialWord[]): void {
+    const entry = this.find(id);
+    if (entry && entry.endMs === null) entry.partial = words;
+  }
+
+  /** The utterance ended at `endMs`; its words are still to come. */
+  closeUtterance(id: number, endMs: number, endsSentence: boolean): void {
+    const entry = this.find(id);
+    if (!entry) return;
+    entry.endMs = endMs;
+    entry.endsSentence = endsSentence;
+  }
+
+  /** The fast pass's words: shown as non-final until {@link resolve}. */
+  setProvisional(id: number, words: readonly RecognizedWord[]): void {
+    const entry = this.find(id);
+    if (entry) entry.provisional = words;
+  }
+
+  /** The words the utterance is finalized with. */
+  resolve(id: number, words: readonly RecognizedWord[]): void {
+    const entry = this.find(id);
+    if (entry && entry.endMs !== null && entry.final === null) entry.final = words;
+  }
+
+  /** A marker after everything added so far; sent once all of it is final. */
+  addMarker(text: Marker): void {
+    this.entries.push({ kind: 'marker', text });
+  }
+
+  /** True while some utterance still waits for its final words. */
+  hasPending(): boolean {
+    return this.entries.some((e) => e.kind === 'utterance' && e.final === null);
+  }
+
+  /**
+   * The next result message, or null when it would repeat the previous one.
+   *
+   * @param progress `totalAudioMs`: audio the recognizers have processed;
+   *   `settledMs`: no utterance can start before this any more.
+   */
+  take(progress: { totalAudioMs: number; settledMs: number }): TranscriptUpdate | null {
+    this.finalizeReady();
+    let tailState = this.state;
+    const tail: StreamToken[] = [];
+    for (const entry of this.entries) {
+      if (entry.kind === 'marker') continue;
+      const words = entry.final ?? entry.provisional ?? entry.partial.map((w) => ({ ...w, confidence: PROVISIONAL_CONFIDENCE }));
+      const formatted = formatUtterance({ words, endsSentence: entry.endMs !== null && entry.endsSentence }, tailState);
+      tailState = formatted.state;
+      for (const t of formatted.tokens) tail.push({ ...t, isFinal: false });
+    }
+    const firstOpen = this.entries.find((e): e is UtteranceEntry => e.kind === 'utterance');
+    const totalMs = Math.max(this.totalMs, progress.totalAudioMs);
+    const finalMs = Math.max(this.finalMs, Math.min(firstOpen?.startMs ?? Infinity, progress.settledMs, totalMs));
+    const tailKey = JSON.stringify(tail);
+    if (this.finalsNotTaken.length === 0 && tailKey === this.lastTail && totalMs === this.totalMs && finalMs === this.finalMs) {
+      return null;
+    }
+    const tokens = [...this.finalsNotTaken, ...tail];
+    this.finalsNotTaken = [];
+    this.lastTail = tailKey;
+    this.totalMs = totalMs;
+    this.finalMs = finalMs;
+    return { tokens, finalAudioProcMs: finalMs, totalAudioProcMs: totalMs };
+  }
+
+  /** Moves resolved utterances and markers at the head into the finals. */
+  private finalizeReady(): void {
+    while (this.entries.length > 0) {
+      const head = this.entries[0]!;
+      if (head.kind === 'marker') {
+        // `<end>` closes an utterance, so it needs one; `<fin>` answers a request, so it always goes out.
+        if (head.text === '<fin>' || this.wordsSinceMarker) {
+          this.finalsNotTaken.push({ text: head.text, confidence: 1, isFinal: true });
+          this.wordsSinceMarker = false;
+        }
+      } else {
+        if (head.final === null || head.endMs === null) return;
+        const { startMs, endMs } = head;
+        // A final token must not end after the audio it was finalized from.
+        const words = head.final.map((w) => {
+          const end = Math.min(Math.max(w.endMs, startMs), endMs);
+          return { ...w, startMs: Math.min(Math.max(w.startMs, startMs), end), endMs: end };
+        });
+        const formatted = formatUtterance({ words, endsSentence: head.endsSentence }, this.state);
+        this.state = formatted.state;
+        for (const t of formatted.tokens) this.finalsNotTaken.push({ ...t, isFinal: true });
+        if (formatted.tokens.length > 0) this.wordsSinceMarker = true;
+      }
+      this.entries.shift();
+    }
+  }
+
+  private find(id: number): UtteranceEntry | undefined {
+    return this.entries.find((e): e is UtteranceEntry => e.kind === 'utterance' && e.id === id);
+  }
+}
