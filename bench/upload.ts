@@ -15,6 +15,17 @@ async function peakRssMb(pid: number): Promise<number> {
   return kb / 1024;
 }
 
+/** Resident memory of the recognition worker processes, which hold the engine's models. */
+async function workerRssMb(pid: number): Promise<number[]> {
+  const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8')).trim().split(/\s+/).filter(Boolean);
+  const out: number[] = [];
+  for (const child of children) {
+    const status = await readFile(`/proc/${child}/status`, 'utf8');
+    out.push(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+  }
+  return out;
+}
+
 async function* multipartBody(boundary: string) {
   yield Buffer.from(
     `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`,
@@ -41,6 +52,8 @@ try {
   const mib = TOTAL / 1024 ** 2;
   console.log(`upload of ${mib.toFixed(0)} MiB: ${seconds.toFixed(1)} s, ${(mib / seconds).toFixed(0)} MiB/s`);
   console.log(`server peak RSS: ${(await peakRssMb(pid)).toFixed(0)} MB (at idle after start: ${rssBefore.toFixed(0)} MB; goal < 150 MB)`);
+  const workers = await workerRssMb(pid);
+  console.log(`recognition worker processes (models loaded, idle): ${workers.map((mb) => `${mb.toFixed(0)} MB`).join(', ')}`);
 } finally {
   await hark.dispose();
 }

@@ -9,9 +9,11 @@ import { filesRoutes } from './edge/http/files.js';
 import { modelsRoutes } from './edge/http/models.js';
 import { temporaryKeyRoutes } from './edge/http/temporary-keys.js';
 import { transcriptionsRoutes } from './edge/http/transcriptions.js';
+import { realtimeRoutes } from './edge/ws/realtime.js';
 import type { FileService } from './services/files/file-service.js';
 import type { KeyService } from './services/keys/key-service.js';
 import type { ModelCatalog } from './services/models/model-catalog.js';
+import type { RealtimeService } from './services/realtime/realtime-service.js';
 import type { TranscriptionService } from './services/transcriptions/transcription-service.js';
 
 export interface AppDeps {
@@ -20,6 +22,8 @@ export interface AppDeps {
   files: FileService;
   transcriptions: TranscriptionService;
   models: ModelCatalog;
+  /** Serves the real-time WebSocket API when present. */
+  realtime?: RealtimeService;
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -91,5 +95,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     publicUrl: deps.config.publicUrl,
   });
   await app.register(transcriptionsRoutes, { transcriptions: deps.transcriptions });
+  if (deps.realtime) await app.register(realtimeRoutes, { realtime: deps.realtime });
   return app;
 }

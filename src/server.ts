@@ -3,9 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import type { Config } from './config/config.js';
 import { JobRunner, type AudioTranscriber, type DurationProbe } from './jobs/job-runner.js';
+import { RealtimeRecognitionPool } from './jobs/realtime-recognition-pool.js';
 import { FileService } from './services/files/file-service.js';
 import { KeyService } from './services/keys/key-service.js';
 import { ModelCatalog } from './services/models/model-catalog.js';
+import { RealtimeService } from './services/realtime/realtime-service.js';
 import { TranscriptionService } from './services/transcriptions/transcription-service.js';
 import { openSqliteStorage } from './storage/sqlite/sqlite-storage.js';
 
@@ -26,8 +28,13 @@ export interface RunningServer {
 /**
  * Opens storage, repairs what a crash left behind, starts the job runner and
  * builds the HTTP app. The caller decides whether and where to listen.
+ * Real-time recognition threads start with the first WebSocket session.
  */
-export async function createServer(config: Config, recognition: Recognition): Promise<RunningServer> {
+export async function createServer(
+  config: Config,
+  recognition: Recognition,
+  liveRecognition = new RealtimeRecognitionPool({ workers: config.realtime.workers }),
+): Promise<RunningServer> {
   await mkdir(config.dataDir, { recursive: true });
   const storage = await openSqliteStorage(config.dataDir);
   const keys = await KeyService.open(config.dataDir, config.apiKeys, storage.keys);
@@ -37,12 +44,14 @@ export async function createServer(config: Config, recognition: Recognition): Pr
   const transcriptions = new TranscriptionService(storage.transcriptions, storage.files, models, config.limits, () =>
     runner?.wake(),
   );
+  const realtime = new RealtimeService(config.realtime, config.limits, keys, models, liveRecognition);
   const app = await buildApp({
     config,
     keys,
     files,
     transcriptions,
     models,
+    realtime,
     logger: { level: config.logLevel },
   });
   const repaired = await files.removeOrphans();
@@ -54,8 +63,11 @@ export async function createServer(config: Config, recognition: Recognition): Pr
     keys,
     runner,
     async close() {
+      // Live sessions get their 503 before the WebSocket plugin closes the sockets.
+      await realtime.close();
       await app.close();
       await runner!.stop();
+      await liveRecognition.close();
       await recognition.close();
       await storage.close();
     },

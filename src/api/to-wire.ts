@@ -3,6 +3,8 @@
  * every documented field present, null when unset).
  */
 import type { ApiError } from './errors.js';
+import type { RealtimeError } from './realtime-errors.js';
+import type { StreamToken, TranscriptUpdate } from '../pipeline/tokens/transcript-assembler.js';
 import type { FileRecord, StoredToken, Transcript, TranscriptionRecord } from '../storage/ports.js';
 import type { Language, ModelInfo } from '../services/models/model-catalog.js';
 
@@ -91,4 +93,32 @@ export function errorToWire(error: ApiError, requestId: string) {
     })),
     request_id: requestId,
   };
+}
+
+/** A real-time token: the transcript token fields plus `is_final`; markers have no timestamps. */
+export function realtimeTokenToWire(token: StreamToken) {
+  const out: Record<string, unknown> = { text: token.text };
+  if (token.startMs !== undefined) out.start_ms = token.startMs;
+  if (token.endMs !== undefined) out.end_ms = token.endMs;
+  out.confidence = token.confidence;
+  out.is_final = token.isFinal;
+  return out;
+}
+
+/**
+ * A real-time result message. It never has `error_code` or `error_message`
+ * keys, not even null: the Soniox SDKs take any message with one for an error.
+ */
+export function realtimeResultToWire(update: TranscriptUpdate, finished: boolean) {
+  return {
+    tokens: update.tokens.map(realtimeTokenToWire),
+    final_audio_proc_ms: update.finalAudioProcMs,
+    total_audio_proc_ms: update.totalAudioProcMs,
+    ...(finished ? { finished: true as const } : {}),
+  };
+}
+
+/** The real-time error message, sent just before the server closes the connection. */
+export function realtimeErrorToWire(error: RealtimeError) {
+  return { tokens: [], error_code: error.code, error_message: error.message };
 }

@@ -205,11 +205,11 @@ export class LiveTranscription {
     await new Promise<void>((resolve) => (this.drained = resolve));
   }
 
-  /** The next result message's content, or null when nothing changed. */
-  take(): TranscriptUpdate | null {
+  /** The next result message's content; null when nothing changed, unless `always`. */
+  take(always = false): TranscriptUpdate | null {
     const settledMs = this.ended && !this.assembler.hasPending() ? this.audioMs : Math.min(this.segmenter.retainFromMs(), this.audioMs);
     const totalAudioMs = this.inFlightSamples > 0 ? this.fastPassMs : this.audioMs;
-    return this.assembler.take({ totalAudioMs, settledMs });
+    return this.assembler.take({ totalAudioMs, settledMs }, always);
   }
 
   /** Stops recognition and drops pending work. */

@@ -117,8 +117,9 @@ export class TranscriptAssembler {
    *
    * @param progress `totalAudioMs`: audio the recognizers have processed;
    *   `settledMs`: no utterance can start before this any more.
+   * @param always return an update even when it repeats the previous one.
    */
-  take(progress: { totalAudioMs: number; settledMs: number }): TranscriptUpdate | null {
+  take(progress: { totalAudioMs: number; settledMs: number }, always = false): TranscriptUpdate | null {
     this.finalizeReady();
     let tailState = this.state;
     const tail: StreamToken[] = [];
@@ -133,7 +134,8 @@ export class TranscriptAssembler {
     const totalMs = Math.max(this.totalMs, progress.totalAudioMs);
     const finalMs = Math.max(this.finalMs, Math.min(firstOpen?.startMs ?? Infinity, progress.settledMs, totalMs));
     const tailKey = JSON.stringify(tail);
-    if (this.finalsNotTaken.length === 0 && tailKey === this.lastTail && totalMs === this.totalMs && finalMs === this.finalMs) {
+    const unchanged = this.finalsNotTaken.length === 0 && tailKey === this.lastTail && totalMs === this.totalMs && finalMs === this.finalMs;
+    if (unchanged && !always) {
       return null;
     }
     const tokens = [...this.finalsNotTaken, ...tail];

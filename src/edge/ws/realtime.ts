@@ -1,0 +1,65 @@
+/**
+ * The real-time endpoint, `GET /transcribe-websocket` upgraded to a
+ * WebSocket (API.md §7): transport only. Frames go to a session of the
+ * realtime service; its results and errors go back as JSON text frames.
+ */
+import websocket from '@fastify/websocket';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { RawData, WebSocket } from 'ws';
+import { realtimeErrorToWire, realtimeResultToWire } from '../../api/to-wire.js';
+import type { RealtimeService } from '../../services/realtime/realtime-service.js';
+import type { SessionTransport } from '../../services/realtime/realtime-session.js';
+import { bearerKey } from '../http/auth.js';
+
+/** Browsers cannot set headers on a WebSocket, so the key may ride in the subprotocol list. */
+const KEY_SUBPROTOCOL = 'soniox-api-key';
+/** Largest single frame; audio normally comes in frames of a few kilobytes. */
+const MAX_FRAME_BYTES = 32 * 1024 * 1024;
+
+/**
+ * The key of the upgrade request: `Authorization: Bearer <key>`, or the
+ * subprotocol list `soniox-api-key, <key>`.
+ *
+ * @example upgradeKey({ headers: { 'sec-websocket-protocol': 'soniox-api-key, hark_abc' } }) // 'hark_abc'
+ */
+export function upgradeKey(request: Pick<FastifyRequest, 'headers'>): string | null {
+  const bearer = bearerKey(request as FastifyRequest);
+  if (bearer) return bearer;
+  const protocols = (request.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+  const at = protocols.indexOf(KEY_SUBPROTOCOL);
+  return at >= 0 ? protocols[at + 1] || null : null;
+}
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
+
+function transportFor(socket: WebSocket): SessionTransport {
+  return {
+    sendResult: (update, finished) => socket.send(JSON.stringify(realtimeResultToWire(update, finished))),
+    sendError: (error) => socket.send(JSON.stringify(realtimeErrorToWire(error))),
+    close: () => socket.close(1000),
+    pauseInput: () => socket.pause(),
+    resumeInput: () => socket.resume(),
+    bufferedBytes: () => socket.bufferedAmount,
+  };
+}
+
+export async function realtimeRoutes(app: FastifyInstance, opts: { realtime: RealtimeService }): Promise<void> {
+  await app.register(websocket, {
+    options: {
+      maxPayload: MAX_FRAME_BYTES,
+      // The server must answer the key subprotocol, or clients abort the handshake.
+      handleProtocols: (protocols) => (protocols.has(KEY_SUBPROTOCOL) ? KEY_SUBPROTOCOL : false),
+    },
+  });
+
+  app.get('/transcribe-websocket', { websocket: true }, (socket, request) => {
+    const session = opts.realtime.openSession(transportFor(socket), upgradeKey(request), request.log);
+    // Attached synchronously: clients send the start message right after the handshake.
+    socket.on('message', (data, isBinary) => session.receive(toBuffer(data), isBinary));
+    socket.on('close', () => session.disconnected());
+  });
+}
