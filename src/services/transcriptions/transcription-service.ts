@@ -12,22 +12,11 @@ import type {
 import { quotaMessage } from '../files/file-service.js';
 import { isKnownLanguageCode, type ModelCatalog } from '../models/model-catalog.js';
 
-/** A create request after schema validation, in camelCase. */
-export interface CreateTranscription {
-  model: string;
-  audioUrl: string | null;
-  fileId: string | null;
-  languageHints: string[] | null;
-  languageHintsStrict: boolean | null;
-  enableSpeakerDiarization: boolean;
-  enableLanguageIdentification: boolean;
-  translation: TranslationSettings | null;
-  context: unknown;
-  webhookUrl: string | null;
-  webhookAuthHeaderName: string | null;
-  webhookAuthHeaderValue: string | null;
-  clientReferenceId: string | null;
-}
+/** A create request after schema validation: what the caller chooses of a transcription. */
+export type CreateTranscription = Omit<
+  TranscriptionRecord,
+  'id' | 'status' | 'createdAt' | 'filename' | 'audioDurationMs' | 'errorType' | 'errorMessage' | 'webhookStatusCode'
+>;
 
 const at = (field: string) => `body.payload.${field}`;
 
@@ -74,27 +63,15 @@ export class TranscriptionService {
     }
 
     const record: TranscriptionRecord = {
+      ...request,
       id: randomUUID(),
       status: 'queued',
       createdAt: new Date().toISOString(),
-      model: request.model,
-      audioUrl: request.audioUrl,
-      fileId: request.fileId,
       filename,
-      languageHints: request.languageHints,
-      languageHintsStrict: request.languageHintsStrict,
-      enableSpeakerDiarization: request.enableSpeakerDiarization,
-      enableLanguageIdentification: request.enableLanguageIdentification,
-      translation: request.translation,
-      context: request.context,
       audioDurationMs: null,
       errorType: null,
       errorMessage: null,
-      webhookUrl: request.webhookUrl,
-      webhookAuthHeaderName: request.webhookAuthHeaderName,
-      webhookAuthHeaderValue: request.webhookAuthHeaderValue,
       webhookStatusCode: null,
-      clientReferenceId: request.clientReferenceId,
     };
     const verdict = await this.repo.insertQueued(record, {
       maxPending: this.limits.maxPendingTranscriptions,
