@@ -2,17 +2,16 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config/config.js';
 import type { TranscriptionErrorType } from '../api/errors.js';
+import { toRecognitionContext } from '../pipeline/context/recognition-context.js';
 import { AudioUrlError, downloadAudioUrl } from '../pipeline/source/download-audio-url.js';
+import type { TranscribeRequest } from './recognition-messages.js';
 import type { Job, Storage, StoredToken, TranscriptionRecord } from '../storage/ports.js';
 import type { FileService } from '../services/files/file-service.js';
 import { backoffMs, deliverWebhook, isDelivered } from './webhook-delivery.js';
 
 /** Runs recognition off the main thread (the recognition pool). */
 export interface AudioTranscriber {
-  transcribe(
-    input: { audioPath: string; maxDurationMs: number },
-    signal?: AbortSignal,
-  ): Promise<{ tokens: StoredToken[]; audioDurationMs: number }>;
+  transcribe(request: TranscribeRequest, signal?: AbortSignal): Promise<{ tokens: StoredToken[]; audioDurationMs: number }>;
 }
 
 export type DurationProbe = (path: string) => Promise<number | null>;
@@ -163,7 +162,13 @@ export class JobRunner {
         await this.storage.transcriptions.setAudioDuration(record.id, probed);
       }
       const result = await this.transcriber.transcribe(
-        { audioPath, maxDurationMs: this.config.limits.maxAudioDurationMs },
+        {
+          audioPath,
+          maxDurationMs: this.config.limits.maxAudioDurationMs,
+          enableSpeakerDiarization: record.enableSpeakerDiarization,
+          context: toRecognitionContext(record.context),
+          languageHints: record.languageHints,
+        },
         signal,
       );
       if (signal.aborted) return;

@@ -6,11 +6,18 @@
  */
 import type { BatchResult } from '../pipeline/batch.js';
 import { AudioDecodeError, AudioTooLongError } from '../pipeline/decode/errors.js';
+import type { RecognitionContext } from '../pipeline/context/recognition-context.js';
 import type { PocketSphinxModel } from '../pipeline/engines/pocketsphinx/model.js';
 
 export interface TranscribeRequest {
   audioPath: string;
   maxDurationMs: number;
+  /** Label every spoken token with a speaker. */
+  enableSpeakerDiarization?: boolean;
+  /** Terms and domain text that bias recognition for this job only. */
+  context?: RecognitionContext | null;
+  /** ISO codes the caller expects; they bias, they do not restrict. */
+  languageHints?: string[] | null;
 }
 
 /** Environment variable that carries the {@link WorkerSetup} (JSON) to a worker process. */

@@ -13,4 +13,8 @@ export interface Token {
   endMs: number;
   /** 0..1 */
   confidence: number;
+  /** "1", "2", … in order of first appearance, with diarization. */
+  speaker?: string;
+  /** ISO 639-1 code of the spoken language, with language identification or translation. */
+  language?: string;
 }
