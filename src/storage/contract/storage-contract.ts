@@ -1,0 +1,117 @@
+/**
+ * The behaviour every Storage adapter must show, as a suite any adapter's
+ * test file runs against a fresh instance (SQLite now; PostgreSQL later).
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import type { FileRecord, Storage, TranscriptionRecord } from '../ports.js';
+
+function file(overrides: Partial<FileRecord> = {}): FileRecord {
+  return { id: randomUUID(), filename: 'a.wav', sizeBytes: 100, createdAt: new Date().toISOString(), clientReferenceId: null, ...overrides };
+}
+
+function transcription(overrides: Partial<TranscriptionRecord> = {}): TranscriptionRecord {
+  return {
+    id: randomUUID(), status: 'queued', createdAt: new Date().toISOString(), model: 'stt-async-v4',
+    audioUrl: null, fileId: randomUUID(), filename: 'a.wav', languageHints: null, languageHintsStrict: null,
+    enableSpeakerDiarization: false, enableLanguageIdentification: false, translation: null, context: null,
+    audioDurationMs: null, errorType: null, errorMessage: null, webhookUrl: null, webhookAuthHeaderName: null,
+    webhookAuthHeaderValue: null, webhookStatusCode: null, clientReferenceId: null, ...overrides,
+  };
+}
+
+const roomy = { maxPending: 100, maxTotal: 100 };
+
+export function storageContract(name: string, open: () => Promise<{ storage: Storage; dispose(): Promise<void> }>): void {
+  describe(`${name} storage contract`, () => {
+    let storage: Storage;
+    let dispose: () => Promise<void>;
+    beforeEach(async () => ({ storage, dispose } = await open()));
+    afterEach(() => dispose());
+
+    it('refuses files beyond the count and byte quotas without storing them', async () => {
+      assert.equal(await storage.files.insertWithinQuota(file({ sizeBytes: 60 }), { maxFiles: 2, maxBytes: 100 }), 'ok');
+      assert.equal(await storage.files.insertWithinQuota(file({ sizeBytes: 60 }), { maxFiles: 2, maxBytes: 100 }), 'max_storage');
+      assert.equal(await storage.files.insertWithinQuota(file({ sizeBytes: 10 }), { maxFiles: 2, maxBytes: 100 }), 'ok');
+      assert.equal(await storage.files.insertWithinQuota(file({ sizeBytes: 1 }), { maxFiles: 2, maxBytes: 100 }), 'max_files');
+      assert.deepEqual(await storage.files.usage(), { files: 2, bytes: 70 });
+    });
+
+    it('pages newest first with keyset positions that survive deletions', async () => {
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const f = file();
+        ids.push(f.id);
+        await storage.files.insertWithinQuota(f, { maxFiles: 10, maxBytes: 1e9 });
+      }
+      const first = await storage.files.list({ limit: 2, after: null });
+      assert.deepEqual(first.items.map((f) => f.id), [ids[4], ids[3]]);
+      assert.notEqual(first.nextAfter, null);
+      await storage.files.delete(ids[4]!);
+      await storage.files.delete(ids[3]!);
+      const second = await storage.files.list({ limit: 2, after: first.nextAfter });
+      assert.deepEqual(second.items.map((f) => f.id), [ids[2], ids[1]]);
+      const last = await storage.files.list({ limit: 2, after: second.nextAfter });
+      assert.deepEqual(last.items.map((f) => f.id), [ids[0]]);
+      assert.equal(last.nextAfter, null);
+    });
+
+    it('queues a transcription with its job; claiming marks it processing; it cannot be deleted then', async () => {
+      const t = transcription();
+      assert.equal(await storage.transcriptions.insertQueued(t, roomy), 'ok');
+      const job = await storage.jobs.claim('transcribe', Date.now());
+      assert.equal(job?.transcriptionId, t.id);
+      assert.equal(job?.attempt, 1);
+      assert.equal((await storage.transcriptions.get(t.id))?.status, 'processing');
+      assert.equal(await storage.transcriptions.delete(t.id), 'processing');
+      assert.equal(await storage.jobs.claim('transcribe', Date.now()), null);
+    });
+
+    it('requeues jobs interrupted by a crash and counts the attempts', async () => {
+      const t = transcription();
+      await storage.transcriptions.insertQueued(t, roomy);
+      await storage.jobs.claim('transcribe', Date.now());
+      assert.equal(await storage.jobs.recoverInterrupted(), 1);
+      assert.equal((await storage.transcriptions.get(t.id))?.status, 'queued');
+      assert.equal((await storage.jobs.claim('transcribe', Date.now()))?.attempt, 2);
+    });
+
+    it('completes atomically: transcript, status and the webhook job', async () => {
+      const t = transcription({ webhookUrl: 'http://x.test/hook' });
+      await storage.transcriptions.insertQueued(t, roomy);
+      await storage.jobs.claim('transcribe', Date.now());
+      await storage.transcriptions.complete(t.id, { text: 'Hi.', tokens: [{ text: 'Hi', confidence: 1, startMs: 0, endMs: 10 }] }, 1234);
+      const done = await storage.transcriptions.get(t.id);
+      assert.equal(done?.status, 'completed');
+      assert.equal(done?.audioDurationMs, 1234);
+      assert.equal((await storage.transcriptions.getTranscript(t.id))?.text, 'Hi.');
+      const webhook = await storage.jobs.claim('webhook', Date.now());
+      assert.equal(webhook?.transcriptionId, t.id);
+      await storage.jobs.retryAt(webhook!.id, Date.now() + 60_000);
+      assert.equal(await storage.jobs.claim('webhook', Date.now()), null);
+      assert.ok((await storage.jobs.nextRunAt('webhook'))! > Date.now());
+    });
+
+    it('enforces the pending and total transcription quotas', async () => {
+      assert.equal(await storage.transcriptions.insertQueued(transcription(), { maxPending: 1, maxTotal: 2 }), 'ok');
+      assert.equal(await storage.transcriptions.insertQueued(transcription(), { maxPending: 1, maxTotal: 2 }), 'max_pending');
+      await storage.jobs.claim('transcribe', Date.now());
+      assert.equal(await storage.transcriptions.insertQueued(transcription(), { maxPending: 1, maxTotal: 2 }), 'ok');
+      assert.equal(await storage.transcriptions.insertQueued(transcription(), { maxPending: 5, maxTotal: 2 }), 'max_total');
+      assert.equal(await storage.transcriptions.count(), 2);
+    });
+
+    it('temporary keys expire and single-use keys work once', async () => {
+      const now = Date.now();
+      const key = { usageType: 'transcribe_websocket', clientReferenceId: null, maxSessionDurationSeconds: null };
+      await storage.keys.insertTemporary({ ...key, keyHash: 'a', expiresAt: new Date(now + 1000).toISOString(), singleUse: true });
+      await storage.keys.insertTemporary({ ...key, keyHash: 'b', expiresAt: new Date(now + 1000).toISOString(), singleUse: false });
+      assert.ok(await storage.keys.useTemporary('a', now));
+      assert.equal(await storage.keys.useTemporary('a', now), null);
+      assert.ok(await storage.keys.useTemporary('b', now));
+      assert.ok(await storage.keys.useTemporary('b', now));
+      assert.equal(await storage.keys.useTemporary('b', now + 1000), null);
+    });
+  });
+}
