@@ -11,6 +11,22 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Debian packages Hark needs at run time and for its tests. */
 export const DEBIAN_PACKAGES = [
+  // Translation: the engine, its HTTP server (APy) and language pairs. More
+  // pairs can be installed with apt; Hark discovers them at start.
+  'apertium',
+  'apertium-apy',
+  'apertium-eng-spa',
+  // French-Spanish: a two-way pair without English, for "speech in neither language".
+  'apertium-fr-es',
+  // Tests only: real recordings of more voices for the diarization evaluation
+  // set (the ALSA channel-test voice; four Asterisk prompt voices, 8 kHz GSM).
+  'alsa-utils',
+  'asterisk-core-sounds-en-gsm',
+  'asterisk-core-sounds-fr-gsm',
+  'asterisk-core-sounds-it-gsm',
+  'asterisk-core-sounds-ru-gsm',
+  // Context terms missing from the engine's dictionary: their pronunciations.
+  'espeak-ng',
   'ffmpeg',
   'libpocketsphinx3',
   'pocketsphinx',
@@ -40,8 +56,10 @@ function ensureDebianPackages() {
   }
   log(`installing Debian packages: ${missing.join(', ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  execFileSync('apt-get', ['install', '-y', '-q', ...missing], { stdio: 'inherit', env });
+  // Wait for another apt run (unattended upgrades, a parallel set-up) instead of failing.
+  const lock = ['-o', 'DPkg::Lock::Timeout=300'];
+  execFileSync('apt-get', [...lock, 'update', '-qq'], { stdio: 'inherit', env });
+  execFileSync('apt-get', [...lock, 'install', '-y', '-q', ...missing], { stdio: 'inherit', env });
 }
 
 function mtime(path) {

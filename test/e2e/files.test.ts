@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { SonioxNodeClient } from '@soniox/node';
-import { api, startHark, type HarkProcess } from '../support/hark-process.js';
+import { api, startHark, waitFor, type HarkProcess } from '../support/hark-process.js';
 
 describe('files: upload, list, count, get, temporary URL, delete', () => {
   let hark: HarkProcess;
@@ -44,6 +44,43 @@ describe('files: upload, list, count, get, temporary URL, delete', () => {
     assert.equal(await client.files.get(file.id), null);
     assert.equal((await fetch(link.body.url)).status, 404);
     await client.files.delete(file.id);
+  });
+
+  test('an upload cut off mid-stream leaves neither a listed file nor stray bytes', async () => {
+    const boundary = 'cutoff';
+    const controller = new AbortController();
+    let pulls = 0;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(stream) {
+        if (pulls++ === 0) {
+          stream.enqueue(
+            new TextEncoder().encode(
+              `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="cut.wav"\r\n\r\n`,
+            ),
+          );
+          stream.enqueue(new Uint8Array(256 * 1024));
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 200));
+        controller.abort();
+        stream.close();
+      },
+    });
+    await assert.rejects(
+      fetch(`${hark.baseUrl}/v1/files`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${hark.apiKey}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
+        body,
+        signal: controller.signal,
+        duplex: 'half',
+      } as RequestInit),
+    );
+    const { readdir } = await import('node:fs/promises');
+    await waitFor(async () => (await readdir(`${hark.dataDir}/blobs/.incoming`)).length === 0, 10_000);
+    assert.equal((await api(hark, 'GET', '/v1/files/count')).body.total, 0);
+    assert.deepEqual((await readdir(`${hark.dataDir}/blobs`)).filter((n) => !n.startsWith('.')), []);
+    const health = await api(hark, 'GET', '/v1/files');
+    assert.equal(health.status, 200);
   });
 
   test('lists page newest first with cursors that survive deletion', async () => {
