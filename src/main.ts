@@ -1,12 +1,14 @@
 import { ConfigError, loadConfig } from './config/config.js';
 import { openRecognition } from './recognition.js';
 import { createServer } from './server.js';
+import { openTranslation } from './translation.js';
 
 /** Process entry: read config, build, listen, close cleanly on signals. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const recognition = await openRecognition(config.workers);
-  const server = await createServer(config, recognition);
+  // Both load models; neither depends on the other.
+  const [recognition, translation] = await Promise.all([openRecognition(config.workers), openTranslation(config.translation)]);
+  const server = await createServer(config, recognition, translation);
   await server.app.listen({ host: config.host, port: config.port });
   const address = server.app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -21,6 +23,9 @@ async function main(): Promise<void> {
       `  WebSocket:  ${base.replace(/^http/, 'ws')}/transcribe-websocket   (SONIOX_WS_URL)`,
       `  ${keyLine}`,
       `  Data dir:   ${config.dataDir}`,
+      translation.unavailable === null
+        ? `  Translation: Apertium, ${translation.pairs.map((p) => `${p.source}→${p.target}`).join(' ')}`
+        : `  Translation: unavailable (${translation.unavailable})`,
       '',
     ].join('\n'),
   );

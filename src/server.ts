@@ -9,6 +9,10 @@ import { KeyService } from './services/keys/key-service.js';
 import { ModelCatalog } from './services/models/model-catalog.js';
 import { RealtimeService } from './services/realtime/realtime-service.js';
 import { TranscriptionService } from './services/transcriptions/transcription-service.js';
+import { TranslationService } from './services/translation/translation-service.js';
+import { SentenceLanguageIdentifier } from './pipeline/language/language-identifier.js';
+import { TranslationPairs } from './pipeline/translation/translation-pairs.js';
+import type { Translation } from './translation.js';
 import { openSqliteStorage } from './storage/sqlite/sqlite-storage.js';
 
 /** The recognition side: an engine pool that runs off the main thread. */
@@ -33,18 +37,22 @@ export interface RunningServer {
 export async function createServer(
   config: Config,
   recognition: Recognition,
+  translation: Translation,
   liveRecognition = new RealtimeRecognitionPool({ workers: config.realtime.workers }),
 ): Promise<RunningServer> {
   await mkdir(config.dataDir, { recursive: true });
   const storage = await openSqliteStorage(config.dataDir);
   const keys = await KeyService.open(config.dataDir, config.apiKeys, storage.keys);
   const files = new FileService(storage.files, storage.blobs, keys, config.limits);
-  const models = new ModelCatalog(recognition.languages);
+  const models = new ModelCatalog(recognition.languages, new TranslationPairs(translation.pairs, recognition.languages));
+  // Sentences the engine does not label are in its (first) language.
+  const identifier = new SentenceLanguageIdentifier(recognition.languages[0] ?? 'en');
+  const languages = new TranslationService(translation.translator, models.translation, identifier);
   let runner: JobRunner | null = null;
   const transcriptions = new TranscriptionService(storage.transcriptions, storage.files, models, config.limits, () =>
     runner?.wake(),
   );
-  const realtime = new RealtimeService(config.realtime, config.limits, keys, models, liveRecognition);
+  const realtime = new RealtimeService(config.realtime, config.limits, keys, models, liveRecognition, languages);
   const app = await buildApp({
     config,
     keys,
@@ -54,9 +62,10 @@ export async function createServer(
     realtime,
     logger: { level: config.logLevel },
   });
+  translation.watch(app.log);
   const repaired = await files.removeOrphans();
   if (repaired.blobs + repaired.records > 0) app.log.warn(repaired, 'removed files left incomplete by a crash');
-  runner = new JobRunner(storage, files, recognition, recognition.probeDurationMs, config, app.log);
+  runner = new JobRunner(storage, files, recognition, recognition.probeDurationMs, config, app.log, languages);
   await runner.start();
   return {
     app,
@@ -69,6 +78,7 @@ export async function createServer(
       await runner!.stop();
       await liveRecognition.close();
       await recognition.close();
+      await translation.close();
       await storage.close();
     },
   };

@@ -45,6 +45,7 @@ export const realtimeErrors = {
   invalidLanguageHint: () => new RealtimeError(400, 'Invalid language hint.'),
   duplicateLanguageHints: () => new RealtimeError(400, 'Language hints must be unique.'),
   invalidTranslationLanguage: () => new RealtimeError(400, 'Invalid translation target language.'),
+  translationUnsupported: () => new RealtimeError(400, 'Model does not support translations.'),
   clientReferenceIdTooLong: () => new RealtimeError(400, 'Client reference ID is too long (max length 256)'),
   contextTooLong: (maxChars: number) => new RealtimeError(400, `Context is too long (max length ${maxChars}).`),
   controlMalformed: () => new RealtimeError(400, 'Control request is malformed.'),

@@ -7,6 +7,7 @@ import type { RealtimeError } from './realtime-errors.js';
 import type { StreamToken, TranscriptUpdate } from '../pipeline/tokens/transcript-assembler.js';
 import type { FileRecord, StoredToken, Transcript, TranscriptionRecord } from '../storage/ports.js';
 import type { Language, ModelInfo } from '../services/models/model-catalog.js';
+import type { TranslationPairs } from '../pipeline/translation/translation-pairs.js';
 
 export const MASKED_SECRET = '******************';
 
@@ -60,7 +61,12 @@ export function transcriptToWire(id: string, transcript: Transcript) {
   return { id, text: transcript.text, tokens: transcript.tokens.map(tokenToWire) };
 }
 
-export function modelToWire(model: ModelInfo, languages: Language[]) {
+/**
+ * A model. Translation is listed explicitly (targets and pairs of what is
+ * installed), never as `"all_languages"`: Hark translates only what its
+ * engine has pairs for. Pairs read `en:es`.
+ */
+export function modelToWire(model: ModelInfo, languages: Language[], translation: TranslationPairs) {
   const realTime = model.transcriptionMode === 'real_time';
   return {
     id: model.id,
@@ -71,8 +77,12 @@ export function modelToWire(model: ModelInfo, languages: Language[]) {
     languages,
     supports_language_hints_strict: true,
     supports_max_endpoint_delay: realTime,
-    translation_targets: [],
-    two_way_translation_pairs: [],
+    translation_targets: translation.oneWayTargets().map((t) => ({
+      target_language: t.targetLanguage,
+      source_languages: t.sourceLanguages,
+      exclude_source_languages: [],
+    })),
+    two_way_translation_pairs: translation.twoWayPairs(),
     one_way_translation: null,
     two_way_translation: null,
     supports_endpoint_sensitivity: false,
@@ -102,6 +112,10 @@ export function realtimeTokenToWire(token: StreamToken) {
   if (token.endMs !== undefined) out.end_ms = token.endMs;
   out.confidence = token.confidence;
   out.is_final = token.isFinal;
+  if (token.speaker !== undefined) out.speaker = token.speaker;
+  if (token.language !== undefined) out.language = token.language;
+  if (token.translationStatus !== undefined) out.translation_status = token.translationStatus;
+  if (token.sourceLanguage !== undefined) out.source_language = token.sourceLanguage;
   return out;
 }
 

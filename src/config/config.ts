@@ -33,6 +33,14 @@ export interface RealtimeSettings {
   idleTimeoutMs: number;
 }
 
+/** Translation through Apertium APy. */
+export interface TranslationEngineSettings {
+  /** An APy server to use instead of starting one (HARK_APERTIUM_URL); null: Hark runs its own. */
+  apertiumUrl: string | null;
+  /** Where the APy Hark runs finds its language pairs (`.mode` files). */
+  apertiumPairsDir: string;
+}
+
 export interface Config {
   host: string;
   port: number;
@@ -46,6 +54,7 @@ export interface Config {
   webhook: WebhookSettings;
   limits: Limits;
   realtime: RealtimeSettings;
+  translation: TranslationEngineSettings;
   logLevel: string;
 }
 
@@ -106,6 +115,10 @@ export function loadConfig(env: Env = process.env): Config {
       workers: int(env, 'HARK_REALTIME_WORKERS', availableParallelism(), 1),
       startTimeoutMs: int(env, 'HARK_REALTIME_START_TIMEOUT_MS', 10_000, 1),
       idleTimeoutMs: int(env, 'HARK_REALTIME_IDLE_TIMEOUT_MS', 20_000, 1),
+    },
+    translation: {
+      apertiumUrl: env.HARK_APERTIUM_URL ? env.HARK_APERTIUM_URL.replace(/\/+$/, '') : null,
+      apertiumPairsDir: env.HARK_APERTIUM_PAIRS_DIR || '/usr/share/apertium/modes',
     },
     logLevel: env.HARK_LOG_LEVEL || 'info',
   };

@@ -7,6 +7,7 @@ import { AudioUrlError, downloadAudioUrl } from '../pipeline/source/download-aud
 import type { TranscribeRequest } from './recognition-messages.js';
 import type { Job, Storage, StoredToken, TranscriptionRecord } from '../storage/ports.js';
 import type { FileService } from '../services/files/file-service.js';
+import type { TranslationService } from '../services/translation/translation-service.js';
 import { backoffMs, deliverWebhook, isDelivered } from './webhook-delivery.js';
 
 /** Runs recognition off the main thread (the recognition pool). */
@@ -71,6 +72,8 @@ export class JobRunner {
     private readonly probeDurationMs: DurationProbe,
     private readonly config: Config,
     private readonly log: Logger,
+    /** Adds languages and translations to transcripts that ask for them. */
+    private readonly translation: TranslationService,
   ) {
     this.downloadsDir = join(config.dataDir, 'downloads');
   }
@@ -172,8 +175,18 @@ export class JobRunner {
         signal,
       );
       if (signal.aborted) return;
-      const text = result.tokens.map((t) => t.text).join('');
-      await this.storage.transcriptions.complete(record.id, { text, tokens: result.tokens }, result.audioDurationMs);
+      const tokens = await this.translation.annotate(
+        result.tokens,
+        {
+          languageIdentification: record.enableLanguageIdentification,
+          translation: record.translation,
+          translationTerms: toRecognitionContext(record.context)?.translationTerms ?? [],
+        },
+        signal,
+      );
+      // Translation tokens count too: a translated transcript's text reads original, translation, original, …
+      const text = tokens.map((t) => t.text).join('');
+      await this.storage.transcriptions.complete(record.id, { text, tokens }, result.audioDurationMs);
       this.log.info({ transcriptionId: record.id, audioDurationMs: result.audioDurationMs }, 'transcription completed');
     } catch (err) {
       // Stopping the server leaves the job active; it is requeued at the next start.

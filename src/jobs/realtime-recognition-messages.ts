@@ -1,7 +1,8 @@
 /**
  * The messages between the real-time recognition pool and its worker
- * threads. Audio travels as transferred Int16Array buffers (no copy).
+ * processes (IPC with structured cloning, so audio travels as Int16Array).
  */
+import type { RecognitionContext } from '../pipeline/context/recognition-context.js';
 import type { PartialWord, RecognizedWord } from '../pipeline/engines/speech-engine.js';
 import type { PocketSphinxModel } from '../pipeline/engines/pocketsphinx/model.js';
 import type { SerializedError } from './recognition-messages.js';
@@ -13,19 +14,24 @@ import type { SerializedError } from './recognition-messages.js';
  */
 export type RealtimeWorkerRole = 'fast' | 'accurate';
 
-/** What every worker receives as `workerData`. */
+/** The environment variable that hands a worker its {@link RealtimeWorkerSetup}, as JSON. */
+export const REALTIME_WORKER_SETUP_ENV = 'HARK_REALTIME_WORKER_SETUP';
+
+/** What every worker is started with. */
 export interface RealtimeWorkerSetup {
   role: RealtimeWorkerRole;
   model?: PocketSphinxModel;
 }
 
 export type ToRealtimeWorker =
-  | { type: 'open'; streamId: number }
+  /** `context` applies to this stream only; a reused decoder drops the previous stream's. */
+  | { type: 'open'; streamId: number; context: RecognitionContext | null }
   | { type: 'start'; streamId: number; utteranceId: number; offsetMs: number }
   | { type: 'audio'; streamId: number; samples: Int16Array }
   | { type: 'end'; streamId: number }
   | { type: 'close'; streamId: number }
-  | { type: 'recognize'; jobId: number; samples: Int16Array; offsetMs: number };
+  /** `context`: the session's; the worker keeps the searches of recent ones built. */
+  | { type: 'recognize'; jobId: number; samples: Int16Array; offsetMs: number; context: RecognitionContext | null };
 
 export type FromRealtimeWorker =
   /** The engine is loaded. */

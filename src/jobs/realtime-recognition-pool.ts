@@ -1,26 +1,31 @@
 /**
- * Worker threads for live sessions, so recognition never runs on the
+ * Worker processes for live sessions, so recognition never runs on the
  * server's event loop: `fast` workers each host many streams (one decoder
  * per stream) for provisional words; `accurate` workers recognise finished
  * utterances one at a time for final words. Utterances wait in one queue
  * per session and are served round-robin, so a client sending faster than
- * real time cannot starve the others. Threads start with the first session
- * and stay, with their decoders, for the next ones.
+ * real time cannot starve the others. Workers start with the first session
+ * and stay, with their decoders, for the next ones. They are processes, not
+ * threads, for the reason the async pool's are: a crash of the native engine
+ * ends the sessions of one worker (503), not the server.
  */
-import { Worker } from 'node:worker_threads';
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { RecognitionContext } from '../pipeline/context/recognition-context.js';
 import type { PocketSphinxModel } from '../pipeline/engines/pocketsphinx/model.js';
 import type { RecognizedWord } from '../pipeline/engines/speech-engine.js';
 import type { FinalRecognizer, LiveRecognition, PartialEvents, PartialRecognizer } from '../pipeline/stream.js';
 import { deserializeError } from './recognition-messages.js';
-import type {
-  FromRealtimeWorker,
-  RealtimeWorkerRole,
-  RealtimeWorkerSetup,
-  ToRealtimeWorker,
+import {
+  type FromRealtimeWorker,
+  REALTIME_WORKER_SETUP_ENV,
+  type RealtimeWorkerRole,
+  type RealtimeWorkerSetup,
+  type ToRealtimeWorker,
 } from './realtime-recognition-messages.js';
 
 export interface RealtimeRecognitionPoolOptions {
-  /** Threads of each role. */
+  /** Processes of each role. */
   workers: number;
   model?: PocketSphinxModel;
   /** The worker script; tests substitute a scripted one. */
@@ -29,7 +34,7 @@ export interface RealtimeRecognitionPoolOptions {
 
 interface Slot {
   role: RealtimeWorkerRole;
-  worker: Worker;
+  worker: ChildProcess;
   ready: boolean;
   /** fast: the streams it hosts. */
   streams: Map<number, StreamHandle>;
@@ -51,6 +56,7 @@ interface Job {
   samples: Int16Array;
   offsetMs: number;
   audioMs: number;
+  context: RecognitionContext | null;
   resolve(words: RecognizedWord[]): void;
   reject(err: unknown): void;
   settled: boolean;
@@ -89,7 +95,7 @@ export class RealtimeRecognitionPool implements LiveRecognition {
     this.workerUrl = options.workerUrl ?? DEFAULT_WORKER_URL;
   }
 
-  openPartial(events: PartialEvents): PartialRecognizer {
+  openPartial(events: PartialEvents, context: RecognitionContext | null = null): PartialRecognizer {
     this.start();
     const slot = [...this.slots]
       .filter((s) => s.role === 'fast')
@@ -101,14 +107,14 @@ export class RealtimeRecognitionPool implements LiveRecognition {
       stream.closed = true;
     } else {
       slot.streams.set(stream.id, stream);
-      this.post(slot, { type: 'open', streamId: stream.id });
+      this.post(slot, { type: 'open', streamId: stream.id, context });
     }
-    const send = (message: ToRealtimeWorker, transfer?: ArrayBuffer[]) => {
-      if (!stream.closed) this.post(stream.slot, message, transfer);
+    const send = (message: ToRealtimeWorker) => {
+      if (!stream.closed) this.post(stream.slot, message);
     };
     return {
       startUtterance: (utteranceId, offsetMs) => send({ type: 'start', streamId: stream.id, utteranceId, offsetMs }),
-      feed: (samples) => send({ type: 'audio', streamId: stream.id, samples }, [samples.buffer as ArrayBuffer]),
+      feed: (samples) => send({ type: 'audio', streamId: stream.id, samples }),
       endUtterance: () =>
         new Promise<RecognizedWord[]>((resolve, reject) => {
           if (stream.closed) return reject(new Error('The stream is closed'));
@@ -123,7 +129,7 @@ export class RealtimeRecognitionPool implements LiveRecognition {
     };
   }
 
-  openFinal(): FinalRecognizer {
+  openFinal(context: RecognitionContext | null = null): FinalRecognizer {
     this.start();
     const queue: Job[] = [];
     this.queues.push(queue);
@@ -134,7 +140,7 @@ export class RealtimeRecognitionPool implements LiveRecognition {
           const unusable = this.unusable();
           if (unusable) return reject(unusable);
           const job: Job = {
-            id: this.nextId++, samples, offsetMs, audioMs: samples.length / 16, settled: false,
+            id: this.nextId++, samples, offsetMs, audioMs: samples.length / 16, context, settled: false,
             resolve: (words) => {
               job.settled = true;
               signal.removeEventListener('abort', onAbort);
@@ -171,17 +177,17 @@ export class RealtimeRecognitionPool implements LiveRecognition {
     };
   }
 
-  /** Fails every stream and job and terminates the threads. */
+  /** Fails every stream and job and stops the workers. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     const err = new Error('Real-time recognition is shut down');
     for (const queue of this.queues.splice(0)) for (const job of queue.splice(0)) job.reject(err);
-    const exits: Promise<number>[] = [];
+    const exits: Promise<void>[] = [];
     for (const slot of this.slots) {
       for (const stream of slot.streams.values()) this.dropStream(stream, err);
       if (slot.job && !slot.job.settled) slot.job.reject(err);
-      exits.push(slot.worker.terminate());
+      exits.push(terminate(slot.worker));
     }
     this.slots.clear();
     await Promise.all(exits);
@@ -203,16 +209,21 @@ export class RealtimeRecognitionPool implements LiveRecognition {
 
   private spawn(role: RealtimeWorkerRole): Slot {
     const setup: RealtimeWorkerSetup = { role, ...this.setup };
-    const worker = new Worker(this.workerUrl, { workerData: setup });
-    // Sessions keep the process alive, not idle threads.
+    const worker = fork(fileURLToPath(this.workerUrl), [], {
+      env: { ...process.env, [REALTIME_WORKER_SETUP_ENV]: JSON.stringify(setup) },
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    // Sessions keep the server alive, not its workers.
     worker.unref();
+    (worker.channel as { unref(): void } | null | undefined)?.unref();
     const slot: Slot = { role, worker, ready: false, streams: new Map(), job: null, crash: null };
     this.slots.add(slot);
     worker.on('message', (message: FromRealtimeWorker) => this.onMessage(slot, message));
     worker.on('error', (err) => {
       slot.crash = err;
     });
-    worker.on('exit', (code) => this.onExit(slot, code));
+    worker.on('exit', (code, signal) => this.onExit(slot, code ?? signal ?? 'unknown'));
     return slot;
   }
 
@@ -253,7 +264,7 @@ export class RealtimeRecognitionPool implements LiveRecognition {
     }
   }
 
-  private onExit(slot: Slot, code: number): void {
+  private onExit(slot: Slot, code: number | string): void {
     if (!this.slots.delete(slot)) return; // terminated on purpose
     const err = new Error(`Real-time recognition worker exited (code ${code})${slot.crash ? `: ${slot.crash.message}` : ''}`);
     if (!slot.ready) {
@@ -278,7 +289,7 @@ export class RealtimeRecognitionPool implements LiveRecognition {
       this.queues.splice(at, 1);
       this.queues.push(queue);
       slot.job = job;
-      this.post(slot, { type: 'recognize', jobId: job.id, samples: job.samples, offsetMs: job.offsetMs }, [job.samples.buffer as ArrayBuffer]);
+      this.post(slot, { type: 'recognize', jobId: job.id, samples: job.samples, offsetMs: job.offsetMs, context: job.context });
     }
   }
 
@@ -304,7 +315,18 @@ export class RealtimeRecognitionPool implements LiveRecognition {
     }
   }
 
-  private post(slot: Slot, message: ToRealtimeWorker, transfer?: ArrayBuffer[]): void {
-    slot.worker.postMessage(message, transfer);
+  private post(slot: Slot, message: ToRealtimeWorker): void {
+    // A worker that just died cannot take messages; its exit handler fails its streams.
+    if (slot.worker.connected) slot.worker.send(message);
   }
+}
+
+function terminate(worker: ChildProcess): Promise<void> {
+  if (worker.exitCode !== null || worker.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    worker.once('exit', () => resolve());
+    // An unreferenced worker: waiting for its exit must keep the server alive.
+    worker.ref();
+    worker.kill('SIGKILL');
+  });
 }

@@ -1,15 +1,20 @@
 /**
- * Entry point of a real-time recognition worker thread (started by
+ * Entry point of a real-time recognition worker process (forked by
  * realtime-recognition-pool.ts). Loads its engine once; a `fast` worker then
  * streams live utterances through one decoder per stream, an `accurate`
  * worker recognises whole utterances. Decoders outlive streams: a closed
  * stream's decoder serves the next one (loading one costs ≈0.5 s).
  */
-import { parentPort, workerData } from 'node:worker_threads';
 import { PocketSphinxEngine } from '../pipeline/engines/pocketsphinx/pocketsphinx-engine.js';
 import { ENGINE_SAMPLE_RATE, type Recognizer } from '../pipeline/engines/speech-engine.js';
+import { PROVISIONAL_CONFIDENCE } from '../pipeline/tokens/transcript-assembler.js';
 import { serializeError } from './recognition-messages.js';
-import type { FromRealtimeWorker, RealtimeWorkerSetup, ToRealtimeWorker } from './realtime-recognition-messages.js';
+import {
+  type FromRealtimeWorker,
+  REALTIME_WORKER_SETUP_ENV,
+  type RealtimeWorkerSetup,
+  type ToRealtimeWorker,
+} from './realtime-recognition-messages.js';
 
 /**
  * The fast pass's search, about twice as fast as the accurate one at the
@@ -19,19 +24,31 @@ import type { FromRealtimeWorker, RealtimeWorkerSetup, ToRealtimeWorker } from '
  */
 export const FAST_PASS_DECODER_ARGS = ['-fwdflat', 'no', '-maxhmmpf', '3000', '-maxwpf', '10'];
 
-// Imported outside a worker (e.g. by a test runner scanning dist/) it does nothing.
-if (parentPort) serve(parentPort, workerData as RealtimeWorkerSetup);
+/**
+ * An accurate worker serves the sessions in turn, each with its own context:
+ * it keeps the searches of this many contexts built (≈40 MB each) rather
+ * than rebuilding one (0.1–0.3 s) whenever the session changes.
+ */
+const ACCURATE_PASS_CONTEXT_SEARCHES = 4;
 
-function serve(port: NonNullable<typeof parentPort>, setup: RealtimeWorkerSetup): void {
-  const post = (message: FromRealtimeWorker) => port.postMessage(message);
+// Imported outside a worker (e.g. by a test runner scanning dist/) it does nothing.
+const setupJson = process.env[REALTIME_WORKER_SETUP_ENV];
+if (process.send && setupJson !== undefined) serve(JSON.parse(setupJson) as RealtimeWorkerSetup);
+
+function serve(setup: RealtimeWorkerSetup): void {
+  const post = (message: FromRealtimeWorker) => process.send!(message);
+  // The pool going away (server stopped or killed) ends the worker too.
+  process.on('disconnect', () => process.exit(0));
   let engine: PocketSphinxEngine;
   try {
-    engine = new PocketSphinxEngine(setup.model, setup.role === 'fast' ? FAST_PASS_DECODER_ARGS : []);
+    engine = setup.role === 'fast'
+      ? new PocketSphinxEngine(setup.model, FAST_PASS_DECODER_ARGS)
+      : new PocketSphinxEngine(setup.model, [], { contextSearches: ACCURATE_PASS_CONTEXT_SEARCHES });
   } catch (err) {
-    post({ type: 'init-error', error: serializeError(err) });
+    process.send!({ type: 'init-error', error: serializeError(err) } satisfies FromRealtimeWorker, () => process.exit(1));
     return;
   }
-  port.on('message', setup.role === 'fast' ? fastPass(engine, post) : accuratePass(engine, post));
+  process.on('message', setup.role === 'fast' ? fastPass(engine, post) : accuratePass(engine, post));
   post({ type: 'ready' });
 }
 
@@ -61,9 +78,12 @@ function fastPass(engine: PocketSphinxEngine, post: (message: FromRealtimeWorker
     const { streamId } = message;
     if (message.type === 'open') {
       try {
-        streams.set(streamId, { recognizer: idle.pop() ?? engine.createRecognizer(), utteranceId: 0, offsetMs: 0, samples: 0, inUtterance: false });
+        const recognizer = idle.pop() ?? engine.createRecognizer();
+        streams.set(streamId, { recognizer, utteranceId: 0, offsetMs: 0, samples: 0, inUtterance: false });
+        // Set for every stream, null included: a reused decoder keeps nothing of the previous stream's context.
+        recognizer.setContext?.(message.context);
       } catch (err) {
-        post({ type: 'stream-error', streamId, error: serializeError(err) });
+        fail(streamId, err);
       }
       return;
     }
@@ -83,10 +103,17 @@ function fastPass(engine: PocketSphinxEngine, post: (message: FromRealtimeWorker
           post({ type: 'progress', streamId, utteranceId: stream.utteranceId, words, samples: message.samples.length, positionMs });
           return;
         }
-        case 'end':
+        case 'end': {
           stream.inUtterance = false;
-          post({ type: 'ended', streamId, words: stream.recognizer.endUtterance() });
+          // The narrow search can leave no word ending on the last frame when
+          // the audio stops right after speech; the word lattice is then
+          // empty, though the hypothesis just before was not.
+          const partial = stream.recognizer.partial();
+          const words = stream.recognizer.endUtterance();
+          const fallback = partial.map((w) => ({ ...w, confidence: PROVISIONAL_CONFIDENCE }));
+          post({ type: 'ended', streamId, words: words.length > 0 ? words : fallback });
           return;
+        }
         case 'close':
           streams.delete(streamId);
           if (stream.inUtterance) stream.recognizer.endUtterance();
@@ -104,8 +131,10 @@ function accuratePass(engine: PocketSphinxEngine, post: (message: FromRealtimeWo
   let recognizer = engine.createRecognizer();
   return (message: ToRealtimeWorker) => {
     if (message.type !== 'recognize') return;
-    const started = performance.now();
     try {
+      // Building a session's context search here is not recognition time: keep it out of elapsedMs.
+      recognizer.setContext?.(message.context);
+      const started = performance.now();
       const words = recognizer.recognize(message.samples, message.offsetMs);
       post({ type: 'recognized', jobId: message.jobId, words, elapsedMs: performance.now() - started });
     } catch (err) {

@@ -4,6 +4,7 @@
  */
 import { setPriority } from 'node:os';
 import { transcribeFile } from '../pipeline/batch.js';
+import { BicDiarizer } from '../pipeline/diarization/bic-diarizer.js';
 import { PocketSphinxEngine } from '../pipeline/engines/pocketsphinx/pocketsphinx-engine.js';
 import {
   type FromWorker,
@@ -39,7 +40,12 @@ function serve(setup: WorkerSetup): void {
     const { jobId, request } = message;
     const controller = new AbortController();
     running.set(jobId, controller);
-    transcribeFile(request.audioPath, { maxDurationMs: request.maxDurationMs }, engine, controller.signal)
+    const options = {
+      maxDurationMs: request.maxDurationMs,
+      context: request.context ?? null,
+      diarizer: request.enableSpeakerDiarization ? new BicDiarizer() : null,
+    };
+    transcribeFile(request.audioPath, options, engine, controller.signal)
       .then(
         (result) => post({ type: 'result', jobId, result }),
         (err: unknown) => post({ type: 'error', jobId, error: serializeError(err) }),

@@ -4,9 +4,12 @@
  * utterance, so this runs inside a recognition worker (jobs/recognition-pool.ts),
  * never on the server's event loop.
  */
+import type { RecognitionContext } from './context/recognition-context.js';
 import { decodeAudio } from './decode/decode-audio.js';
 import { AudioTooLongError } from './decode/errors.js';
 import { probeDurationMs } from './decode/probe-duration.js';
+import { withSpeakers } from './diarization/assign-speakers.js';
+import type { BatchDiarizer } from './diarization/diarizer.js';
 import { ENGINE_SAMPLE_RATE, type SpeechEngine } from './engines/speech-engine.js';
 import type { SegmenterOptions } from './segmentation/voice-activity-segmenter.js';
 import { splitUtterances } from './segmentation/utterance-splitter.js';
@@ -18,6 +21,10 @@ export interface BatchOptions {
   maxDurationMs: number;
   /** Overrides of the utterance segmentation defaults. */
   segmentation?: Partial<SegmenterOptions>;
+  /** Terms and domain text that bias recognition of this file only. */
+  context?: RecognitionContext | null;
+  /** Labels every word with a speaker; a fresh diarizer per file. */
+  diarizer?: BatchDiarizer | null;
 }
 
 export interface BatchResult {
@@ -42,7 +49,7 @@ export async function transcribeFile(
   engine: SpeechEngine,
   signal?: AbortSignal,
 ): Promise<BatchResult> {
-  const { maxDurationMs, segmentation = {} } = options;
+  const { maxDurationMs, segmentation = {}, context = null } = options;
   signal?.throwIfAborted();
   // Refuse a file that says it is too long before spending CPU on it; the
   // decoder enforces the limit on the real sample count as well.
@@ -60,8 +67,10 @@ export async function transcribeFile(
   const utterances: UtteranceWords[] = [];
   const recognizer = engine.createRecognizer();
   try {
+    if (context) recognizer.setContext?.(context);
     const pcm = counted(decodeAudio(path, signal ? { maxDurationMs, signal } : { maxDurationMs }));
     for await (const utterance of splitUtterances(pcm, segmentation)) {
+      options.diarizer?.addSpeech(utterance.samples, utterance.offsetMs);
       utterances.push({
         words: recognizer.recognize(utterance.samples, utterance.offsetMs),
         endsSentence: utterance.endsSentence,
@@ -71,8 +80,10 @@ export async function transcribeFile(
   } finally {
     recognizer.free();
   }
+  // Speakers are decided over the whole recording, so only now.
+  const turns = options.diarizer?.finish();
   return {
-    tokens: wordsToTokens(utterances),
+    tokens: wordsToTokens(turns ? utterances.map((u) => ({ ...u, words: withSpeakers(u.words, turns) })) : utterances),
     audioDurationMs: Math.round((sampleCount * 1000) / ENGINE_SAMPLE_RATE),
   };
 }

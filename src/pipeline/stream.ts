@@ -13,6 +13,8 @@
  * utterance become final instead. Both passes run off the event loop behind
  * the {@link LiveRecognition} port.
  */
+import type { RecognitionContext } from './context/recognition-context.js';
+import type { LiveDiarizer } from './diarization/diarizer.js';
 import type { PartialWord, RecognizedWord } from './engines/speech-engine.js';
 import { ENGINE_SAMPLE_RATE } from './engines/speech-engine.js';
 import { SampleBuffer } from './segmentation/utterance-splitter.js';
@@ -52,10 +54,11 @@ export interface FinalRecognizer {
   close(): void;
 }
 
-/** Where recognition runs: worker threads in the server (jobs/realtime-recognition-pool.ts), fakes in tests. */
+/** Where recognition runs: worker processes in the server (jobs/realtime-recognition-pool.ts), fakes in tests. */
 export interface LiveRecognition {
-  openPartial(events: PartialEvents): PartialRecognizer;
-  openFinal(): FinalRecognizer;
+  /** `context` biases this stream's recognition only (null: none). */
+  openPartial(events: PartialEvents, context?: RecognitionContext | null): PartialRecognizer;
+  openFinal(context?: RecognitionContext | null): FinalRecognizer;
 }
 
 export interface LiveTranscriptionOptions {
@@ -63,6 +66,10 @@ export interface LiveTranscriptionOptions {
   endpointDetection: boolean;
   /** Longest wait from the end of speech to `<end>`, and from `finalize` to `<fin>` (API.md §7.10). */
   maxEndpointDelayMs: number;
+  /** Terms and domain text for both passes of this stream. */
+  context?: RecognitionContext | null;
+  /** Labels the words with speakers (a fresh one per stream); null: no speaker labels. */
+  diarizer?: LiveDiarizer | null;
 }
 
 export interface LiveTranscriptionEvents {
@@ -123,7 +130,7 @@ export function hangoverMs(options: LiveTranscriptionOptions): number {
 export class LiveTranscription {
   private readonly segmenter: VoiceActivitySegmenter;
   private readonly buffer = new SampleBuffer();
-  private readonly assembler = new TranscriptAssembler();
+  private readonly assembler: TranscriptAssembler;
   private readonly partial: PartialRecognizer;
   private readonly final: FinalRecognizer;
   private readonly utterances = new Map<number, Utterance>();
@@ -145,8 +152,9 @@ export class LiveTranscription {
     private readonly events: LiveTranscriptionEvents,
   ) {
     this.hangoverMs = hangoverMs(options);
+    this.assembler = new TranscriptAssembler(options.diarizer ?? null);
     this.segmenter = new VoiceActivitySegmenter({ minPauseMs: this.hangoverMs });
-    this.final = recognition.openFinal();
+    this.final = recognition.openFinal(options.context ?? null);
     this.partial = recognition.openPartial({
       progress: (id, words, samples, positionMs) => {
         this.inFlightSamples -= samples;
@@ -155,7 +163,7 @@ export class LiveTranscription {
         this.changed();
       },
       failed: (err) => this.fail(err),
-    });
+    }, options.context ?? null);
   }
 
   /** Audio decoded so far, in milliseconds. */
@@ -174,6 +182,7 @@ export class LiveTranscription {
     if (this.ended || this.closed || samples.length === 0) return;
     this.buffer.append(samples);
     this.pushedSamples += samples.length;
+    this.options.diarizer?.push(samples);
     this.handle(this.segmenter.push(samples));
     this.feedOpenUtterance(this.pushedSamples);
     this.buffer.dropBefore(this.segmenter.retainFromMs() * SAMPLES_PER_MS);
@@ -212,7 +221,7 @@ export class LiveTranscription {
     return this.assembler.take({ totalAudioMs, settledMs }, always);
   }
 
-  /** Stops recognition and drops pending work. */
+  /** Stops recognition and drops pending work; a waiting {@link end} returns. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -220,6 +229,8 @@ export class LiveTranscription {
     this.utterances.clear();
     this.partial.close();
     this.final.close();
+    this.drained?.();
+    this.drained = null;
   }
 
   private handle(events: SegmenterEvent[]): void {

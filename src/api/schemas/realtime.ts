@@ -6,7 +6,13 @@
  */
 import { type RealtimeError, realtimeErrors } from '../realtime-errors.js';
 import { type Schema, validate } from '../validation.js';
-import { structuredContextSchema, translationConfigSchema } from './requests.js';
+import type { TranslationRequest } from '../../pipeline/translation/translation-pairs.js';
+import {
+  type WireTranslationConfig,
+  structuredContextSchema,
+  translationConfigSchema,
+  translationFromWire,
+} from './requests.js';
 
 /** The start message, camelCase. Absent and `null` fields are both `undefined`. */
 export interface StartRequest {
@@ -26,8 +32,7 @@ export interface StartRequest {
   endpointSensitivity?: number;
   endpointLatencyAdjustmentLevel?: number;
   clientReferenceId?: string;
-  /** Present means translation was asked for; its content is not used yet. */
-  translation?: unknown;
+  translation?: TranslationRequest;
 }
 
 /** A text frame after the start message. */
@@ -110,7 +115,7 @@ export function parseStartRequest(text: string): StartRequest {
   set('endpointSensitivity', sensitivity);
   set('endpointLatencyAdjustmentLevel', body.endpoint_latency_adjustment_level);
   set('clientReferenceId', body.client_reference_id);
-  set('translation', body.translation);
+  set('translation', translationFromWire(body.translation as WireTranslationConfig | null | undefined));
   return request;
 }
 

@@ -1,3 +1,4 @@
+import type { TranslationRequest } from '../../pipeline/translation/translation-pairs.js';
 import type { Schema } from '../validation.js';
 
 /** Request schemas, as on the wire (snake_case). They mirror shared/reference/openapi.json. */
@@ -18,6 +19,29 @@ export const translationConfigSchema: Schema = {
     language_b: optionalString(10),
   },
 };
+
+/** The `translation` object as on the wire, after {@link translationConfigSchema}. */
+export interface WireTranslationConfig {
+  type: 'one_way' | 'two_way';
+  target_language?: string | null;
+  language_a?: string | null;
+  language_b?: string | null;
+}
+
+/**
+ * The one converter of `translation` (REST and WebSocket) to camelCase; null when absent.
+ * @example translationFromWire({ type: 'one_way', target_language: 'es' })
+ * // { type: 'one_way', targetLanguage: 'es', languageA: null, languageB: null }
+ */
+export function translationFromWire(wire: WireTranslationConfig | null | undefined): TranslationRequest | null {
+  if (!wire) return null;
+  return {
+    type: wire.type,
+    targetLanguage: wire.target_language ?? null,
+    languageA: wire.language_a ?? null,
+    languageB: wire.language_b ?? null,
+  };
+}
 
 export const structuredContextSchema: Schema = {
   type: 'object',

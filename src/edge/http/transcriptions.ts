@@ -1,6 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { errors } from '../../api/errors.js';
-import { createTranscriptionSchema, listQuerySchema } from '../../api/schemas/requests.js';
+import {
+  type WireTranslationConfig,
+  createTranscriptionSchema,
+  listQuerySchema,
+  translationFromWire,
+} from '../../api/schemas/requests.js';
 import { transcriptToWire, transcriptionToWire } from '../../api/to-wire.js';
 import { nextCursor, toListQuery } from '../../services/list-query.js';
 import type { CreateTranscription, TranscriptionService } from '../../services/transcriptions/transcription-service.js';
@@ -15,12 +20,7 @@ interface CreateTranscriptionPayload {
   language_hints_strict?: boolean | null;
   enable_speaker_diarization?: boolean | null;
   enable_language_identification?: boolean | null;
-  translation?: {
-    type: 'one_way' | 'two_way';
-    target_language?: string | null;
-    language_a?: string | null;
-    language_b?: string | null;
-  } | null;
+  translation?: WireTranslationConfig | null;
   context?: unknown;
   webhook_url?: string | null;
   webhook_auth_header_name?: string | null;
@@ -37,14 +37,7 @@ function fromWire(p: CreateTranscriptionPayload): CreateTranscription {
     languageHintsStrict: p.language_hints_strict ?? null,
     enableSpeakerDiarization: p.enable_speaker_diarization ?? false,
     enableLanguageIdentification: p.enable_language_identification ?? false,
-    translation: p.translation
-      ? {
-          type: p.translation.type,
-          targetLanguage: p.translation.target_language ?? null,
-          languageA: p.translation.language_a ?? null,
-          languageB: p.translation.language_b ?? null,
-        }
-      : null,
+    translation: translationFromWire(p.translation),
     context: p.context ?? null,
     webhookUrl: p.webhook_url ?? null,
     webhookAuthHeaderName: p.webhook_auth_header_name ?? null,

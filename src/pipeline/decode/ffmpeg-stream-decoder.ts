@@ -49,6 +49,7 @@ export class FfmpegStreamDecoder implements StreamDecoder {
   private carry: number | null = null;
   private samples = 0;
   private lastOutputAt = 0;
+  private lastWriteAt = 0;
   private ending = false;
   private failed = false;
 
@@ -81,13 +82,15 @@ export class FfmpegStreamDecoder implements StreamDecoder {
 
   write(bytes: Uint8Array): boolean {
     if (this.ending || this.failed || !this.child.stdin.writable) return true;
+    this.lastWriteAt = Date.now();
     return this.child.stdin.write(bytes);
   }
 
   async settle(): Promise<void> {
     const started = Date.now();
     while (Date.now() - started < SETTLE_MAX_MS && !this.failed && this.child.exitCode === null) {
-      const quiet = Date.now() - this.lastOutputAt >= SETTLE_QUIET_MS;
+      // Before its first output ffmpeg is still starting or probing: quiet means nothing yet.
+      const quiet = this.samples > 0 && Date.now() - Math.max(this.lastOutputAt, this.lastWriteAt) >= SETTLE_QUIET_MS;
       if (quiet && this.child.stdin.writableLength === 0) return;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }

@@ -7,11 +7,16 @@
  * formats happens before the engine (pipeline/decode).
  */
 
+import type { RecognitionContext } from '../context/recognition-context.js';
+
 export const ENGINE_SAMPLE_RATE = 16_000;
 
 /** A recognised word with its timing relative to the start of the audio. */
 export interface RecognizedWord {
-  /** Lower-case dictionary spelling as the decoder produced it (no alternates marker). */
+  /**
+   * Lower-case dictionary spelling as the decoder produced it (no alternates
+   * marker), or a context term's own spelling ("HbA1c").
+   */
   word: string;
   startMs: number;
   endMs: number;
@@ -34,6 +39,13 @@ export interface EngineCapabilities {
 }
 
 export interface Recognizer {
+  /**
+   * Biases recognition toward a context (terms, domain text) from the next
+   * utterance on, for this recognizer only; null removes it. Engines
+   * without context biasing leave this out, and context is then ignored:
+   * it is a hint, not a requirement. Must not be called mid-utterance.
+   */
+  setContext?(context: RecognitionContext | null): void;
   /**
    * Batch: recognise one complete utterance given in a single call.
    * Engines may use the whole utterance at once (PocketSphinx normalises its

@@ -125,6 +125,23 @@ describe('VoiceActivitySegmenter', () => {
     for (const size of [1, 159, 161, 4096]) assert.deepEqual(run(samples, size), expected, `chunk size ${size}`);
   });
 
+  it('cuts an open utterance on request, and opens a new one if speech goes on', () => {
+    const segmenter = new VoiceActivitySegmenter();
+    const events = [...segmenter.push(synth([['noise', 1000], ['speech', 1000]]))];
+    events.push(...segmenter.cut());
+    assert.deepEqual(events, [
+      { type: 'speech-start', atMs: 800 },
+      { type: 'utterance-end', atMs: 2000, reason: 'cut' },
+    ]);
+    assert.equal(segmenter.retainFromMs(), 2000);
+    events.push(...segmenter.push(synth([['speech', 500], ['noise', 1000]])), ...segmenter.end());
+    assert.deepEqual(events.slice(2), [
+      { type: 'speech-start', atMs: 2000 },
+      { type: 'utterance-end', atMs: 2700, reason: 'pause' },
+    ]);
+    assert.deepEqual(new VoiceActivitySegmenter().cut(), [], 'nothing to cut');
+  });
+
   it('says which audio must be kept for future events', () => {
     const segmenter = new VoiceActivitySegmenter();
     segmenter.push(synth([['noise', 2000]]));

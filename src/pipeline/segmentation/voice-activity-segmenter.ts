@@ -138,18 +138,18 @@ export class VoiceActivitySegmenter {
    * Closes the open utterance now, without ending the stream: a live caller
    * was asked to settle everything heard so far. The utterance ends at its
    * last speech (plus padding) as at the end of the audio; speech after the
-   * cut opens a new utterance.
+   * cut opens a new utterance, which never reaches back before the cut.
    */
   cut(): SegmenterEvent[] {
     const events: SegmenterEvent[] = [];
     this.judgeWarmup(events);
+    const nowMs = this.frame * FRAME_MS;
     if (this.inSpeech) {
-      const atMs = Math.min(this.frame * FRAME_MS, this.speechEndMs());
-      events.push({ type: 'utterance-end', atMs, reason: 'cut' });
+      events.push({ type: 'utterance-end', atMs: Math.min(nowMs, this.speechEndMs()), reason: 'cut' });
       this.inSpeech = false;
-      this.lastEndMs = atMs;
-      this.loudRun = 0;
     }
+    this.lastEndMs = Math.max(this.lastEndMs, nowMs);
+    this.loudRun = 0;
     return events;
   }
 

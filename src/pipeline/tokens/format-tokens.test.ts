@@ -37,6 +37,21 @@ describe('casedWord', () => {
     assert.equal(casedWord('in', false), 'in');
     assert.equal(casedWord('ill', false), 'ill');
   });
+
+  it('writes titles with their capital and full stop', () => {
+    assert.equal(casedWord('mr', false), 'Mr.');
+    assert.equal(casedWord('mrs', true), 'Mrs.');
+    assert.equal(casedWord('ms', false), 'Ms.');
+    assert.equal(casedWord('dr', false), 'dr');
+    const { tokens } = formatUtterance({ words: words('ask mr'), endsSentence: true }, INITIAL_TRANSCRIPT_STATE);
+    assert.equal(joined(tokens), 'Ask Mr.');
+  });
+
+  it('keeps the spelling of context terms, which carry their capitals, even opening a sentence', () => {
+    assert.equal(casedWord('iPhone', true), 'iPhone');
+    assert.equal(casedWord('HbA1c', false), 'HbA1c');
+    assert.equal(casedWord('Dashwood', false), 'Dashwood');
+  });
 });
 
 describe('formatUtterance', () => {
@@ -70,6 +85,14 @@ describe('formatUtterance', () => {
   it('returns the state unchanged for an utterance without words', () => {
     const state = { atStart: false, sentenceStart: false };
     assert.deepEqual(formatUtterance({ words: [], endsSentence: true }, state), { tokens: [], state });
+  });
+
+  it("gives each token its word's speaker, and the final period the last word's", () => {
+    const labelled = words('yes no').map((w, i) => ({ ...w, speaker: String(i + 1) }));
+    const { tokens } = formatUtterance({ words: labelled, endsSentence: true }, INITIAL_TRANSCRIPT_STATE);
+    assert.deepEqual(tokens.map((t) => [t.text, t.speaker]), [['Yes', '1'], [' no', '2'], ['.', '2']]);
+    const unlabelled = formatUtterance({ words: words('yes'), endsSentence: true }, INITIAL_TRANSCRIPT_STATE).tokens;
+    assert.ok(unlabelled.every((t) => !('speaker' in t)), 'no speaker key without diarization');
   });
 });
 

@@ -8,7 +8,8 @@ import type { Token } from './token.js';
 
 /** The words of one utterance, in order, and how the utterance ended. */
 export interface UtteranceWords {
-  words: readonly RecognizedWord[];
+  /** With diarization, each word's `speaker` goes to its token and to the "." after it. */
+  words: readonly (RecognizedWord & { speaker?: string })[];
   /**
    * The utterance ended at a pause or at the end of the audio, so its last
    * word closes a sentence. False when it was cut only to bound its length.
@@ -29,14 +30,30 @@ export const INITIAL_TRANSCRIPT_STATE: TranscriptState = { atStart: true, senten
 // The pronoun "I" and its contractions (i'm, i'll, i've, i'd) are always capitalised.
 const PRONOUN_I = /^i(?:$|')/;
 
+// A capital anywhere: the word is a context term, already written as the term is.
+const HAS_CAPITAL = /\p{Lu}/u;
+
+// Titles the dictionary spells without capital or full stop. "dr" and "st"
+// are left alone: the engine says them as "drive" and "street" as well.
+const TITLES: ReadonlyMap<string, string> = new Map([
+  ['mr', 'Mr.'], ['mr.', 'Mr.'], ['mrs', 'Mrs.'], ['mrs.', 'Mrs.'], ['ms', 'Ms.'],
+]);
+
 /**
  * The written form of a dictionary word: "i" and its contractions become
- * "I…", and a sentence's first word gets a capital first letter.
+ * "I…", titles are written "Mr.", "Mrs.", "Ms.", and a sentence's first word
+ * gets a capital first letter. Words that already have a capital are
+ * context terms and keep their spelling.
  *
  * @example casedWord('he', true) // 'He'
  * @example casedWord("i'm", false) // "I'm"
+ * @example casedWord('mr', false) // 'Mr.'
+ * @example casedWord('iPhone', true) // 'iPhone'
  */
 export function casedWord(word: string, sentenceStart: boolean): string {
+  if (HAS_CAPITAL.test(word)) return word;
+  const title = TITLES.get(word);
+  if (title !== undefined) return title;
   if (sentenceStart || PRONOUN_I.test(word)) return word.charAt(0).toUpperCase() + word.slice(1);
   return word;
 }
@@ -64,12 +81,14 @@ export function formatUtterance(
       startMs: w.startMs,
       endMs: w.endMs,
       confidence: w.confidence,
+      ...(w.speaker === undefined ? {} : { speaker: w.speaker }),
     };
   });
   const last = words[words.length - 1]!;
-  // Dictionary abbreviations such as "a.m." already end the sentence visibly.
-  if (endsSentence && !last.word.endsWith('.')) {
-    tokens.push({ text: '.', startMs: last.endMs, endMs: last.endMs, confidence: last.confidence });
+  // Abbreviations such as "a.m." and "Mr." already end the sentence visibly.
+  if (endsSentence && !tokens[tokens.length - 1]!.text.endsWith('.')) {
+    const speaker = last.speaker === undefined ? {} : { speaker: last.speaker };
+    tokens.push({ text: '.', startMs: last.endMs, endMs: last.endMs, confidence: last.confidence, ...speaker });
   }
   return { tokens, state: { atStart: false, sentenceStart: endsSentence } };
 }

@@ -18,3 +18,16 @@ export interface Token {
   /** ISO 639-1 code of the spoken language, with language identification or translation. */
   language?: string;
 }
+
+/**
+ * A token of a transcript with translation (API.md §7.13): spoken tokens
+ * say whether they will be translated; translation tokens follow them with
+ * the target `language`, the `sourceLanguage` and no timestamps.
+ */
+export interface TranscriptToken extends Omit<Token, 'startMs' | 'endMs'> {
+  startMs?: number;
+  endMs?: number;
+  translationStatus?: 'none' | 'original' | 'translation';
+  /** Only on translation tokens. */
+  sourceLanguage?: string;
+}

@@ -8,6 +8,7 @@
  * never changed, and always formatted (spacing, casing, end punctuation)
  * exactly as the async transcript of the same utterances would be.
  */
+import type { LiveDiarizer } from '../diarization/diarizer.js';
 import type { PartialWord, RecognizedWord } from '../engines/speech-engine.js';
 import { INITIAL_TRANSCRIPT_STATE, type TranscriptState, formatUtterance } from './format-tokens.js';
 
@@ -18,6 +19,14 @@ export interface StreamToken {
   endMs?: number;
   confidence: number;
   isFinal: boolean;
+  /** With diarization. */
+  speaker?: string;
+  /** With language identification or translation. */
+  language?: string;
+  /** With translation. */
+  translationStatus?: 'none' | 'original' | 'translation';
+  /** Only on translation tokens. */
+  sourceLanguage?: string;
 }
 
 /** One result message's content. */
@@ -73,6 +82,9 @@ export class TranscriptAssembler {
   private totalMs = 0;
   private lastTail = '[]';
 
+  /** @param diarizer labels the words with speakers: final ones once, in order; null: no speakers. */
+  constructor(private readonly diarizer: Pick<LiveDiarizer, 'labelFinal' | 'labelProvisional'> | null = null) {}
+
   openUtterance(id: number, startMs: number): void {
     this.entries.push({ kind: 'utterance', id, startMs, endMs: null, endsSentence: false, partial: [], provisional: null, final: null });
   }
@@ -123,16 +135,21 @@ export class TranscriptAssembler {
     this.finalizeReady();
     let tailState = this.state;
     const tail: StreamToken[] = [];
-    for (const entry of this.entries) {
-      if (entry.kind === 'marker') continue;
-      const words = entry.final ?? entry.provisional ?? entry.partial.map((w) => ({ ...w, confidence: PROVISIONAL_CONFIDENCE }));
+    const open = this.entries.filter((e): e is UtteranceEntry => e.kind === 'utterance');
+    const openWords = open.map((e) => e.final ?? e.provisional ?? e.partial.map((w) => ({ ...w, confidence: PROVISIONAL_CONFIDENCE })));
+    // All non-final words at once: a speaker's turn may span utterances.
+    const speakers = this.diarizer?.labelProvisional(openWords.flat());
+    let labelled = 0;
+    for (const [i, entry] of open.entries()) {
+      const words = speakers ? openWords[i]!.map((w) => ({ ...w, speaker: speakers[labelled++]! })) : openWords[i]!;
       const formatted = formatUtterance({ words, endsSentence: entry.endMs !== null && entry.endsSentence }, tailState);
       tailState = formatted.state;
       for (const t of formatted.tokens) tail.push({ ...t, isFinal: false });
     }
     const firstOpen = this.entries.find((e): e is UtteranceEntry => e.kind === 'utterance');
-    const totalMs = Math.max(this.totalMs, progress.totalAudioMs);
-    const finalMs = Math.max(this.finalMs, Math.min(firstOpen?.startMs ?? Infinity, progress.settledMs, totalMs));
+    const finalMs = Math.max(this.finalMs, Math.min(firstOpen?.startMs ?? Infinity, progress.settledMs));
+    // Audio made final is processed, even when the fast pass has not reached it yet.
+    const totalMs = Math.max(this.totalMs, progress.totalAudioMs, finalMs);
     const tailKey = JSON.stringify(tail);
     const unchanged = this.finalsNotTaken.length === 0 && tailKey === this.lastTail && totalMs === this.totalMs && finalMs === this.finalMs;
     if (unchanged && !always) {
@@ -164,7 +181,9 @@ export class TranscriptAssembler {
           const end = Math.min(Math.max(w.endMs, startMs), endMs);
           return { ...w, startMs: Math.min(Math.max(w.startMs, startMs), end), endMs: end };
         });
-        const formatted = formatUtterance({ words, endsSentence: head.endsSentence }, this.state);
+        const speakers = this.diarizer?.labelFinal(words);
+        const labelled = speakers ? words.map((w, i) => ({ ...w, speaker: speakers[i]! })) : words;
+        const formatted = formatUtterance({ words: labelled, endsSentence: head.endsSentence }, this.state);
         this.state = formatted.state;
         for (const t of formatted.tokens) this.finalsNotTaken.push({ ...t, isFinal: true });
         if (formatted.tokens.length > 0) this.wordsSinceMarker = true;

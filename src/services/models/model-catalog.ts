@@ -2,6 +2,7 @@
  * The Soniox model ids Hark answers to (API.md §6). Every id maps to the
  * embedded engine; aliases point at the concrete v4 models as Soniox's do.
  */
+import { TranslationPairs } from '../../pipeline/translation/translation-pairs.js';
 
 export type TranscriptionMode = 'real_time' | 'async';
 
@@ -55,7 +56,11 @@ export function languageName(code: string): string {
 }
 
 export class ModelCatalog {
-  constructor(private readonly engineLanguages: readonly string[]) {}
+  constructor(
+    private readonly engineLanguages: readonly string[],
+    /** What the installed translation engine offers every model; nothing by default. */
+    readonly translation: TranslationPairs = new TranslationPairs([], engineLanguages),
+  ) {}
 
   all(): readonly ModelInfo[] {
     return MODELS;

@@ -9,7 +9,9 @@ import type { StartRequest } from '../../api/schemas/realtime.js';
 import type { Limits, RealtimeSettings } from '../../config/config.js';
 import { type AudioFormat, type RawParameters, parseAudioFormat } from '../../pipeline/decode/stream-decoder.js';
 import type { LiveRecognition } from '../../pipeline/stream.js';
+import { type RecognitionContext, toRecognitionContext } from '../../pipeline/context/recognition-context.js';
 import type { KeyService } from '../keys/key-service.js';
+import type { LanguageOptions, TranslationService } from '../translation/translation-service.js';
 import { isKnownLanguageCode, type ModelCatalog } from '../models/model-catalog.js';
 import { Admission } from './admission.js';
 import { RealtimeSession, type SessionLogger, type SessionTransport } from './realtime-session.js';
@@ -23,6 +25,12 @@ export interface SessionConfig {
   endpointDetection: boolean;
   maxEndpointDelayMs: number;
   clientReferenceId: string | null;
+  /** Label every word with a speaker. */
+  speakerDiarization: boolean;
+  /** Terms and domain text that bias this session's recognition; null: none. */
+  context: RecognitionContext | null;
+  /** Language identification and translation. */
+  languages: LanguageOptions;
 }
 
 /** What a session needs once admitted. */
@@ -48,6 +56,7 @@ export class RealtimeService {
     private readonly keys: KeyService,
     private readonly models: ModelCatalog,
     private readonly recognition: LiveRecognition,
+    private readonly translation: TranslationService,
   ) {
     this.admission = new Admission(settings);
   }
@@ -72,6 +81,7 @@ export class RealtimeService {
       this.recognition,
       { ...this.settings, maxAudioDurationMs: this.limits.maxAudioDurationMs },
       log,
+      this.translation,
     );
     this.sessions.add(session);
     session.on('state-change', ({ to }) => {
@@ -131,8 +141,10 @@ export class RealtimeService {
     const hints = r.languageHints ?? [];
     if (!hints.every(isKnownLanguageCode)) throw realtimeErrors.invalidLanguageHint();
     if (new Set(hints).size !== hints.length) throw realtimeErrors.duplicateLanguageHints();
-    // No translation engine is installed yet, so no target language is valid.
-    if (r.translation !== undefined) throw realtimeErrors.invalidTranslationLanguage();
+    if (r.translation !== undefined) {
+      if (!this.models.translation.available) throw realtimeErrors.translationUnsupported();
+      if (this.models.translation.invalidFields(r.translation).length > 0) throw realtimeErrors.invalidTranslationLanguage();
+    }
     if (r.clientReferenceId !== undefined && r.clientReferenceId.length > MAX_CLIENT_REFERENCE_ID_CHARS) {
       throw realtimeErrors.clientReferenceIdTooLong();
     }
@@ -147,6 +159,13 @@ export class RealtimeService {
       endpointDetection: r.enableEndpointDetection ?? false,
       maxEndpointDelayMs: r.maxEndpointDelayMs ?? DEFAULT_MAX_ENDPOINT_DELAY_MS,
       clientReferenceId: r.clientReferenceId ?? null,
+      speakerDiarization: r.enableSpeakerDiarization ?? false,
+      context: toRecognitionContext(r.context),
+      languages: {
+        languageIdentification: r.enableLanguageIdentification ?? false,
+        translation: r.translation ?? null,
+        translationTerms: toRecognitionContext(r.context)?.translationTerms ?? [],
+      },
     };
   }
 }

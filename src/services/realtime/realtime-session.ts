@@ -11,12 +11,15 @@
  * after the start message, or around a finalize, is never reordered.
  */
 import { AudioDecodeError } from '../../pipeline/decode/errors.js';
+import { OnlineDiarizer } from '../../pipeline/diarization/online-diarizer.js';
 import { type StreamDecoder, openStreamDecoder } from '../../pipeline/decode/stream-decoder.js';
 import { ENGINE_SAMPLE_RATE } from '../../pipeline/engines/speech-engine.js';
 import { type LiveRecognition, LiveTranscription } from '../../pipeline/stream.js';
 import type { TranscriptUpdate } from '../../pipeline/tokens/transcript-assembler.js';
 import { CANNOT_CONTINUE, RealtimeError, realtimeErrors } from '../../api/realtime-errors.js';
 import { type StartRequest, parseControlMessage, parseStartRequest } from '../../api/schemas/realtime.js';
+import type { LiveTranslation } from '../../pipeline/translation/live-translation.js';
+import type { TranslationService } from '../translation/translation-service.js';
 import type { AdmittedSession } from './realtime-service.js';
 
 export type SessionState = 'awaiting-start' | 'starting' | 'streaming' | 'finishing' | 'finished' | 'failed' | 'closed';
@@ -78,6 +81,8 @@ export class RealtimeSession {
   private admitted: AdmittedSession | null = null;
   private decoder: StreamDecoder | null = null;
   private live: LiveTranscription | null = null;
+  /** Language labels and translation between the live transcript and the client; null when not asked for. */
+  private languageStage: LiveTranslation | null = null;
   private bytesReceived = 0;
   private decodedSamples = 0;
   private decoderBlocked = false;
@@ -96,6 +101,7 @@ export class RealtimeSession {
     private readonly recognition: LiveRecognition,
     private readonly settings: SessionSettings,
     private readonly log: SessionLogger,
+    private readonly languages: TranslationService,
   ) {
     this.timers.start = setTimeout(() => this.fail(realtimeErrors.startTimeout()), settings.startTimeoutMs);
   }
@@ -161,7 +167,12 @@ export class RealtimeSession {
     const { config } = admitted;
     this.live = new LiveTranscription(
       this.recognition,
-      { endpointDetection: config.endpointDetection, maxEndpointDelayMs: config.maxEndpointDelayMs },
+      {
+        endpointDetection: config.endpointDetection,
+        maxEndpointDelayMs: config.maxEndpointDelayMs,
+        context: config.context,
+        diarizer: config.speakerDiarization ? new OnlineDiarizer() : null,
+      },
       {
         changed: () => {
           this.scheduleFlush();
@@ -170,6 +181,12 @@ export class RealtimeSession {
         failed: (err) => this.fail(realtimeErrors.cannotContinue(CANNOT_CONTINUE.recognitionFailed, err)),
       },
     );
+    this.languageStage = this.languages.openLive(config.languages, {
+      changed: () => this.scheduleFlush(),
+      // A run without its translation is better than ending the session: its transcript stands.
+      failed: (err) => this.log.error({ err }, 'translation failed; the run stays untranslated'),
+      translated: (delayMs) => this.log.debug({ delayMs: Math.round(delayMs) }, 'translation sent'),
+    });
     this.decoder = openStreamDecoder(config.audioFormat, config.raw, {
       pcm: (samples) => this.pcm(samples),
       error: (err) => this.fail(asRealtimeError(err)),
@@ -218,8 +235,9 @@ export class RealtimeSession {
     if (this.bytesReceived === 0) throw realtimeErrors.noAudio();
     await this.decoder!.end();
     await this.live!.end();
+    await this.languageStage?.settle(this.live!.take());
     if (this.state !== 'finishing') return;
-    this.transport.sendResult(this.live!.take(true)!, true);
+    this.transport.sendResult(this.results(true)!, true);
     this.transport.close();
     this.cleanup();
     this.setState('finished', 'all results sent');
@@ -241,8 +259,14 @@ export class RealtimeSession {
       setTimeout(() => this.flush(), FLOW_POLL_MS);
       return;
     }
-    const update = this.live!.take();
+    const update = this.results();
     if (update) this.transport.sendResult(update, false);
+  }
+
+  /** The next result message: the live transcript's, through the language stage when there is one. */
+  private results(always = false): TranscriptUpdate | null {
+    const update = this.live!.take(always);
+    return this.languageStage ? this.languageStage.apply(update, always) : update;
   }
 
   /** Pauses reading the socket while decoding or recognition is behind, or the client is not reading. */
@@ -286,6 +310,7 @@ export class RealtimeSession {
     for (const timer of Object.values(this.timers)) if (timer) clearTimeout(timer);
     this.decoder?.destroy();
     this.live?.close();
+    this.languageStage?.close();
     this.admitted?.release();
     if (this.inputPaused) this.transport.resumeInput();
   }

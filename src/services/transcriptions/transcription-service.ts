@@ -115,19 +115,16 @@ export class TranscriptionService {
     return issues;
   }
 
+  /** Checked against the installed translation pairs (API.md §7.13). */
   private translationIssues(t: TranslationSettings): ValidationIssue[] {
-    const issues: ValidationIssue[] = [];
-    const need = (field: 'target_language' | 'language_a' | 'language_b', value: string | null) => {
-      if (value === null) issues.push({ errorType: 'missing', location: at(`translation.${field}`), message: 'Field required' });
-      else issues.push(valueError(`translation.${field}`, 'Invalid translation target language.'));
-    };
-    // Translation engines arrive with the translation issue; until then no language is a valid target.
-    if (t.type === 'one_way') need('target_language', t.targetLanguage);
-    else {
-      need('language_a', t.languageA);
-      need('language_b', t.languageB);
-    }
-    return issues;
+    const pairs = this.models.translation;
+    if (!pairs.available) return [valueError('translation', 'Model does not support translations.')];
+    const values = { target_language: t.targetLanguage, language_a: t.languageA, language_b: t.languageB };
+    return pairs.invalidFields(t).map((field) =>
+      values[field] === null
+        ? { errorType: 'missing', location: at(`translation.${field}`), message: 'Field required' }
+        : valueError(`translation.${field}`, 'Invalid translation target language.'),
+    );
   }
 
   async get(id: string): Promise<TranscriptionRecord> {

@@ -41,6 +41,45 @@ export interface PocketSphinxLibrary {
   ps_get_logmath(decoder: Pointer): Pointer;
   /** Converts a value in the decoder's log base to a linear number. */
   logmath_exp(logmath: Pointer, logValue: number): number;
+
+  // Context biasing (context-searches.ts): named searches, language model sets, dictionary words.
+  ps_get_config(decoder: Pointer): Pointer;
+  /** The language model (a set) of the named n-gram search; null when there is none. */
+  ps_get_lm(decoder: Pointer, name: string): Pointer | null;
+  /** Adds (or replaces) the named n-gram search over `lm`, which it retains. 0 on success. */
+  ps_set_lm(decoder: Pointer, name: string, lm: Pointer): number;
+  /** Makes the named search the one utterances are decoded with. 0 on success. */
+  ps_set_search(decoder: Pointer, name: string): number;
+  /** Frees the named search. 0 on success. */
+  ps_unset_search(decoder: Pointer, name: string): number;
+  /** The dictionary pronunciation ("D AE SH W UH D"), or null for an unknown word. */
+  ps_lookup_word(decoder: Pointer, word: string): string | null;
+  /** Reads a language model file (`type` 1 = ARPA) with the decoder's weights. Null on failure. */
+  ngram_model_read(config: Pointer, path: string, type: number, logmath: Pointer): Pointer | null;
+  /** A set that interpolates `models` (retained) with linear `weights`; null on failure. */
+  ngram_model_set_init(config: Pointer, models: Pointer[], names: string[], weights: Float32Array, count: number): Pointer | null;
+  /** The member model of a set by name, or null. */
+  ngram_model_set_lookup(set: Pointer, name: string): Pointer | null;
+  /** Releases one reference. */
+  ngram_model_free(model: Pointer): number;
+  /** Word id in the dictionary, or -1. */
+  dict_wordid(dict: Pointer, word: string): number;
+  /** Appends a word with its context-independent phone ids; returns its id, or -1. */
+  dict_add_word(dict: Pointer, word: string, phones: Int16Array, count: number): number;
+  /** Builds the triphone mappings a new dictionary word needs. */
+  dict2pid_add_word(dict2pid: Pointer, wordId: number): number;
+  /** Id of a context-independent phone ("AA") in the acoustic model, or -1. */
+  bin_mdef_ciphone_id(mdef: Pointer, phone: string): number;
+  bin_mdef_ciphone_str(mdef: Pointer, id: number): string | null;
+  /**
+   * The decoder's dictionary and triphone mappings, which the public API
+   * reaches only through ps_add_word. That call also adds the word to every
+   * n-gram search's language model, for good; adding words to the
+   * dictionary alone keeps them out of searches that do not ask for them.
+   *
+   * @throws {Error} the decoder's memory layout is not the one of 5prealpha.
+   */
+  decoderDictionary(decoder: Pointer): { dict: Pointer; dict2pid: Pointer; mdef: Pointer };
 }
 
 // Each worker thread has its own module instance, hence its own binding.
@@ -56,7 +95,9 @@ export function loadPocketSphinx(): PocketSphinxLibrary {
   if (library) return library;
   const sphinxbase = koffi.load('libsphinxbase.so.3');
   const pocketsphinx = koffi.load('libpocketsphinx.so.3');
-  for (const type of ['cmd_ln_t', 'arg_t', 'ps_decoder_t', 'ps_seg_t', 'logmath_t']) koffi.opaque(type);
+  for (const type of ['cmd_ln_t', 'arg_t', 'ps_decoder_t', 'ps_seg_t', 'logmath_t', 'ngram_model_t', 'dict_t', 'dict2pid_t', 'bin_mdef_t']) {
+    koffi.opaque(type);
+  }
 
   // err_set_logfp(NULL) disables logging process-wide (a static in libsphinxbase).
   sphinxbase.func('void err_set_logfp(void *stream)')(null);
@@ -85,6 +126,41 @@ export function loadPocketSphinx(): PocketSphinxLibrary {
     ps_seg_prob: f('int ps_seg_prob(ps_seg_t *seg, int *out_ascr, int *out_lscr, int *out_lback)'),
     ps_get_logmath: f('logmath_t *ps_get_logmath(ps_decoder_t *ps)'),
     logmath_exp: sphinxbase.func('double logmath_exp(logmath_t *lmath, int logb_p)'),
+    ps_get_config: f('cmd_ln_t *ps_get_config(ps_decoder_t *ps)'),
+    ps_get_lm: f('ngram_model_t *ps_get_lm(ps_decoder_t *ps, const char *name)'),
+    ps_set_lm: f('int ps_set_lm(ps_decoder_t *ps, const char *name, ngram_model_t *lm)'),
+    ps_set_search: f('int ps_set_search(ps_decoder_t *ps, const char *name)'),
+    ps_unset_search: f('int ps_unset_search(ps_decoder_t *ps, const char *name)'),
+    // The string is malloc'ed by the library; '!' has koffi free it after copying.
+    ps_lookup_word: f('char *! ps_lookup_word(ps_decoder_t *ps, const char *word)'),
+    ngram_model_read: sphinxbase.func('ngram_model_t *ngram_model_read(cmd_ln_t *config, const char *file_name, int file_type, logmath_t *lmath)'),
+    ngram_model_set_init: sphinxbase.func(
+      'ngram_model_t *ngram_model_set_init(cmd_ln_t *config, ngram_model_t **models, const char **names, const float *weights, int n_models)',
+    ),
+    ngram_model_set_lookup: sphinxbase.func('ngram_model_t *ngram_model_set_lookup(ngram_model_t *set, const char *name)'),
+    ngram_model_free: sphinxbase.func('int ngram_model_free(ngram_model_t *model)'),
+    dict_wordid: f('int dict_wordid(dict_t *d, const char *word)'),
+    dict_add_word: f('int dict_add_word(dict_t *d, const char *word, const int16_t *p, int np)'),
+    dict2pid_add_word: f('int dict2pid_add_word(dict2pid_t *d2p, int wid)'),
+    bin_mdef_ciphone_id: f('int bin_mdef_ciphone_id(bin_mdef_t *m, const char *ciphone)'),
+    bin_mdef_ciphone_str: f('const char *bin_mdef_ciphone_str(bin_mdef_t *m, int ci)'),
+    decoderDictionary(decoder) {
+      // struct ps_decoder_s (pocketsphinx_internal.h, 5prealpha): config, refcount,
+      // acmod, dict, d2p, lmath, … and dict_t starts with refcnt, mdef. The two
+      // fields with public getters, at either end, confirm the layout before
+      // the middle ones are trusted.
+      const read = (at: Pointer, offset: number) => koffi.decode(at, offset, 'void *') as Pointer | null;
+      if (read(decoder, 0) !== library!.ps_get_config(decoder) || read(decoder, 40) !== library!.ps_get_logmath(decoder)) {
+        throw new Error('PocketSphinx decoder layout is not the one of 5prealpha: context terms are unavailable');
+      }
+      const dict = read(decoder, 24);
+      const dict2pid = read(decoder, 32);
+      const mdef = dict === null ? null : read(dict, 8);
+      if (dict === null || dict2pid === null || mdef === null || library!.bin_mdef_ciphone_str(mdef, library!.bin_mdef_ciphone_id(mdef, 'AA')) !== 'AA') {
+        throw new Error('PocketSphinx dictionary is not reachable: context terms are unavailable');
+      }
+      return { dict, dict2pid, mdef };
+    },
   };
   return library;
 }

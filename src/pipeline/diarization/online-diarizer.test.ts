@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { conversation, type Recording } from '../../../test/support/conversations.js';
+import { diarizationErrorRate } from '../../lib/diarization-error-rate.js';
+import { splitUtterances } from '../segmentation/utterance-splitter.js';
+import type { TimedWord } from './diarizer.js';
+import { OnlineDiarizer } from './online-diarizer.js';
+
+/** The recording's utterances, each as 300 ms pseudo-words (the diarizer only sees word timings). */
+async function utterancesOf(recording: Recording): Promise<{ endSample: number; words: TimedWord[] }[]> {
+  async function* audio() {
+    yield recording.samples;
+  }
+  const out = [];
+  for await (const u of splitUtterances(audio())) {
+    const endMs = u.offsetMs + u.samples.length / 16;
+    const words: TimedWord[] = [];
+    for (let t = u.offsetMs; t < endMs; t += 300) words.push({ startMs: t, endMs: Math.min(t + 300, endMs) });
+    out.push({ endSample: u.offsetMs * 16 + u.samples.length, words });
+  }
+  return out;
+}
+
+/** Streams the recording: audio up to each utterance's end, then its words become final. */
+async function live(recording: Recording, diarizer: OnlineDiarizer, between?: (words: TimedWord[]) => void) {
+  const labelled: { startMs: number; endMs: number; speaker: string }[] = [];
+  let pushed = 0;
+  for (const { endSample, words } of await utterancesOf(recording)) {
+    // Audio arrives in 120 ms chunks, as from a real-time client.
+    for (; pushed < endSample; pushed += 1920) diarizer.push(recording.samples.subarray(pushed, Math.min(pushed + 1920, endSample)));
+    pushed = endSample;
+    between?.(words);
+    const speakers = diarizer.labelFinal(words);
+    words.forEach((w, i) => labelled.push({ ...w, speaker: speakers[i]! }));
+  }
+  return labelled;
+}
+
+const twoVoices = conversation({ name: 'librivox + alsa', voices: ['librivox', 'alsa'], perVoiceMs: 30_000, seed: 11 });
+
+describe('OnlineDiarizer', () => {
+  it('labels the voices of a live conversation "1", "2" in order of first appearance', async () => {
+    const labelled = await live(twoVoices, new OnlineDiarizer());
+    assert.deepEqual([...new Set(labelled.map((w) => w.speaker))], ['1', '2']);
+    const { der } = diarizationErrorRate(twoVoices.reference, labelled, 250);
+    assert.ok(der < 0.15, `DER ${der}`);
+  });
+
+  it('final labels do not depend on the provisional labels asked for in between', async () => {
+    const plain = await live(twoVoices, new OnlineDiarizer());
+    const asked = new OnlineDiarizer();
+    const provisional: string[][] = [];
+    const withProvisional = await live(twoVoices, asked, (words) => provisional.push(asked.labelProvisional(words)));
+    assert.deepEqual(withProvisional, plain);
+    assert.ok(provisional.every((labels) => labels.every((l) => /^[1-9][0-9]*$/.test(l))));
+  });
+
+  it('continues the previous speaker for words whose audio it has not heard', () => {
+    const diarizer = new OnlineDiarizer();
+    assert.deepEqual(diarizer.labelFinal([{ startMs: 0, endMs: 300 }]), ['1']);
+    assert.deepEqual(diarizer.labelProvisional([{ startMs: 400, endMs: 700 }]), ['1']);
+    assert.deepEqual(diarizer.labelFinal([]), []);
+  });
+
+  it('never labels more speakers than allowed', async () => {
+    const threeVoices = conversation({ name: 'three', voices: ['librivox', 'cards', 'alsa'], perVoiceMs: 30_000, seed: 21 });
+    const labelled = await live(threeVoices, new OnlineDiarizer({ maxSpeakers: 2 }));
+    assert.deepEqual([...new Set(labelled.map((w) => w.speaker))].sort(), ['1', '2']);
+  });
+});

@@ -1,0 +1,279 @@
+/**
+ * The embedded diarizer for live streams: online clustering with the same
+ * voice models as the batch diarizer (full-covariance Gaussians of MFCC
+ * frames compared with the BIC), decided as words become final.
+ *
+ * Each batch of final words (an utterance, typically) is cut into pieces of
+ * a few seconds of speech. The new pieces are clustered together with the
+ * recent final pieces (a window of {@link OnlineDiarizerOptions.historyPieces})
+ * and one summary per speaker of everything older; summaries of different
+ * speakers never merge. Each cluster is then matched to the speaker whose
+ * final pieces it holds most of, one cluster per speaker; a cluster with
+ * no speaker is a new voice. Re-clustering the recent past, rather than
+ * comparing each piece with each speaker, lets a second voice emerge once
+ * a few of its pieces agree with each other, even if its first piece was
+ * taken for someone else. Final labels are never revisited.
+ */
+import { clusterAnchored } from './agglomerative-clustering.js';
+import { type GaussianStats, addFrames, addStats, deltaBic, emptyStats, logDetCovariance } from './gaussian-stats.js';
+import { type LiveDiarizer, MAX_SPEAKERS, type TimedWord } from './diarizer.js';
+import { FRAME_MS, MFCC_DIM, MfccExtractor } from './mfcc.js';
+
+export interface OnlineDiarizerOptions {
+  /** BIC penalty weight λ, as in the batch diarizer. */
+  penalty: number;
+  /** Speech per piece, in frames (10 ms). */
+  segmentFrames: number;
+  /** A new voice needs at least this much speech in its cluster; less joins the most similar speaker. */
+  minNewSpeakerFrames: number;
+  /** Recent final pieces re-clustered with each decision. */
+  historyPieces: number;
+  maxSpeakers: number;
+}
+
+export const DEFAULT_ONLINE_DIARIZER_OPTIONS: OnlineDiarizerOptions = {
+  // A little below the batch diarizer's: a live decision sees less of each
+  // voice, and on the evaluation set a second voice was missed more often
+  // than one voice split (docs/diarization.md).
+  penalty: 2.3,
+  segmentFrames: 300,
+  minNewSpeakerFrames: 150,
+  historyPieces: 60,
+  maxSpeakers: MAX_SPEAKERS,
+};
+
+/** Frames quieter than the loudest of the words being labelled by more than this (30 dB) are not speech. */
+const SPEECH_RANGE = 3 * Math.log(10);
+
+interface Piece {
+  /** Words `from` … `to - 1` of the call. */
+  from: number;
+  to: number;
+  stats: GaussianStats;
+}
+
+/**
+ * @example
+ * const diarizer = new OnlineDiarizer();
+ * diarizer.push(pcm);                         // as audio arrives
+ * diarizer.labelProvisional(partialWords);    // ['1', '1', '2']: may change
+ * diarizer.labelFinal(finalWords);            // ['1', '1', '2']: never changes
+ */
+export class OnlineDiarizer implements LiveDiarizer {
+  private readonly options: OnlineDiarizerOptions;
+  private readonly mfcc = new MfccExtractor(0);
+  private rows = new Float32Array(4096 * MFCC_DIM);
+  private energy = new Float32Array(4096);
+  /** Stream frame index of rows[0]; frame i starts at i × 10 ms. */
+  private firstFrame = 0;
+  private frameCount = 0;
+  /** Recent final pieces and their speakers. */
+  private readonly history: { stats: GaussianStats; speaker: number }[] = [];
+  /** Per speaker: its final pieces that left the history window. */
+  private readonly summaries: GaussianStats[] = [];
+  /** Per speaker: all its final pieces (for provisional labels). */
+  private readonly totals: GaussianStats[] = [];
+  private lastSpeaker = 0;
+
+  constructor(options: Partial<OnlineDiarizerOptions> = {}) {
+    this.options = { ...DEFAULT_ONLINE_DIARIZER_OPTIONS, ...options };
+  }
+
+  push(samples: Int16Array): void {
+    const frames = this.mfcc.push(samples);
+    this.reserve(this.frameCount + frames.count);
+    this.rows.set(frames.coefficients, this.frameCount * MFCC_DIM);
+    this.energy.set(frames.logEnergy, this.frameCount);
+    this.frameCount += frames.count;
+  }
+
+  labelFinal(words: readonly TimedWord[]): string[] {
+    const pieces = this.pieces(words);
+    const speakers = this.clusterFinal(pieces);
+    pieces.forEach((piece, k) => this.remember(piece.stats, speakers[k]!));
+    const out = this.spread(words, pieces, speakers);
+    if (out.length > 0) this.lastSpeaker = out[out.length - 1]!;
+    const last = words[words.length - 1];
+    // Audio before the last final word is never looked at again.
+    if (last) this.dropBefore(Math.floor(last.endMs / FRAME_MS));
+    // Speakers are numbered as they are found, which is their order of first appearance in final words.
+    return out.map((s) => String(s + 1));
+  }
+
+  labelProvisional(words: readonly TimedWord[]): string[] {
+    const totals = this.totals.map((t) => {
+      const copy = emptyStats(MFCC_DIM);
+      addStats(copy, t);
+      return copy;
+    });
+    const pieces = this.pieces(words);
+    const speakers = pieces.map((piece) => this.nearest(piece.stats, totals));
+    return this.spread(words, pieces, speakers).map((s) => String(s + 1));
+  }
+
+  /** Each word's speaker: its piece's; words after the last piece continue it. */
+  private spread(words: readonly TimedWord[], pieces: readonly Piece[], speakers: readonly number[]): number[] {
+    const out = new Array<number>(words.length);
+    let current = this.lastSpeaker;
+    let w = 0;
+    pieces.forEach((piece, k) => {
+      current = speakers[k]!;
+      for (; w < piece.to; w++) out[w] = current;
+    });
+    for (; w < words.length; w++) out[w] = current;
+    return out;
+  }
+
+  /** The speaker of each new piece, from clustering them with the recent past. */
+  private clusterFinal(pieces: readonly Piece[]): number[] {
+    if (pieces.length === 0) return [];
+    const { penalty, maxSpeakers, minNewSpeakerFrames } = this.options;
+    const items: GaussianStats[] = [];
+    const anchorOf: number[] = [];
+    this.summaries.forEach((summary, speaker) => {
+      if (summary.count === 0) return;
+      items.push(summary);
+      anchorOf.push(speaker);
+    });
+    const firstHistory = items.length;
+    for (const h of this.history) {
+      items.push(h.stats);
+      anchorOf.push(-1);
+    }
+    const firstNew = items.length;
+    for (const p of pieces) {
+      items.push(p.stats);
+      anchorOf.push(-1);
+    }
+    const { labels, anchors } = clusterAnchored(items, anchorOf, { penalty, maxClusters: maxSpeakers });
+
+    const speakerOf = anchors.map((a) => a);
+    const taken = new Set(anchors.filter((a) => a >= 0));
+    // Votes: how much of each speaker's recent final speech each cluster holds.
+    const votes: { cluster: number; speaker: number; frames: number }[] = [];
+    this.history.forEach((h, i) => {
+      const cluster = labels[firstHistory + i]!;
+      const vote = votes.find((v) => v.cluster === cluster && v.speaker === h.speaker);
+      if (vote) vote.frames += h.stats.count;
+      else votes.push({ cluster, speaker: h.speaker, frames: h.stats.count });
+    });
+    votes.sort((a, b) => b.frames - a.frames);
+    for (const { cluster, speaker } of votes) {
+      if (speakerOf[cluster]! >= 0 || taken.has(speaker)) continue;
+      speakerOf[cluster] = speaker;
+      taken.add(speaker);
+    }
+    return pieces.map((_, k) => {
+      const cluster = labels[firstNew + k]!;
+      if (speakerOf[cluster]! < 0) {
+        const stats = emptyStats(MFCC_DIM);
+        labels.forEach((l, i) => {
+          if (l === cluster) addStats(stats, items[i]!);
+        });
+        const isNewVoice = stats.count >= minNewSpeakerFrames && this.totals.length < maxSpeakers;
+        speakerOf[cluster] = isNewVoice ? this.newSpeaker() : this.nearest(stats, this.totals);
+      }
+      return speakerOf[cluster]!;
+    });
+  }
+
+  /**
+   * The speaker `stats` is most plausibly one voice with; a new one (in
+   * `totals` only, a copy when provisional) if it is plausibly nobody's.
+   */
+  private nearest(stats: GaussianStats, totals: GaussianStats[]): number {
+    const { penalty, minNewSpeakerFrames, maxSpeakers } = this.options;
+    const logDet = logDetCovariance(stats);
+    let best = -1;
+    let bestScore = Infinity;
+    totals.forEach((total, i) => {
+      const score = deltaBic(stats, total, penalty, logDet);
+      if (score < bestScore) {
+        bestScore = score;
+        best = i;
+      }
+    });
+    if (best < 0 || (bestScore > 0 && stats.count >= minNewSpeakerFrames && totals.length < maxSpeakers)) {
+      totals.push(emptyStats(MFCC_DIM));
+      best = totals.length - 1;
+    }
+    addStats(totals[best]!, stats);
+    return best;
+  }
+
+  private newSpeaker(): number {
+    this.totals.push(emptyStats(MFCC_DIM));
+    this.summaries.push(emptyStats(MFCC_DIM));
+    return this.totals.length - 1;
+  }
+
+  /** Adds a final piece to the history; the oldest leaves it for its speaker's summary. */
+  private remember(stats: GaussianStats, speaker: number): void {
+    while (this.totals.length <= speaker) this.newSpeaker();
+    addStats(this.totals[speaker]!, stats);
+    this.history.push({ stats, speaker });
+    if (this.history.length > this.options.historyPieces) {
+      const old = this.history.shift()!;
+      addStats(this.summaries[old.speaker]!, old.stats);
+    }
+  }
+
+  /**
+   * The words cut into pieces of about `segmentFrames` speech frames, at
+   * word boundaries; a short remainder joins the piece before it. Words
+   * without speech frames belong to the piece they are in.
+   */
+  private pieces(words: readonly TimedWord[]): Piece[] {
+    const { segmentFrames } = this.options;
+    const ranges = words.map((w) => this.frameRange(w));
+    let loudest = -Infinity;
+    for (const [from, to] of ranges) for (let f = from; f < to; f++) loudest = Math.max(loudest, this.energy[f]!);
+    const pieces: Piece[] = [];
+    let piece: Piece = { from: 0, to: 0, stats: emptyStats(MFCC_DIM) };
+    ranges.forEach(([from, to], i) => {
+      for (let f = from; f < to; f++) if (this.energy[f]! >= loudest - SPEECH_RANGE) addFrames(piece.stats, this.rows, f, f + 1);
+      piece.to = i + 1;
+      if (piece.stats.count >= segmentFrames) {
+        pieces.push(piece);
+        piece = { from: i + 1, to: i + 1, stats: emptyStats(MFCC_DIM) };
+      }
+    });
+    const last = pieces[pieces.length - 1];
+    if (last && piece.stats.count < segmentFrames / 2) {
+      addStats(last.stats, piece.stats);
+      last.to = words.length;
+    } else if (piece.stats.count > MFCC_DIM) {
+      pieces.push(piece);
+    } else if (last) {
+      last.to = words.length;
+    }
+    return pieces;
+  }
+
+  /** Indexes into `rows` of the frames inside `word`. */
+  private frameRange(word: TimedWord): [number, number] {
+    const from = Math.max(Math.ceil(word.startMs / FRAME_MS), this.firstFrame) - this.firstFrame;
+    const to = Math.min(Math.floor(word.endMs / FRAME_MS), this.firstFrame + this.frameCount) - this.firstFrame;
+    return [from, Math.max(from, to)];
+  }
+
+  private dropBefore(frame: number): void {
+    const drop = Math.min(this.frameCount, frame - this.firstFrame);
+    if (drop <= 0) return;
+    this.rows.copyWithin(0, drop * MFCC_DIM, this.frameCount * MFCC_DIM);
+    this.energy.copyWithin(0, drop, this.frameCount);
+    this.firstFrame += drop;
+    this.frameCount -= drop;
+  }
+
+  private reserve(frames: number): void {
+    if (frames <= this.energy.length) return;
+    const size = Math.max(frames, this.energy.length * 2);
+    const rows = new Float32Array(size * MFCC_DIM);
+    rows.set(this.rows.subarray(0, this.frameCount * MFCC_DIM));
+    this.rows = rows;
+    const energy = new Float32Array(size);
+    energy.set(this.energy.subarray(0, this.frameCount));
+    this.energy = energy;
+  }
+}

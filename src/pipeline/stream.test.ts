@@ -1,0 +1,184 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { RecognizedWord } from './engines/speech-engine.js';
+import { synth } from './segmentation/synth.test-helper.js';
+import {
+  type FinalRecognizer,
+  type LiveRecognition,
+  LiveTranscription,
+  type LiveTranscriptionOptions,
+  type PartialEvents,
+  hangoverMs,
+} from './stream.js';
+import type { StreamToken } from './tokens/transcript-assembler.js';
+
+/**
+ * A scripted recognition back end: the fast pass answers every chunk with
+ * the word "fast" and ends utterances with it; the accurate pass answers
+ * "accurate" after `accurateDelayMs` and estimates `estimateMs`.
+ */
+class FakeRecognition implements LiveRecognition {
+  accurateDelayMs = 0;
+  estimate = 0;
+  fed = 0;
+  recognized: { offsetMs: number; samples: number }[] = [];
+  events: PartialEvents | null = null;
+  private utterance = 0;
+  private offsetMs = 0;
+
+  openPartial(events: PartialEvents) {
+    this.events = events;
+    return {
+      startUtterance: (id: number, offsetMs: number) => {
+        this.utterance = id;
+        this.offsetMs = offsetMs;
+      },
+      feed: (samples: Int16Array) => {
+        this.fed += samples.length;
+        const id = this.utterance;
+        const at = this.offsetMs;
+        queueMicrotask(() => events.progress(id, [{ word: 'fast', startMs: at, endMs: at + 100 }], samples.length, at + 100));
+      },
+      endUtterance: async (): Promise<RecognizedWord[]> => [{ word: 'fast', startMs: this.offsetMs, endMs: this.offsetMs + 100, confidence: 0.4 }],
+      close: () => {},
+    };
+  }
+
+  openFinal(): FinalRecognizer {
+    return {
+      recognize: (samples, offsetMs, signal) =>
+        new Promise((resolve, reject) => {
+          this.recognized.push({ offsetMs, samples: samples.length });
+          const timer = setTimeout(() => resolve([{ word: 'accurate', startMs: offsetMs, endMs: offsetMs + 200, confidence: 0.9 }]), this.accurateDelayMs);
+          signal.addEventListener('abort', () => {
+            clearTimeout(timer);
+            reject(signal.reason);
+          });
+        }),
+      estimateMs: () => this.estimate,
+      close: () => {},
+    };
+  }
+}
+
+/** Runs a transcription over `samples` and collects every update. */
+async function transcribe(recognition: FakeRecognition, options: LiveTranscriptionOptions, samples: Int16Array, midway?: (live: LiveTranscription) => void) {
+  const updates: { tokens: StreamToken[]; finalAudioProcMs: number; totalAudioProcMs: number }[] = [];
+  const live = new LiveTranscription(recognition, options, {
+    changed: () => {
+      const update = live.take();
+      if (update) updates.push(update);
+    },
+    failed: (err) => assert.fail(err),
+  });
+  const half = samples.length >> 1;
+  for (let i = 0; i < samples.length; i += 1920) {
+    live.push(samples.slice(i, i + 1920));
+    if (i < half && i + 1920 >= half) midway?.(live);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await live.end();
+  updates.push(live.take(true)!);
+  live.close();
+  const finals = updates.flatMap((u) => u.tokens.filter((t) => t.isFinal).map((t) => t.text));
+  return { updates, finals };
+}
+
+const twoSentences = synth([['noise', 1000], ['speech', 1500], ['noise', 1000], ['speech', 800], ['noise', 1000]]);
+
+describe('hangoverMs', () => {
+  it('is the async segmentation pause without endpoint detection, shorter for short delays', () => {
+    assert.equal(hangoverMs({ endpointDetection: false, maxEndpointDelayMs: 500 }), 500);
+    assert.equal(hangoverMs({ endpointDetection: true, maxEndpointDelayMs: 2000 }), 500);
+    assert.equal(hangoverMs({ endpointDetection: true, maxEndpointDelayMs: 700 }), 350);
+    assert.equal(hangoverMs({ endpointDetection: true, maxEndpointDelayMs: 500 }), 250);
+  });
+});
+
+describe('LiveTranscription', () => {
+  it('shows fast-pass words as non-final and finalizes with the accurate pass, utterance by utterance', async () => {
+    const recognition = new FakeRecognition();
+    const { updates, finals } = await transcribe(recognition, { endpointDetection: false, maxEndpointDelayMs: 2000 }, twoSentences);
+    assert.deepEqual(finals, ['Accurate', '.', ' Accurate', '.']);
+    assert.ok(updates.some((u) => u.tokens.some((t) => !t.isFinal && t.text === 'Fast')));
+    // Same utterances as the async segmentation: 800..2700 and 3300..4500.
+    assert.deepEqual(recognition.recognized, [
+      { offsetMs: 800, samples: 1900 * 16 },
+      { offsetMs: 3300, samples: 1200 * 16 },
+    ]);
+    let final = 0;
+    let total = 0;
+    for (const u of updates) {
+      assert.ok(u.finalAudioProcMs >= final && u.totalAudioProcMs >= total && u.finalAudioProcMs <= u.totalAudioProcMs);
+      for (const t of u.tokens) if (t.isFinal && t.endMs !== undefined) assert.ok(t.endMs <= u.finalAudioProcMs);
+      final = u.finalAudioProcMs;
+      total = u.totalAudioProcMs;
+    }
+    assert.equal(updates.at(-1)!.finalAudioProcMs, twoSentences.length / 16);
+  });
+
+  it('sends <end> after each utterance with endpoint detection', async () => {
+    const { finals } = await transcribe(new FakeRecognition(), { endpointDetection: true, maxEndpointDelayMs: 2000 }, twoSentences);
+    assert.deepEqual(finals, ['Accurate', '.', '<end>', ' Accurate', '.', '<end>']);
+  });
+
+  it('finalizes with the fast pass when the accurate one cannot meet the endpoint delay', async () => {
+    const slow = new FakeRecognition();
+    slow.estimate = 5000;
+    const { finals } = await transcribe(slow, { endpointDetection: true, maxEndpointDelayMs: 500 }, twoSentences);
+    assert.deepEqual(finals, ['Fast', '.', '<end>', ' Fast', '.', '<end>']);
+    assert.deepEqual(slow.recognized, [], 'no accurate pass was even started');
+  });
+
+  it('falls back to the fast pass at the deadline when the accurate pass is late', async () => {
+    const late = new FakeRecognition();
+    late.accurateDelayMs = 5000;
+    const started = Date.now();
+    const { finals } = await transcribe(late, { endpointDetection: true, maxEndpointDelayMs: 600 }, twoSentences);
+    assert.deepEqual(finals, ['Fast', '.', '<end>', ' Fast', '.', '<end>']);
+    assert.ok(Date.now() - started < 3000);
+  });
+
+  it('finalizes everything pushed so far on request, then sends <fin>', async () => {
+    const recognition = new FakeRecognition();
+    const speech = synth([['noise', 500], ['speech', 3000], ['noise', 1000]]);
+    const { finals } = await transcribe(recognition, { endpointDetection: false, maxEndpointDelayMs: 2000 }, speech, (live) => live.finalize());
+    assert.deepEqual(finals, ['Accurate', '.', '<fin>', ' Accurate', '.']);
+    assert.equal(recognition.recognized.length, 2, 'the utterance was cut in two');
+  });
+
+  it('answers a finalize without speech with <fin> alone', async () => {
+    const { finals } = await transcribe(new FakeRecognition(), { endpointDetection: true, maxEndpointDelayMs: 2000 }, synth([['noise', 1000]]), (live) =>
+      live.finalize(),
+    );
+    assert.deepEqual(finals, ['<fin>']);
+  });
+
+  it('is busy while more than a second of audio waits for the fast pass', () => {
+    const recognition = new FakeRecognition();
+    // Progress never comes back: the fast pass is stuck.
+    recognition.openPartial = (events) => {
+      const partial = FakeRecognition.prototype.openPartial.call(recognition, { ...events, progress: () => {} });
+      return partial;
+    };
+    const live = new LiveTranscription(recognition, { endpointDetection: false, maxEndpointDelayMs: 2000 }, { changed: () => {}, failed: () => {} });
+    const speech = synth([['speech', 3000]]);
+    live.push(speech.subarray(0, 16 * 800));
+    assert.equal(live.busy, false);
+    live.push(speech.subarray(16 * 800));
+    assert.equal(live.busy, true);
+    live.close();
+  });
+
+  it('reports a recognizer failure', async () => {
+    const recognition = new FakeRecognition();
+    let failure: Error | null = null;
+    const live = new LiveTranscription(recognition, { endpointDetection: false, maxEndpointDelayMs: 2000 }, {
+      changed: () => {},
+      failed: (err) => (failure = err),
+    });
+    recognition.events!.failed(new Error('worker crashed'));
+    assert.equal((failure as Error | null)?.message, 'worker crashed');
+    live.close();
+  });
+});
