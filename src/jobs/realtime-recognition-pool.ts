@@ -108,6 +108,7 @@ export class RealtimeRecognitionPool implements LiveRecognition {
     } else {
       slot.streams.set(stream.id, stream);
       this.post(slot, { type: 'open', streamId: stream.id, context });
+      this.updateRefs();
     }
     const send = (message: ToRealtimeWorker) => {
       if (!stream.closed) this.post(stream.slot, message);
@@ -157,10 +158,12 @@ export class RealtimeRecognitionPool implements LiveRecognition {
             const at = queue.indexOf(job);
             if (at >= 0) queue.splice(at, 1);
             if (!job.settled) job.reject(signal.reason);
+            this.updateRefs();
           };
           signal.addEventListener('abort', onAbort, { once: true });
           queue.push(job);
           this.dispatch();
+          this.updateRefs();
         }),
       estimateMs: (audioMs) => {
         const workers = [...this.slots].filter((s) => s.role === 'accurate');
@@ -173,6 +176,7 @@ export class RealtimeRecognitionPool implements LiveRecognition {
         for (const job of queue.splice(0)) job.reject(err);
         const at = this.queues.indexOf(queue);
         if (at >= 0) this.queues.splice(at, 1);
+        this.updateRefs();
       },
     };
   }
@@ -214,9 +218,7 @@ export class RealtimeRecognitionPool implements LiveRecognition {
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    // Sessions keep the server alive, not its workers.
-    worker.unref();
-    (worker.channel as { unref(): void } | null | undefined)?.unref();
+    setRef(worker, this.hasWork());
     const slot: Slot = { role, worker, ready: false, streams: new Map(), job: null, crash: null };
     this.slots.add(slot);
     worker.on('message', (message: FromRealtimeWorker) => this.onMessage(slot, message));
@@ -259,6 +261,7 @@ export class RealtimeRecognitionPool implements LiveRecognition {
           if (!job.settled) job.resolve(message.words);
         } else if (!job.settled) job.reject(deserializeError(message.error));
         this.dispatch();
+        this.updateRefs();
         return;
       }
     }
@@ -275,6 +278,7 @@ export class RealtimeRecognitionPool implements LiveRecognition {
     for (const stream of slot.streams.values()) this.failStream(stream, err);
     if (slot.job && !slot.job.settled) slot.job.reject(err);
     if (!this.closed && !this.broken) this.spawn(slot.role);
+    this.dispatch();
   }
 
   /** Gives idle accurate workers the next utterance, taking sessions in turn. */
@@ -303,6 +307,18 @@ export class RealtimeRecognitionPool implements LiveRecognition {
     stream.closed = true;
     stream.slot?.streams.delete(stream.id);
     for (const ender of stream.enders.splice(0)) ender.reject(err);
+    this.updateRefs();
+  }
+
+  /** Streams open, or utterances queued or being recognised. */
+  private hasWork(): boolean {
+    return [...this.slots].some((s) => s.streams.size > 0 || s.job !== null) || this.queues.some((q) => q.length > 0);
+  }
+
+  /** Workers keep the server process alive only while they have work: idle ones must not hold up its exit. */
+  private updateRefs(): void {
+    const ref = this.hasWork();
+    for (const slot of this.slots) setRef(slot.worker, ref);
   }
 
   private fail(err: Error): void {
@@ -318,6 +334,17 @@ export class RealtimeRecognitionPool implements LiveRecognition {
   private post(slot: Slot, message: ToRealtimeWorker): void {
     // A worker that just died cannot take messages; its exit handler fails its streams.
     if (slot.worker.connected) slot.worker.send(message);
+  }
+}
+
+function setRef(worker: ChildProcess, ref: boolean): void {
+  const channel = worker.channel as { ref(): void; unref(): void } | null | undefined;
+  if (ref) {
+    worker.ref();
+    channel?.ref();
+  } else {
+    worker.unref();
+    channel?.unref();
   }
 }
 

@@ -5,6 +5,7 @@
  * worker recognises whole utterances. Decoders outlive streams: a closed
  * stream's decoder serves the next one (loading one costs ≈0.5 s).
  */
+import { setPriority } from 'node:os';
 import { PocketSphinxEngine } from '../pipeline/engines/pocketsphinx/pocketsphinx-engine.js';
 import { ENGINE_SAMPLE_RATE, type Recognizer } from '../pipeline/engines/speech-engine.js';
 import { PROVISIONAL_CONFIDENCE } from '../pipeline/tokens/transcript-assembler.js';
@@ -39,6 +40,10 @@ function serve(setup: RealtimeWorkerSetup): void {
   const post = (message: FromRealtimeWorker) => process.send!(message);
   // The pool going away (server stopped or killed) ends the worker too.
   process.on('disconnect', () => process.exit(0));
+  // The fast pass sets the pace of every session (its results are what the
+  // client sees first); the accurate pass can wait. When cores are scarce,
+  // the fast workers win them.
+  if (setup.role === 'accurate') lowerPriority();
   let engine: PocketSphinxEngine;
   try {
     engine = setup.role === 'fast'
@@ -50,6 +55,15 @@ function serve(setup: RealtimeWorkerSetup): void {
   }
   process.on('message', setup.role === 'fast' ? fastPass(engine, post) : accuratePass(engine, post));
   post({ type: 'ready' });
+}
+
+/** Nice 5: below the fast pass and the server, above async jobs (nice 10). */
+function lowerPriority(): void {
+  try {
+    setPriority(5);
+  } catch {
+    // Not permitted: run at normal priority.
+  }
 }
 
 interface Stream {

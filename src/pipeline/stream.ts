@@ -85,8 +85,17 @@ export interface LiveTranscriptionEvents {
 const MIN_HANGOVER_MS = 250;
 /** Audio fed to the fast pass but not processed yet, beyond which the input should wait. */
 const MAX_IN_FLIGHT_MS = 1000;
-/** Utterances waiting for the accurate pass, beyond which the input should wait. */
+/** Utterances waiting for the accurate pass, beyond which the input of a fast client should wait. */
 const MAX_WAITING_FINALS = 2;
+/**
+ * A client this far ahead of real time is sending a recording: it waits for
+ * the accurate pass (input paused), however long that takes. A client at
+ * real-time pace cannot wait without falling behind, so its finals are due
+ * within {@link REAL_TIME_FINALS_DUE_MS} instead, and an overloaded accurate
+ * pass gives way to the fast one.
+ */
+const AHEAD_OF_REAL_TIME_MS = 2000;
+const REAL_TIME_FINALS_DUE_MS = 4000;
 /** Chunks handed to the fast pass: a worker hosting several streams switches between them this often. */
 const FEED_CHUNK_SAMPLES = 320 * SAMPLES_PER_MS;
 
@@ -138,6 +147,8 @@ export class LiveTranscription {
   private open: Utterance | null = null;
   private nextId = 1;
   private pushedSamples = 0;
+  /** Wall clock time of the first audio. */
+  private firstPushAt: number | null = null;
   /** Absolute index of the next sample to feed the fast pass. */
   private fedTo = 0;
   private inFlightSamples = 0;
@@ -173,8 +184,9 @@ export class LiveTranscription {
 
   /** True while the recognizers are far enough behind that the input should pause. */
   get busy(): boolean {
+    if (this.inFlightSamples > MAX_IN_FLIGHT_MS * SAMPLES_PER_MS) return true;
     const waiting = [...this.utterances.values()].filter((u) => u.request !== null).length;
-    return this.inFlightSamples > MAX_IN_FLIGHT_MS * SAMPLES_PER_MS || waiting >= MAX_WAITING_FINALS;
+    return waiting >= MAX_WAITING_FINALS && !this.realTimePaced();
   }
 
   /** Takes 16 kHz mono samples; recognition results arrive through `changed`. */
@@ -182,6 +194,7 @@ export class LiveTranscription {
     if (this.ended || this.closed || samples.length === 0) return;
     this.buffer.append(samples);
     this.pushedSamples += samples.length;
+    this.firstPushAt ??= Date.now();
     this.options.diarizer?.push(samples);
     this.handle(this.segmenter.push(samples));
     this.feedOpenUtterance(this.pushedSamples);
@@ -259,6 +272,8 @@ export class LiveTranscription {
       if (this.options.endpointDetection && event.reason === 'pause') {
         this.assembler.addMarker('<end>');
         u.dueAt = Date.now() + this.options.maxEndpointDelayMs - this.hangoverMs;
+      } else if (event.reason !== 'end-of-audio' && this.realTimePaced()) {
+        u.dueAt = Date.now() + REAL_TIME_FINALS_DUE_MS;
       }
       this.partial.endUtterance().then(
         (words) => {
@@ -271,6 +286,11 @@ export class LiveTranscription {
       );
       this.schedule(u, u.dueAt);
     }
+  }
+
+  /** True unless the client sends audio well ahead of real time. */
+  private realTimePaced(): boolean {
+    return this.firstPushAt === null || this.audioMs - (Date.now() - this.firstPushAt) <= AHEAD_OF_REAL_TIME_MS;
   }
 
   /** Hands the open utterance's samples up to `toSample` to the fast pass. */

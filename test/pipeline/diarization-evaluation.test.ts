@@ -1,16 +1,23 @@
 // The diarizers on the evaluation set: real recordings of seven people from
 // Debian packages, joined into conversations of 2, 3 and 4 speakers with
-// known turns, and single-speaker recordings (test/support/conversations.ts).
+// known turns (some with quick turn-taking), and single-speaker recordings
+// (test/support/conversations.ts).
 // Figures and how they were tuned: docs/diarization.md.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { evaluationSet, type Recording } from '../support/conversations.js';
 import { type DiarizerKind, type RecordingScore, pooledDer, scoreRecording } from '../support/diarization-evaluation.js';
 
-/** Bounds per diarizer: most DER allowed per group (pooled), least share of recordings with the right speaker count. */
-const BOUNDS: Record<DiarizerKind, { der: number; countAccuracy: number }> = {
-  batch: { der: 0.1, countAccuracy: 0.9 },
-  live: { der: 0.3, countAccuracy: 0.7 },
+/**
+ * Bounds per diarizer, with margin over what it measures (docs/diarization.md):
+ * most DER allowed per group (pooled), and for the quick turn-taking group,
+ * which is much harder live (a voice is labelled as it is first heard, from
+ * a second or two of it); least share of recordings with the right number
+ * of speakers.
+ */
+const BOUNDS: Record<DiarizerKind, { der: number; quickDer: number; countAccuracy: number }> = {
+  batch: { der: 0.1, quickDer: 0.1, countAccuracy: 0.9 },
+  live: { der: 0.25, quickDer: 0.45, countAccuracy: 0.7 },
 };
 
 let set: Record<string, Recording[]>;
@@ -37,10 +44,10 @@ for (const kind of ['batch', 'live'] as const) {
       for (const s of scores.get('single')!) assert.equal(s.found, 1, s.name);
     });
 
-    test(`DER stays under ${BOUNDS[kind].der * 100}% for every number of speakers`, () => {
+    test(`DER stays under ${BOUNDS[kind].der * 100}% for every number of speakers, ${BOUNDS[kind].quickDer * 100}% with quick turns`, () => {
       for (const [group, groupScores] of scores) {
         const der = pooledDer(groupScores);
-        assert.ok(der < BOUNDS[kind].der, `${group}: DER ${der}`);
+        assert.ok(der < (group === 'quick' ? BOUNDS[kind].quickDer : BOUNDS[kind].der), `${group}: DER ${der}`);
       }
     });
 

@@ -160,10 +160,11 @@ export interface ConversationSpec {
   /** Recordings to skip, for voices with hundreds (so conversations differ). */
   firstClip?: number;
   seed: number;
+  /** Speech per turn, at least and at most; default 1–10 s. */
+  turnMs?: [number, number];
+  /** Pause between turns; default 0.1–1.2 s. */
+  pauseMs?: [number, number];
 }
-
-const MIN_TURN_MS = 1000;
-const MAX_TURN_MS = 10_000;
 
 /**
  * A conversation: turns of 1–10 s of speech in random order (never the same
@@ -173,6 +174,8 @@ const MAX_TURN_MS = 10_000;
  */
 export function conversation(spec: ConversationSpec): Recording {
   const rand = random(spec.seed);
+  const [minTurnMs, maxTurnMs] = spec.turnMs ?? [1000, 10_000];
+  const [minPauseMs, maxPauseMs] = spec.pauseMs ?? [100, 1200];
   const queues = new Map(
     spec.voices.map((v) => {
       const all = VOICES[v].clips();
@@ -191,14 +194,14 @@ export function conversation(spec: ConversationSpec): Recording {
     if (candidates.length === 0) break;
     const voice = candidates[Math.floor(rand() * candidates.length)]!;
     const queue = queues.get(voice)!;
-    const targetMs = MIN_TURN_MS + rand() * (MAX_TURN_MS - MIN_TURN_MS);
+    const targetMs = minTurnMs + rand() * (maxTurnMs - minTurnMs);
     let turnMs = 0;
-    if (previous !== null) builder.silence(100 + rand() * 1100);
+    if (previous !== null) builder.silence(minPauseMs + rand() * (maxPauseMs - minPauseMs));
     while (queue.next < queue.clips.length && turnMs < targetMs) {
       const samples = decodeClip(queue.clips[queue.next]!);
       const { startMs, endMs } = speechExtent(samples);
-      // A clip that would stretch the turn beyond 10 s starts the next turn instead.
-      if (turnMs > 0 && turnMs + (endMs - startMs) > MAX_TURN_MS) break;
+      // A clip that would stretch the turn beyond its maximum starts the next turn instead.
+      if (turnMs > 0 && turnMs + (endMs - startMs) > maxTurnMs) break;
       if (turnMs > 0) builder.silence(100 + rand() * 200);
       turnMs += builder.clip(samples, voice);
       queue.spokenMs += endMs - startMs;
@@ -223,7 +226,8 @@ export function monologue(name: string, voice: VoiceName, maxMs: number, seed = 
 }
 
 /** The evaluation set, grouped by number of speakers. */
-export function evaluationSet(): Record<'single' | 'two' | 'three' | 'four', Recording[]> {
+export function evaluationSet(): Record<'single' | 'two' | 'three' | 'four' | 'quick', Recording[]> {
+  const quick = { turnMs: [1000, 3000] as [number, number], pauseMs: [0, 300] as [number, number] };
   return {
     single: [
       monologue('librivox reader', 'librivox', 60_000),
@@ -244,5 +248,32 @@ export function evaluationSet(): Record<'single' | 'two' | 'three' | 'four', Rec
       conversation({ name: 'allison + june + carlo + russian', voices: ['allison', 'june', 'carlo', 'russian'], perVoiceMs: 25_000, firstClip: 120, seed: 31 }),
       conversation({ name: 'librivox + cards + alsa + allison', voices: ['librivox', 'cards', 'alsa', 'allison'], perVoiceMs: 25_000, firstClip: 160, seed: 32 }),
     ],
+    // Quick turn-taking: turns of 1–3 s, answered within 0.3 s, so most changes fall inside an utterance.
+    quick: [
+      conversation({ name: 'allison + carlo, quick', voices: ['allison', 'carlo'], perVoiceMs: 30_000, firstClip: 200, seed: 51, ...quick }),
+      conversation({ name: 'june + russian, quick', voices: ['june', 'russian'], perVoiceMs: 30_000, firstClip: 200, seed: 52, ...quick }),
+      conversation({ name: 'librivox + alsa, quick', voices: ['librivox', 'alsa'], perVoiceMs: 30_000, seed: 53, ...quick }),
+      conversation({ name: 'allison + june + carlo, quick', voices: ['allison', 'june', 'carlo'], perVoiceMs: 25_000, firstClip: 250, seed: 54, ...quick }),
+    ],
   };
+}
+
+/**
+ * More recordings, from other clips and seeds than {@link evaluationSet}:
+ * reported by the benchmark to show how far the tuned settings carry.
+ */
+export function moreRecordings(): Recording[] {
+  return [
+    monologue('june', 'june', 60_000),
+    monologue('russian', 'russian', 60_000),
+    monologue('alsa', 'alsa', 60_000),
+    monologue('cards', 'cards', 60_000),
+    conversation({ name: 'allison + june', voices: ['allison', 'june'], perVoiceMs: 30_000, firstClip: 200, seed: 41 }),
+    conversation({ name: 'carlo + russian', voices: ['carlo', 'russian'], perVoiceMs: 30_000, firstClip: 200, seed: 42 }),
+    conversation({ name: 'cards + alsa', voices: ['cards', 'alsa'], perVoiceMs: 30_000, seed: 43 }),
+    conversation({ name: 'june + carlo + russian', voices: ['june', 'carlo', 'russian'], perVoiceMs: 25_000, firstClip: 150, seed: 44 }),
+    conversation({ name: 'allison + june + russian', voices: ['allison', 'june', 'russian'], perVoiceMs: 20_000, firstClip: 100, seed: 45 }),
+    conversation({ name: 'allison + june + carlo + russian (2)', voices: ['allison', 'june', 'carlo', 'russian'], perVoiceMs: 20_000, firstClip: 60, seed: 46 }),
+    conversation({ name: 'librivox + alsa + carlo + june', voices: ['librivox', 'alsa', 'carlo', 'june'], perVoiceMs: 20_000, firstClip: 100, seed: 47 }),
+  ];
 }

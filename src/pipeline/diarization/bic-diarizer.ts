@@ -3,8 +3,9 @@
  * without trained models:
  *
  * 1. MFCC frames of the speech (mfcc.ts, speech-frames.ts);
- * 2. each utterance cut into segments of about 3 s, each segment's voice
- *    summarised as a full-covariance Gaussian (gaussian-stats.ts);
+ * 2. each utterance cut where the voice changes (change-detection.ts), and
+ *    into segments of at most about 3 s, each segment's voice summarised as
+ *    a full-covariance Gaussian (gaussian-stats.ts);
  * 3. agglomerative clustering with the BIC as distance and stopping rule,
  *    which finds the number of speakers (agglomerative-clustering.ts);
  * 4. Viterbi re-segmentation of the frames with one Gaussian per speaker,
@@ -34,9 +35,10 @@ export interface BicDiarizerOptions extends ClusteringOptions, ResegmentationOpt
 const MAX_JOIN_GAP_MS = 500;
 
 export const DEFAULT_BIC_DIARIZER_OPTIONS: BicDiarizerOptions = {
-  // Tuned on the evaluation set (docs/diarization.md): below 2, single
-  // speakers split in two; above 3, similar voices with little speech merge.
-  penalty: 2.6,
+  // Tuned on the evaluation set (docs/diarization.md): from 2.6 down,
+  // single speakers start to split in two; from 3 up, voices answering each
+  // other quickly start to merge.
+  penalty: 2.8,
   maxClusters: MAX_SPEAKERS,
   changePenalty: 40,
   pausePenalty: 5,

@@ -15,6 +15,7 @@
  * taken for someone else. Final labels are never revisited.
  */
 import { clusterAnchored } from './agglomerative-clustering.js';
+import { type ChangeDetectionOptions, DEFAULT_CHANGE_DETECTION_OPTIONS, speakerChanges } from './change-detection.js';
 import { type GaussianStats, addFrames, addStats, deltaBic, emptyStats, logDetCovariance } from './gaussian-stats.js';
 import { type LiveDiarizer, MAX_SPEAKERS, type TimedWord } from './diarizer.js';
 import { FRAME_MS, MFCC_DIM, MfccExtractor } from './mfcc.js';
@@ -29,6 +30,8 @@ export interface OnlineDiarizerOptions {
   /** Recent final pieces re-clustered with each decision. */
   historyPieces: number;
   maxSpeakers: number;
+  /** Where to cut the words at changes of voice; null: only by length. */
+  changeDetection: ChangeDetectionOptions | null;
 }
 
 export const DEFAULT_ONLINE_DIARIZER_OPTIONS: OnlineDiarizerOptions = {
@@ -40,16 +43,18 @@ export const DEFAULT_ONLINE_DIARIZER_OPTIONS: OnlineDiarizerOptions = {
   minNewSpeakerFrames: 150,
   historyPieces: 60,
   maxSpeakers: MAX_SPEAKERS,
+  changeDetection: DEFAULT_CHANGE_DETECTION_OPTIONS,
 };
 
 /** Frames quieter than the loudest of the words being labelled by more than this (30 dB) are not speech. */
 const SPEECH_RANGE = 3 * Math.log(10);
 
 interface Piece {
-  /** Words `from` … `to - 1` of the call. */
-  from: number;
+  /** The piece ends before word `to` of the call (it starts where the previous one ends). */
   to: number;
   stats: GaussianStats;
+  /** It starts at a change of voice (not at a length cut). */
+  afterChange: boolean;
 }
 
 /**
@@ -219,27 +224,51 @@ export class OnlineDiarizer implements LiveDiarizer {
   }
 
   /**
-   * The words cut into pieces of about `segmentFrames` speech frames, at
-   * word boundaries; a short remainder joins the piece before it. Words
-   * without speech frames belong to the piece they are in.
+   * The words cut into pieces of one voice: where the voice changes
+   * (change-detection.ts), and into pieces of about `segmentFrames` speech
+   * frames; always at word boundaries. A short remainder of a length cut
+   * joins the piece before it. Words without speech frames belong to the
+   * piece they are in.
    */
   private pieces(words: readonly TimedWord[]): Piece[] {
-    const { segmentFrames } = this.options;
+    const { segmentFrames, changeDetection } = this.options;
     const ranges = words.map((w) => this.frameRange(w));
     let loudest = -Infinity;
     for (const [from, to] of ranges) for (let f = from; f < to; f++) loudest = Math.max(loudest, this.energy[f]!);
-    const pieces: Piece[] = [];
-    let piece: Piece = { from: 0, to: 0, stats: emptyStats(MFCC_DIM) };
+    // The speech frames of the words, side by side, and the word of each.
+    const speech: number[] = [];
+    const wordOf: number[] = [];
     ranges.forEach(([from, to], i) => {
-      for (let f = from; f < to; f++) if (this.energy[f]! >= loudest - SPEECH_RANGE) addFrames(piece.stats, this.rows, f, f + 1);
+      for (let f = from; f < to; f++) {
+        if (this.energy[f]! < loudest - SPEECH_RANGE) continue;
+        speech.push(f);
+        wordOf.push(i);
+      }
+    });
+    const gathered = new Float32Array(speech.length * MFCC_DIM);
+    speech.forEach((f, k) => gathered.set(this.rows.subarray(f * MFCC_DIM, (f + 1) * MFCC_DIM), k * MFCC_DIM));
+    const changes = changeDetection ? speakerChanges(gathered, MFCC_DIM, 0, speech.length, changeDetection) : [];
+    const changeAt = new Set(changes.map((c) => wordOf[c]!));
+
+    const pieces: Piece[] = [];
+    let piece: Piece = { to: 0, stats: emptyStats(MFCC_DIM), afterChange: false };
+    let k = 0;
+    words.forEach((_, i) => {
+      if (changeAt.has(i) && piece.stats.count > 0) {
+        pieces.push(piece);
+        piece = { to: i, stats: emptyStats(MFCC_DIM), afterChange: true };
+      }
+      const first = k;
+      while (k < wordOf.length && wordOf[k] === i) k++;
+      addFrames(piece.stats, gathered, first, k);
       piece.to = i + 1;
       if (piece.stats.count >= segmentFrames) {
         pieces.push(piece);
-        piece = { from: i + 1, to: i + 1, stats: emptyStats(MFCC_DIM) };
+        piece = { to: i + 1, stats: emptyStats(MFCC_DIM), afterChange: false };
       }
     });
     const last = pieces[pieces.length - 1];
-    if (last && piece.stats.count < segmentFrames / 2) {
+    if (last && !piece.afterChange && piece.stats.count < segmentFrames / 2) {
       addStats(last.stats, piece.stats);
       last.to = words.length;
     } else if (piece.stats.count > MFCC_DIM) {

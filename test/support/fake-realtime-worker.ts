@@ -1,0 +1,56 @@
+/**
+ * A scripted stand-in for src/jobs/realtime-recognition-worker.ts, for
+ * testing the real-time pool without an engine. It speaks the same protocol:
+ *
+ * - fast role: every `audio` is acknowledged with the hypothesis ["heard"],
+ *   every `end` answered with ["heard"];
+ * - accurate role: `recognize` answers after 30 ms with one word naming the
+ *   job's `offsetMs`; an offset of 666 makes the process die instead.
+ *
+ * A model whose hmm is `missing` makes it report that its engine failed to load.
+ */
+import { serializeError } from '../../src/jobs/recognition-messages.js';
+import {
+  type FromRealtimeWorker,
+  REALTIME_WORKER_SETUP_ENV,
+  type RealtimeWorkerSetup,
+  type ToRealtimeWorker,
+} from '../../src/jobs/realtime-recognition-messages.js';
+
+// The test runner executes every file under dist/test; outside a worker, do nothing.
+const setupJson = process.env[REALTIME_WORKER_SETUP_ENV];
+if (process.send && setupJson !== undefined) serve(JSON.parse(setupJson) as RealtimeWorkerSetup);
+
+function serve(setup: RealtimeWorkerSetup): void {
+  const post = (message: FromRealtimeWorker) => process.send!(message);
+  process.on('disconnect', () => process.exit(0));
+  if (setup.model?.hmm === 'missing') {
+    process.send!({ type: 'init-error', error: serializeError(new Error('PocketSphinx model: hmm not found at missing')) }, () => process.exit(1));
+    return;
+  }
+  const heard = [{ word: 'heard', startMs: 0, endMs: 100 }];
+  const utterances = new Map<number, number>();
+  process.on('message', (message: ToRealtimeWorker) => {
+    switch (message.type) {
+      case 'start':
+        utterances.set(message.streamId, message.utteranceId);
+        return;
+      case 'audio':
+        post({ type: 'progress', streamId: message.streamId, utteranceId: utterances.get(message.streamId) ?? 0, words: heard, samples: message.samples.length, positionMs: 0 });
+        return;
+      case 'end':
+        post({ type: 'ended', streamId: message.streamId, words: heard.map((w) => ({ ...w, confidence: 1 })) });
+        return;
+      case 'recognize':
+        if (message.offsetMs === 666) process.exit(3);
+        setTimeout(() => {
+          const word = { word: String(message.offsetMs), startMs: message.offsetMs, endMs: message.offsetMs + 10, confidence: 1 };
+          post({ type: 'recognized', jobId: message.jobId, words: [word], elapsedMs: 30 });
+        }, 30);
+        return;
+      default:
+        return;
+    }
+  });
+  post({ type: 'ready' });
+}
