@@ -9,6 +9,7 @@ import { filesRoutes } from './edge/http/files.js';
 import { modelsRoutes } from './edge/http/models.js';
 import { temporaryKeyRoutes } from './edge/http/temporary-keys.js';
 import { transcriptionsRoutes } from './edge/http/transcriptions.js';
+import { uiRoutes } from './edge/ui/ui-routes.js';
 import { realtimeRoutes } from './edge/ws/realtime.js';
 import type { FileService } from './services/files/file-service.js';
 import type { KeyService } from './services/keys/key-service.js';
@@ -96,5 +97,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(transcriptionsRoutes, { transcriptions: deps.transcriptions });
   if (deps.realtime) await app.register(realtimeRoutes, { realtime: deps.realtime });
+  await app.register(uiRoutes, { publicUrl: deps.config.publicUrl });
   return app;
 }

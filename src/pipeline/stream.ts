@@ -90,12 +90,13 @@ const MAX_WAITING_FINALS = 2;
 /**
  * A client this far ahead of real time is sending a recording: it waits for
  * the accurate pass (input paused), however long that takes. A client at
- * real-time pace cannot wait without falling behind, so its finals are due
- * within {@link REAL_TIME_FINALS_DUE_MS} instead, and an overloaded accurate
- * pass gives way to the fast one.
+ * real-time pace cannot be paused without falling behind: its non-final
+ * words keep coming from the fast pass while its finals queue, and only
+ * finals that would be later than {@link REAL_TIME_FINALS_DUE_MS} (a server
+ * overloaded for good) give way to the fast pass's words.
  */
 const AHEAD_OF_REAL_TIME_MS = 2000;
-const REAL_TIME_FINALS_DUE_MS = 4000;
+const REAL_TIME_FINALS_DUE_MS = 30_000;
 /** Chunks handed to the fast pass: a worker hosting several streams switches between them this often. */
 const FEED_CHUNK_SAMPLES = 320 * SAMPLES_PER_MS;
 
@@ -223,7 +224,7 @@ export class LiveTranscription {
       this.handle(this.segmenter.end());
       this.changed();
     }
-    if (!this.assembler.hasPending()) return;
+    if (!this.assembler.hasPending() && !this.assembler.hasHeldFinals()) return;
     await new Promise<void>((resolve) => (this.drained = resolve));
   }
 
@@ -231,7 +232,11 @@ export class LiveTranscription {
   take(always = false): TranscriptUpdate | null {
     const settledMs = this.ended && !this.assembler.hasPending() ? this.audioMs : Math.min(this.segmenter.retainFromMs(), this.audioMs);
     const totalAudioMs = this.inFlightSamples > 0 ? this.fastPassMs : this.audioMs;
-    return this.assembler.take({ totalAudioMs, settledMs }, always);
+    const update = this.assembler.take({ totalAudioMs, settledMs }, always);
+    // Words just shown as non-final for the first time go final in the next message.
+    if (this.assembler.hasHeldFinals()) setImmediate(() => this.changed());
+    else this.checkDrained();
+    return update;
   }
 
   /** Stops recognition and drops pending work; a waiting {@link end} returns. */
@@ -373,7 +378,12 @@ export class LiveTranscription {
   private changed(): void {
     if (this.closed) return;
     this.events.changed();
-    if (this.ended && this.drained && !this.assembler.hasPending()) {
+    this.checkDrained();
+  }
+
+  /** Ends a waiting {@link end} once every final has been taken. */
+  private checkDrained(): void {
+    if (this.ended && this.drained && !this.assembler.hasPending() && !this.assembler.hasHeldFinals()) {
       const drained = this.drained;
       this.drained = null;
       drained();

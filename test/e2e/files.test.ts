@@ -35,6 +35,14 @@ describe('files: upload, list, count, get, temporary URL, delete', () => {
     const download = await fetch(link.body.url);
     assert.equal(download.status, 200);
     assert.deepEqual(Buffer.from(await download.arrayBuffer()), bytes);
+    // Byte ranges, for players that seek.
+    const part = await fetch(link.body.url, { headers: { range: 'bytes=100-199' } });
+    assert.equal(part.status, 206);
+    assert.equal(part.headers.get('content-range'), 'bytes 100-199/5000');
+    assert.deepEqual(Buffer.from(await part.arrayBuffer()), bytes.subarray(100, 200));
+    const beyond = await fetch(link.body.url, { headers: { range: 'bytes=5000-' } });
+    assert.equal(beyond.status, 416);
+    assert.equal(beyond.headers.get('content-range'), 'bytes */5000');
     const tampered = await fetch(link.body.url.replace(/signature=[0-9a-f]/, 'signature=g'));
     assert.equal(tampered.status, 404);
     const expired = await fetch(link.body.url.replace(/expires=\d+/, 'expires=1000'));

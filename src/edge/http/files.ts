@@ -7,6 +7,7 @@ import { fileToWire } from '../../api/to-wire.js';
 import { validate } from '../../api/validation.js';
 import type { FileService, ReceivedUpload } from '../../services/files/file-service.js';
 import { nextCursor, toListQuery } from '../../services/list-query.js';
+import { byteRange } from './byte-range.js';
 import { optionalInt, parseQuery, requireUuid } from './parse.js';
 
 /** Public base URL for links: configured, or as the client reached us. */
@@ -102,11 +103,19 @@ export async function filesRoutes(
     async (request, reply) => {
       const id = requireUuid(request.params.id, errors.linkExpired);
       const { file, path } = await files.openSigned(id, request.query.expires ?? '', request.query.signature ?? '');
-      return reply
+      reply
         .header('content-type', 'application/octet-stream')
-        .header('content-length', file.sizeBytes)
         .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`)
-        .send(createReadStream(path));
+        .header('accept-ranges', 'bytes');
+      // Ranges let a browser's audio player seek (the web app's transcript timestamps).
+      const range = byteRange(request.headers.range, file.sizeBytes);
+      if (range === 'unsatisfiable') return reply.code(416).header('content-range', `bytes */${file.sizeBytes}`).send();
+      if (range === null) return reply.header('content-length', file.sizeBytes).send(createReadStream(path));
+      return reply
+        .code(206)
+        .header('content-range', `bytes ${range.start}-${range.end}/${file.sizeBytes}`)
+        .header('content-length', range.end - range.start + 1)
+        .send(createReadStream(path, { start: range.start, end: range.end }));
     },
   );
 

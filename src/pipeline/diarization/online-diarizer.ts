@@ -112,7 +112,7 @@ export class OnlineDiarizer implements LiveDiarizer {
       return copy;
     });
     const pieces = this.pieces(words);
-    const speakers = pieces.map((piece) => this.nearest(piece.stats, totals));
+    const speakers = pieces.map((piece) => this.provisionalSpeaker(piece.stats, totals));
     return this.spread(words, pieces, speakers).map((s) => String(s + 1));
   }
 
@@ -175,35 +175,40 @@ export class OnlineDiarizer implements LiveDiarizer {
         labels.forEach((l, i) => {
           if (l === cluster) addStats(stats, items[i]!);
         });
-        const isNewVoice = stats.count >= minNewSpeakerFrames && this.totals.length < maxSpeakers;
-        speakerOf[cluster] = isNewVoice ? this.newSpeaker() : this.nearest(stats, this.totals);
+        const closest = this.closest(stats, this.totals).speaker;
+        const isNewVoice = closest < 0 || (stats.count >= minNewSpeakerFrames && this.totals.length < maxSpeakers);
+        speakerOf[cluster] = isNewVoice ? this.newSpeaker() : closest;
       }
       return speakerOf[cluster]!;
     });
   }
 
-  /**
-   * The speaker `stats` is most plausibly one voice with; a new one (in
-   * `totals` only, a copy when provisional) if it is plausibly nobody's.
-   */
-  private nearest(stats: GaussianStats, totals: GaussianStats[]): number {
-    const { penalty, minNewSpeakerFrames, maxSpeakers } = this.options;
+  /** The speaker `stats` is most plausibly one voice with, and that ΔBIC; -1 when there are none. */
+  private closest(stats: GaussianStats, totals: readonly GaussianStats[]): { speaker: number; score: number } {
     const logDet = logDetCovariance(stats);
-    let best = -1;
-    let bestScore = Infinity;
+    let speaker = -1;
+    let score = Infinity;
     totals.forEach((total, i) => {
-      const score = deltaBic(stats, total, penalty, logDet);
-      if (score < bestScore) {
-        bestScore = score;
-        best = i;
-      }
+      const s = deltaBic(stats, total, this.options.penalty, logDet);
+      if (s < score) [speaker, score] = [i, s];
     });
-    if (best < 0 || (bestScore > 0 && stats.count >= minNewSpeakerFrames && totals.length < maxSpeakers)) {
+    return { speaker, score };
+  }
+
+  /**
+   * A provisional decision: the closest speaker, or a new one if `stats` is
+   * long enough to be a voice and plausibly nobody's. Grows `totals` (a copy).
+   */
+  private provisionalSpeaker(stats: GaussianStats, totals: GaussianStats[]): number {
+    const { minNewSpeakerFrames, maxSpeakers } = this.options;
+    const closest = this.closest(stats, totals);
+    let speaker = closest.speaker;
+    if (speaker < 0 || (closest.score > 0 && stats.count >= minNewSpeakerFrames && totals.length < maxSpeakers)) {
       totals.push(emptyStats(MFCC_DIM));
-      best = totals.length - 1;
+      speaker = totals.length - 1;
     }
-    addStats(totals[best]!, stats);
-    return best;
+    addStats(totals[speaker]!, stats);
+    return speaker;
   }
 
   private newSpeaker(): number {

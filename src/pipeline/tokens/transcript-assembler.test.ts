@@ -59,6 +59,8 @@ describe('TranscriptAssembler', () => {
       'no words, no <end>',
     );
     t.openUtterance(2, 1200);
+    t.updatePartial(2, [{ word: 'yes', startMs: 1300, endMs: 1600 }]);
+    t.take({ totalAudioMs: 1700, settledMs: 1000 });
     t.closeUtterance(2, 2000, true);
     t.addMarker('<end>');
     t.addMarker('<fin>');
@@ -74,11 +76,27 @@ describe('TranscriptAssembler', () => {
     t.closeUtterance(1, 1500, true);
     // The fast pass may place a word past the utterance end (it heard the silence after).
     t.resolve(1, [word('ok', 1200, 1700)]);
+    t.take({ totalAudioMs: 1600, settledMs: 500 });
     const update = t.take({ totalAudioMs: 2000, settledMs: 1500 })!;
     for (const token of update.tokens) assert.ok(token.endMs === undefined || token.endMs <= update.finalAudioProcMs);
     const later = t.take({ totalAudioMs: 1900, settledMs: 1400 }, true)!;
     assert.equal(later.totalAudioProcMs, 2000);
     assert.equal(later.finalAudioProcMs, 1500);
+  });
+
+  it('shows words as non-final before they go final, even when the fast pass had none', () => {
+    const t = new TranscriptAssembler();
+    t.openUtterance(1, 0);
+    t.closeUtterance(1, 1000, true);
+    t.resolve(1, [word('late', 100, 500)]);
+    assert.equal(t.hasHeldFinals(), true);
+    const first = t.take({ totalAudioMs: 1000, settledMs: 1000 })!;
+    assert.deepEqual(first.tokens.map((x) => [x.text, x.isFinal]), [['Late', false], ['.', false]]);
+    assert.equal(first.finalAudioProcMs, 0);
+    assert.equal(t.hasHeldFinals(), true, 'a second take is due');
+    const second = t.take({ totalAudioMs: 1000, settledMs: 1000 })!;
+    assert.deepEqual(second.tokens.map((x) => [x.text, x.isFinal]), [['Late', true], ['.', true]]);
+    assert.equal(t.hasHeldFinals(), false);
   });
 
   it('reports no pending work once every utterance has its words', () => {

@@ -58,6 +58,8 @@ interface UtteranceEntry {
   provisional: readonly RecognizedWord[] | null;
   /** The words to finalize with, once known. */
   final: readonly RecognizedWord[] | null;
+  /** Some of its words went out as non-final: they may go final now. */
+  shown: boolean;
 }
 
 type Entry = UtteranceEntry | { kind: 'marker'; text: Marker };
@@ -86,7 +88,7 @@ export class TranscriptAssembler {
   constructor(private readonly diarizer: Pick<LiveDiarizer, 'labelFinal' | 'labelProvisional'> | null = null) {}
 
   openUtterance(id: number, startMs: number): void {
-    this.entries.push({ kind: 'utterance', id, startMs, endMs: null, endsSentence: false, partial: [], provisional: null, final: null });
+    this.entries.push({ kind: 'utterance', id, startMs, endMs: null, endsSentence: false, partial: [], provisional: null, final: null, shown: false });
   }
 
   updatePartial(id: number, words: readonly PartialWord[]): void {
@@ -125,6 +127,17 @@ export class TranscriptAssembler {
   }
 
   /**
+   * True when the next utterance to finalize has its words but they have not
+   * gone out as final yet: a {@link take} is due. (When none of them went out
+   * as non-final before, because the fast pass was behind, the next take
+   * shows them non-final and the one after finalizes them.)
+   */
+  hasHeldFinals(): boolean {
+    const head = this.entries.find((e): e is UtteranceEntry => e.kind === 'utterance');
+    return head !== undefined && head.final !== null && head.endMs !== null;
+  }
+
+  /**
    * The next result message, or null when it would repeat the previous one.
    *
    * @param progress `totalAudioMs`: audio the recognizers have processed;
@@ -145,6 +158,7 @@ export class TranscriptAssembler {
       const formatted = formatUtterance({ words, endsSentence: entry.endMs !== null && entry.endsSentence }, tailState);
       tailState = formatted.state;
       for (const t of formatted.tokens) tail.push({ ...t, isFinal: false });
+      if (formatted.tokens.length > 0) entry.shown = true;
     }
     const firstOpen = this.entries.find((e): e is UtteranceEntry => e.kind === 'utterance');
     const finalMs = Math.max(this.finalMs, Math.min(firstOpen?.startMs ?? Infinity, progress.settledMs));
@@ -174,7 +188,8 @@ export class TranscriptAssembler {
           this.wordsSinceMarker = false;
         }
       } else {
-        if (head.final === null || head.endMs === null) return;
+        // Every final word is sent as non-final first (API.md §7.9).
+        if (head.final === null || head.endMs === null || (!head.shown && head.final.length > 0)) return;
         const { startMs, endMs } = head;
         // A final token must not end after the audio it was finalized from.
         const words = head.final.map((w) => {

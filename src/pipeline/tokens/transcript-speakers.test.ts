@@ -27,6 +27,9 @@ describe('TranscriptAssembler with a diarizer', () => {
     const t = new TranscriptAssembler(diarizer);
     t.openUtterance(1, 0);
     t.closeUtterance(1, 2600, true);
+    // Final words go out as non-final first (the fast pass's words here).
+    t.setProvisional(1, [word('yes', 100, 400), word('no', 2100, 2500)]);
+    t.take({ totalAudioMs: 2700, settledMs: 0 });
     t.openUtterance(2, 3000);
     t.updatePartial(2, [{ word: 'so', startMs: 3100, endMs: 3300 }]);
     t.resolve(1, [word('yes', 100, 400), word('no', 2100, 2500)]);
