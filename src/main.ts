@@ -3,6 +3,8 @@ import { openRecognition } from './recognition.js';
 import { createServer } from './server.js';
 import { openTranslation } from './translation.js';
 
+const SHUTDOWN_GRACE_MS = 10_000;
+
 /** Process entry: read config, build, listen, close cleanly on signals. */
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -35,6 +37,12 @@ async function main(): Promise<void> {
     if (closing) return;
     closing = true;
     server.app.log.info({ signal }, 'shutting down');
+    // Jobs are durable, so a close that hangs (a stuck client, a busy engine)
+    // may be cut short: whatever was running resumes at the next start.
+    setTimeout(() => {
+      server.app.log.warn('shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS).unref();
     server.close().then(
       () => process.exit(0),
       (err: unknown) => {

@@ -67,7 +67,10 @@ export async function startHark(env: Record<string, string> = {}, dataDir?: stri
 
   const stopWith = async (signal: NodeJS.Signals) => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    // The server bounds its own shutdown; this only guards the test run against a hang.
+    const kill = setTimeout(() => child.kill('SIGKILL'), 20_000);
     await exited;
+    clearTimeout(kill);
   };
   return {
     baseUrl,

@@ -24,21 +24,25 @@ export class UploadForm {
   readonly #progressText = byId('upload-progress-text', HTMLElement);
   readonly #error = byId('upload-error', HTMLElement);
   readonly #translation = new TranslationPicker(byId('upload-translation', HTMLElement), 'upload-translation');
+  readonly #models: WireModel[];
 
   constructor(
     private readonly api: HarkApi,
     models: readonly WireModel[],
     private readonly onCreated: (transcription: WireTranscription) => void,
   ) {
-    const async = modelsOf(models, 'async', 'stt-async-v4');
-    fillModelSelect(this.#model, async);
-    const update = () => this.#translation.setModel(async.find((m) => m.id === this.#model.value));
-    this.#model.addEventListener('change', update);
-    update();
+    this.#models = modelsOf(models, 'async', 'stt-async-v4');
+    fillModelSelect(this.#model, this.#models);
+    this.#model.addEventListener('change', () => this.#showTranslations());
+    this.#showTranslations();
     this.#form.addEventListener('submit', (event) => {
       event.preventDefault();
       void this.#submitFile();
     });
+  }
+
+  #showTranslations(): void {
+    this.#translation.setModel(this.#models.find((m) => m.id === this.#model.value));
   }
 
   async #submitFile(): Promise<void> {
@@ -83,7 +87,7 @@ export class UploadForm {
       }
       this.#progressText.textContent = `Uploaded ${file.name}. Transcribing…`;
       this.#form.reset();
-      this.#translation.setModel(async.find((m) => m.id === this.#model.value));
+      this.#showTranslations();
       this.onCreated(transcription);
     } catch (err) {
       this.#progress.hidden = true;
