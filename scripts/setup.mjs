@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Idempotent set-up shared by `npm start`, `npm test` and the benchmarks:
-// Debian packages, npm dependencies, TypeScript build. Uses only node built-ins
+// Debian packages, npm dependencies, TypeScript build, web app build. Uses only node built-ins
 // because it runs before node_modules exists.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,6 +25,8 @@ export const DEBIAN_PACKAGES = [
   'asterisk-core-sounds-fr-gsm',
   'asterisk-core-sounds-it-gsm',
   'asterisk-core-sounds-ru-gsm',
+  // Tests only: the browser that drives the web app (playwright-core, fake microphone).
+  'chromium',
   // Context terms missing from the engine's dictionary: their pronunciations.
   'espeak-ng',
   'ffmpeg',
@@ -120,9 +122,33 @@ function ensureBuild() {
     stdio: 'inherit',
   });
   mkdirSync(join(root, 'dist'), { recursive: true });
+  // `npx hark` runs the bin file itself, so it must be executable.
+  chmodSync(join(root, 'dist', 'src', 'cli', 'hark.js'), 0o755);
+  writeFileSync(stamp, new Date().toISOString());
+}
+
+/** The web app (web/, plus the src/lib modules it shares with the CLI): type-checked, then built by Vite into dist/web/. */
+function ensureWebBuild() {
+  const stamp = join(root, 'dist', '.web-build-stamp');
+  const sources = Math.max(
+    newestUnder(join(root, 'web')),
+    newestUnder(join(root, 'src', 'lib')),
+    mtime(join(root, 'package.json')),
+  );
+  if (existsSync(stamp) && mtime(stamp) >= sources) return;
+  log('building the web app');
+  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join('web', 'tsconfig.json')], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  execFileSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'web', '--logLevel', 'warn'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   writeFileSync(stamp, new Date().toISOString());
 }
 
 ensureDebianPackages();
 ensureNpmDependencies();
 ensureBuild();
+ensureWebBuild();

@@ -90,8 +90,8 @@ describe('hangoverMs', () => {
   it('is the async segmentation pause without endpoint detection, shorter for short delays', () => {
     assert.equal(hangoverMs({ endpointDetection: false, maxEndpointDelayMs: 500 }), 500);
     assert.equal(hangoverMs({ endpointDetection: true, maxEndpointDelayMs: 2000 }), 500);
-    assert.equal(hangoverMs({ endpointDetection: true, maxEndpointDelayMs: 700 }), 350);
-    assert.equal(hangoverMs({ endpointDetection: true, maxEndpointDelayMs: 500 }), 250);
+    assert.equal(hangoverMs({ endpointDetection: true, maxEndpointDelayMs: 1000 }), 300);
+    assert.equal(hangoverMs({ endpointDetection: true, maxEndpointDelayMs: 500 }), 200);
   });
 });
 

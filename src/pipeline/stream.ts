@@ -79,10 +79,15 @@ export interface LiveTranscriptionEvents {
   failed(err: Error): void;
 }
 
-// Shortest silence taken as an endpoint: below ~250 ms pauses inside
-// sentences would end utterances. The padding the segmenter keeps after
-// speech (200 ms) must stay shorter.
-const MIN_HANGOVER_MS = 250;
+// With endpoint detection, the silence that ends an utterance is this share
+// of max_endpoint_delay_ms (the rest is for recognising it), between these
+// bounds: below 200 ms most pauses between words would end utterances.
+const HANGOVER_SHARE = 0.3;
+const MIN_HANGOVER_MS = 200;
+/** Audio the segmenter keeps after speech must be shorter than the hangover. */
+const MIN_PADDING_GAP_MS = 50;
+/** Room left before an endpoint's deadline for sending the results. */
+const DEADLINE_MARGIN_MS = 100;
 /** Audio fed to the fast pass but not processed yet, beyond which the input should wait. */
 const MAX_IN_FLIGHT_MS = 1000;
 /** Utterances waiting for the accurate pass, beyond which the input of a fast client should wait. */
@@ -120,11 +125,12 @@ interface Utterance {
  * room within `maxEndpointDelayMs` for recognition; otherwise (and whenever
  * the budget allows) it is the async segmentation's, so both agree.
  *
- * @example hangoverMs({ endpointDetection: true, maxEndpointDelayMs: 500 }) // 250
+ * @example hangoverMs({ endpointDetection: true, maxEndpointDelayMs: 500 }) // 200
  */
 export function hangoverMs(options: LiveTranscriptionOptions): number {
-  if (!options.endpointDetection) return DEFAULT_SEGMENTER_OPTIONS.minPauseMs;
-  return Math.max(MIN_HANGOVER_MS, Math.min(DEFAULT_SEGMENTER_OPTIONS.minPauseMs, Math.floor(options.maxEndpointDelayMs / 2)));
+  const { minPauseMs } = DEFAULT_SEGMENTER_OPTIONS;
+  if (!options.endpointDetection) return minPauseMs;
+  return Math.max(MIN_HANGOVER_MS, Math.min(minPauseMs, Math.round(options.maxEndpointDelayMs * HANGOVER_SHARE)));
 }
 
 /**
@@ -165,7 +171,10 @@ export class LiveTranscription {
   ) {
     this.hangoverMs = hangoverMs(options);
     this.assembler = new TranscriptAssembler(options.diarizer ?? null);
-    this.segmenter = new VoiceActivitySegmenter({ minPauseMs: this.hangoverMs });
+    this.segmenter = new VoiceActivitySegmenter({
+      minPauseMs: this.hangoverMs,
+      paddingMs: Math.min(DEFAULT_SEGMENTER_OPTIONS.paddingMs, this.hangoverMs - MIN_PADDING_GAP_MS),
+    });
     this.final = recognition.openFinal(options.context ?? null);
     this.partial = recognition.openPartial({
       progress: (id, words, samples, positionMs) => {
@@ -276,7 +285,7 @@ export class LiveTranscription {
       // The speaker stopped: with endpoint detection, `<end>` and the finals before it are due.
       if (this.options.endpointDetection && event.reason === 'pause') {
         this.assembler.addMarker('<end>');
-        u.dueAt = Date.now() + this.options.maxEndpointDelayMs - this.hangoverMs;
+        u.dueAt = Date.now() + this.options.maxEndpointDelayMs - this.hangoverMs - DEADLINE_MARGIN_MS;
       } else if (event.reason !== 'end-of-audio' && this.realTimePaced()) {
         u.dueAt = Date.now() + REAL_TIME_FINALS_DUE_MS;
       }

@@ -61,19 +61,6 @@ export function languageName(code: string): string {
   }
 }
 
-/** "12.3 MB" */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1000) return `${bytes} B`;
-  const units = ['kB', 'MB', 'GB'];
-  let value = bytes / 1000;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit += 1;
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
-
 /** Speaker colours in index.css (`[data-color="0"]` … `"7"`). */
 const SPEAKER_COLOURS = 8;
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { conversation, type Recording } from '../../../test/support/conversations.js';
+import { VOICES, conversation, decodeClip, speechExtent, type Recording } from '../../../test/support/conversations.js';
 import { diarizationErrorRate } from '../../lib/diarization-error-rate.js';
 import { splitUtterances } from '../segmentation/utterance-splitter.js';
 import type { TimedWord } from './diarizer.js';
@@ -53,6 +53,25 @@ describe('OnlineDiarizer', () => {
     const withProvisional = await live(twoVoices, asked, (words) => provisional.push(asked.labelProvisional(words)));
     assert.deepEqual(withProvisional, plain);
     assert.ok(provisional.every((labels) => labels.every((l) => /^[1-9][0-9]*$/.test(l))));
+  });
+
+  it('finds two new voices in one batch of final words', () => {
+    const [man] = VOICES.librivox.clips();
+    const woman = VOICES.alsa.clips().slice(0, 3);
+    const audio = [decodeClip(man!), ...woman.map(decodeClip)];
+    const diarizer = new OnlineDiarizer();
+    const words: TimedWord[] = [];
+    let atMs = 0;
+    for (const samples of audio) {
+      diarizer.push(samples);
+      const { startMs, endMs } = speechExtent(samples);
+      for (let t = atMs + startMs; t + 300 <= atMs + endMs; t += 300) words.push({ startMs: t, endMs: t + 300 });
+      atMs += samples.length / 16;
+    }
+    const labels = diarizer.labelFinal(words);
+    const manWords = words.filter((w) => w.endMs <= audio[0]!.length / 16).length;
+    assert.ok(labels.slice(0, manWords - 1).every((l) => l === '1'), labels.join(''));
+    assert.ok(labels.slice(manWords + 1).every((l) => l === '2'), labels.join(''));
   });
 
   it('continues the previous speaker for words whose audio it has not heard', () => {

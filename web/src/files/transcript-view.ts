@@ -162,7 +162,9 @@ export class TranscriptView {
     if (segment.language) original.lang = segment.language;
     if (newTurn) original.append(el('span', { class: 'speaker' }, `Speaker ${segment.speaker}`));
     segment.tokens.forEach((token, i) => {
-      const text = i === 0 ? token.text.trimStart() : token.text;
+      // The space before a word stays outside its span, so marks cover the word only.
+      const [, space = '', text = ''] = /^(\s*)([\s\S]*)$/.exec(token.text) ?? [];
+      if (i > 0 && space) original.append(space);
       const low = token.confidence !== undefined && token.confidence !== null && token.confidence < LOW_CONFIDENCE;
       const word = el('span', { class: low ? 'word low-confidence' : 'word' }, text);
       if (token.start_ms !== undefined && token.start_ms !== null) word.dataset.startMs = String(token.start_ms);

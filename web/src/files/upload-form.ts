@@ -1,6 +1,7 @@
 /** The upload form: a file and its transcription settings; upload progress, then the new transcription. */
 import type { CreateTranscription, HarkApi, WireModel, WireTranscription } from '../api.js';
-import { byId, formatBytes, showMessage } from '../dom.js';
+import { formatBytes } from '../../../src/lib/byte-size.js';
+import { byId, showMessage } from '../dom.js';
 import { TranslationPicker, fillModelSelect, modelsOf } from '../model-options.js';
 
 function listOf(text: string, separator: RegExp): string[] {
@@ -85,7 +86,7 @@ export class UploadForm {
         await this.api.deleteFile(uploaded.id).catch(() => undefined);
         throw err;
       }
-      this.#progressText.textContent = `Uploaded ${file.name}. Transcribing…`;
+      this.#progressText.textContent = `Uploaded ${file.name}.`;
       this.#form.reset();
       this.#showTranslations();
       this.onCreated(transcription);
