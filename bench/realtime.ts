@@ -18,6 +18,8 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SonioxNodeClient } from '@soniox/node';
 import { wordErrorRate } from '../src/lib/wer.js';
+import { VoiceActivitySegmenter } from '../src/pipeline/segmentation/voice-activity-segmenter.js';
+import { liveSegmenterOptions } from '../src/pipeline/stream.js';
 import { startHark, type HarkProcess } from '../test/support/hark-process.js';
 import { finalText, runSession, slices, type SessionRun } from '../test/support/realtime-client.js';
 import { encode, speechPcm } from '../test/support/speech-audio.js';
@@ -65,20 +67,27 @@ function sentAtAudio(run: SessionRun, audioMs: number): number {
   return run.sentAt[Math.min(run.sentAt.length - 1, Math.floor((audioMs * PCM_MS) / FRAME_BYTES))]!;
 }
 
-/** Time from the end of speech (last word before each `<end>`) to that `<end>`. */
-function endpointLatencies(run: SessionRun): number[] {
-  const out: number[] = [];
-  let lastWordEnd: number | null = null;
-  for (const { at, message } of run.received) {
-    for (const t of message.tokens) {
-      if (!t.is_final) continue;
-      if (t.text === '<end>' && lastWordEnd !== null) {
-        out.push(at - sentAtAudio(run, lastWordEnd));
-        lastWordEnd = null;
-      } else if (t.end_ms !== undefined && t.text.trim() !== '.') lastWordEnd = t.end_ms;
-    }
-  }
-  return out;
+/**
+ * Where speech ends in the bench audio for a session with these endpoint
+ * settings: the last loud 10 ms frame before each pause the session's own
+ * voice activity detector takes for an endpoint (computed offline, on the
+ * same samples, with the same settings).
+ */
+function speechEnds(maxEndpointDelayMs: number): number[] {
+  const options = liveSegmenterOptions({ endpointDetection: true, maxEndpointDelayMs });
+  const segmenter = new VoiceActivitySegmenter(options);
+  const samples = new Int16Array(pcm.buffer, pcm.byteOffset, pcm.length / 2);
+  const events = [...segmenter.push(samples), ...segmenter.end()];
+  return events.flatMap((e) => (e.type === 'utterance-end' && e.reason === 'pause' ? [e.atMs - options.paddingMs] : []));
+}
+
+/** Time from the end of speech to each `<end>` (the utterance it closes: the last speech end it made final). */
+function endpointLatencies(run: SessionRun, ends: number[]): number[] {
+  return run.received.flatMap(({ at, message }) => {
+    if (!message.tokens.some((t: any) => t.text === '<end>')) return [];
+    const end = ends.filter((e) => e <= message.final_audio_proc_ms).at(-1);
+    return end === undefined ? [] : [at - sentAtAudio(run, end)];
+  });
 }
 
 /**
@@ -143,7 +152,7 @@ try {
   console.log('max_endpoint_delay_ms   end of speech → <end>: median   p95    max   (utterances)');
   for (const delay of [500, 1000, 2000]) {
     const run = await paced(hark, { enable_endpoint_detection: true, max_endpoint_delay_ms: delay });
-    const l = endpointLatencies(run);
+    const l = endpointLatencies(run, speechEnds(delay));
     console.log(`${String(delay).padStart(21)}   ${ms(percentile(l, 50)).padStart(22)}  ${ms(percentile(l, 95)).padStart(6)}  ${ms(Math.max(...l)).padStart(6)}   (${l.length})`);
   }
 } finally {

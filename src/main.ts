@@ -23,6 +23,7 @@ async function main(): Promise<void> {
       'Hark is listening',
       `  REST API:   ${base}   (SONIOX_API_BASE_URL)`,
       `  WebSocket:  ${base.replace(/^http/, 'ws')}/transcribe-websocket   (SONIOX_WS_URL)`,
+      `  Web app:    ${base}/`,
       `  ${keyLine}`,
       `  Data dir:   ${config.dataDir}`,
       translation.unavailable === null

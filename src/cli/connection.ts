@@ -11,7 +11,7 @@ import WebSocket from 'ws';
 import { CliError } from './cli-error.js';
 import { fetchWithUploadProgress } from './upload-progress.js';
 
-export const DEFAULT_BASE_URL = 'http://127.0.0.1:8080';
+const DEFAULT_BASE_URL = 'http://127.0.0.1:8080';
 
 /** The options every command that calls the API accepts (node:util parseArgs format). */
 export const CONNECTION_OPTIONS = {

@@ -84,7 +84,7 @@ describe('LiveTranscriptWriter in place', () => {
     assert.equal(screen.text(), 'Hello world and');
     writer.update([t(' world', true), t(' all', false)]);
     assert.equal(screen.text(), 'Hello world all');
-    writer.update([t(' all', true)], true);
+    writer.update([t(' all', true), t('<end>', true)]);
     writer.update([t(' Next', false)]);
     assert.equal(screen.text(), 'Hello world all\nNext');
     writer.update([]);
@@ -125,7 +125,7 @@ describe('LiveTranscriptWriter not on a terminal', () => {
     let out = '';
     const writer = new LiveTranscriptWriter({ write: (s) => ((out += s), true) }, { inPlace: false, colour: false });
     writer.update([t('Hello', false)]);
-    writer.update([t('Hello', true), t(' there', true)], true);
+    writer.update([t('Hello', true), t(' there', true), t('<fin>', true)]);
     writer.update([t('Bye', true, { speaker: '2' })]);
     writer.finish();
     assert.equal(out, 'Hello there\n\nSpeaker 2: Bye\n');

@@ -73,11 +73,10 @@ export class LiveTranscriptWriter {
   ) {}
 
   /**
-   * Draws one result: `tokens` as the message has them (finals first, then
-   * the non-final tail), and whether an `<end>` or `<fin>` came after the
-   * finals (the SDK reports those as events, without tokens).
+   * Draws one result: `tokens` as the message has them, finals (with any
+   * `<end>` or `<fin>` among them) first, then the non-final tail.
    */
-  update(tokens: readonly WireToken[], lineEnded = false): void {
+  update(tokens: readonly WireToken[]): void {
     this.#eraseProvisional();
     let committed = '';
     for (const token of tokens) {
@@ -89,7 +88,6 @@ export class LiveTranscriptWriter {
       committed += this.#render(this.#position, token, false);
       this.#position = advance(this.#position, token);
     }
-    if (lineEnded) this.#position = endLine(this.#position);
     if (committed) this.#write(committed);
     if (!this.options.inPlace) return;
     let provisional = '';

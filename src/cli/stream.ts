@@ -4,7 +4,7 @@
  * SDK's real-time session.
  */
 import { stat } from 'node:fs/promises';
-import type { RealtimeToken } from '@soniox/node';
+import type { WireToken } from '../lib/transcript-segments.js';
 import { PCM_FORMAT, pcmChunks } from './audio-source.js';
 import { CliError, describeError, usageError } from './cli-error.js';
 import { parseCommand } from './command-line.js';
@@ -55,16 +55,16 @@ export async function run(args: string[]): Promise<void> {
   const terminal = process.stdout.isTTY === true;
   const writer = new LiveTranscriptWriter(process.stdout, { inPlace: terminal, colour: terminal && !process.env.NO_COLOR });
 
-  // The SDK reports `<end>` and `<fin>` as events right after the result that
-  // carried them; draw once both are known.
-  let tokens: RealtimeToken[] = [];
-  let lineEnded = false;
+  // The SDK takes `<end>` and `<fin>` out of the tokens and reports them as
+  // events right after their result: put them back after that result's
+  // finals, and draw once the whole message is known. Messages that arrive
+  // together are drawn together: their finals add up, the last tail counts.
+  let tokens: WireToken[] = [];
   let drawScheduled = false;
   const draw = () => {
     drawScheduled = false;
-    writer.update(tokens, lineEnded);
+    writer.update(tokens);
     tokens = [];
-    lineEnded = false;
   };
   session.on('result', (result) => {
     tokens = [...tokens.filter((t) => t.is_final), ...result.tokens];
@@ -73,8 +73,12 @@ export async function run(args: string[]): Promise<void> {
       queueMicrotask(draw);
     }
   });
-  session.on('endpoint', () => (lineEnded = true));
-  session.on('finalized', () => (lineEnded = true));
+  const marker = (text: '<end>' | '<fin>') => () => {
+    const finals = tokens.filter((t) => t.is_final);
+    tokens = [...finals, { text, is_final: true }, ...tokens.filter((t) => !t.is_final)];
+  };
+  session.on('endpoint', marker('<end>'));
+  session.on('finalized', marker('<fin>'));
   let failure: unknown = null;
   session.on('error', (err) => (failure ??= err));
 

@@ -7,7 +7,7 @@ import { openAsBlob } from 'node:fs';
 import { stat, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { formatBytes } from '../lib/byte-size.js';
-import { type TranscriptFormat, TRANSCRIPT_FORMATS, clockTime, formatTranscript, isTranscriptFormat } from '../lib/transcript-formats.js';
+import { TRANSCRIPT_FORMATS, clockTime, formatTranscript, isTranscriptFormat } from '../lib/transcript-formats.js';
 import { CliError, usageError } from './cli-error.js';
 import { parseCommand } from './command-line.js';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, createClient, resolveConnection } from './connection.js';
@@ -106,7 +106,7 @@ export async function run(args: string[]): Promise<void> {
   const audio = finished.audio_duration_ms == null ? '' : `${clockTime(finished.audio_duration_ms)} of audio, `;
   progress.step(`Done: ${audio}${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
 
-  const text = formatTranscript({ id: transcript.id, text: transcript.text, tokens: transcript.tokens }, format as TranscriptFormat);
+  const text = formatTranscript({ id: transcript.id, text: transcript.text, tokens: transcript.tokens }, format);
   if (values.output) await writeFile(values.output, text);
   else process.stdout.write(text);
 

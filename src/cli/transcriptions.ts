@@ -1,5 +1,5 @@
 /** `hark transcriptions`: lists transcriptions, prints one's transcript, or deletes them. */
-import { type TranscriptFormat, TRANSCRIPT_FORMATS, clockTime, formatTranscript, isTranscriptFormat } from '../lib/transcript-formats.js';
+import { TRANSCRIPT_FORMATS, clockTime, formatTranscript, isTranscriptFormat } from '../lib/transcript-formats.js';
 import { CliError, usageError } from './cli-error.js';
 import { parseCommand, table } from './command-line.js';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, createClient, resolveConnection } from './connection.js';
@@ -47,7 +47,7 @@ export async function run(args: string[]): Promise<void> {
     }
     const transcript = await client.stt.getTranscript(transcription.id);
     if (!transcript) throw new CliError(`No transcription ${ids[0]}`);
-    process.stdout.write(formatTranscript({ id: transcript.id, text: transcript.text, tokens: transcript.tokens }, format as TranscriptFormat));
+    process.stdout.write(formatTranscript({ id: transcript.id, text: transcript.text, tokens: transcript.tokens }, format));
     return;
   }
 

@@ -57,7 +57,7 @@ function cueEnd(segment: TranscriptSegment, next: TranscriptSegment | undefined)
  * SubRip: one cue per segment, the speaker in brackets, the translation on
  * the cue's second line.
  */
-export function toSrt(segments: readonly TranscriptSegment[]): string {
+function toSrt(segments: readonly TranscriptSegment[]): string {
   return segments
     .map((segment, i) => {
       const lines = [
@@ -76,7 +76,7 @@ function escapeVtt(text: string): string {
 }
 
 /** WebVTT: speakers as voice spans (`<v Speaker 1>`), translations as language spans. */
-export function toVtt(segments: readonly TranscriptSegment[]): string {
+function toVtt(segments: readonly TranscriptSegment[]): string {
   const cues = segments.map((segment, i) => {
     const text = escapeVtt(segment.text);
     const lines = [
@@ -95,7 +95,7 @@ export function toVtt(segments: readonly TranscriptSegment[]): string {
  * Paragraphs of speaker turns: `Speaker 1 (0:04)` over what they said; a
  * translation follows its paragraph, tagged with its language.
  */
-export function toPlainText(segments: readonly TranscriptSegment[]): string {
+function toPlainText(segments: readonly TranscriptSegment[]): string {
   return speakerTurns(segments)
     .map((turn) => {
       const first = turn[0]!;

@@ -21,6 +21,7 @@ import { SampleBuffer } from './segmentation/utterance-splitter.js';
 import {
   DEFAULT_SEGMENTER_OPTIONS,
   type SegmenterEvent,
+  type SegmenterOptions,
   VoiceActivitySegmenter,
 } from './segmentation/voice-activity-segmenter.js';
 import { TranscriptAssembler, type TranscriptUpdate } from './tokens/transcript-assembler.js';
@@ -133,6 +134,12 @@ export function hangoverMs(options: LiveTranscriptionOptions): number {
   return Math.max(MIN_HANGOVER_MS, Math.min(minPauseMs, Math.round(options.maxEndpointDelayMs * HANGOVER_SHARE)));
 }
 
+/** The voice activity segmentation of a live stream: {@link hangoverMs}, and padding to fit. */
+export function liveSegmenterOptions(options: LiveTranscriptionOptions): Pick<SegmenterOptions, 'minPauseMs' | 'paddingMs'> {
+  const minPauseMs = hangoverMs(options);
+  return { minPauseMs, paddingMs: Math.min(DEFAULT_SEGMENTER_OPTIONS.paddingMs, minPauseMs - MIN_PADDING_GAP_MS) };
+}
+
 /**
  * One live stream's transcription.
  *
@@ -171,10 +178,7 @@ export class LiveTranscription {
   ) {
     this.hangoverMs = hangoverMs(options);
     this.assembler = new TranscriptAssembler(options.diarizer ?? null);
-    this.segmenter = new VoiceActivitySegmenter({
-      minPauseMs: this.hangoverMs,
-      paddingMs: Math.min(DEFAULT_SEGMENTER_OPTIONS.paddingMs, this.hangoverMs - MIN_PADDING_GAP_MS),
-    });
+    this.segmenter = new VoiceActivitySegmenter(liveSegmenterOptions(options));
     this.final = recognition.openFinal(options.context ?? null);
     this.partial = recognition.openPartial({
       progress: (id, words, samples, positionMs) => {

@@ -11,10 +11,10 @@ import { type BrowserContext, chromium } from 'playwright-core';
 import { librivoxUtterances } from './librivox.js';
 import { encode, speechPcm } from './speech-audio.js';
 
-export const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = '/usr/bin/chromium';
 
 /** `test-artifacts/` at the project root (git-ignored), from `dist/test/support/`. */
-export const ARTIFACTS_DIR = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
+const ARTIFACTS_DIR = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
 
 export interface Browser {
   context: BrowserContext;

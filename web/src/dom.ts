@@ -43,11 +43,10 @@ export function showMessage(element: HTMLElement, message: string | null): void 
 }
 
 /** Replaces the options of a select, keeping the current choice when it is still offered. */
-export function setOptions(select: HTMLSelectElement, options: readonly { value: string; label: string }[], preferred?: string): void {
+export function setOptions(select: HTMLSelectElement, options: readonly { value: string; label: string }[]): void {
   const previous = select.value;
   select.replaceChildren(...options.map((o) => el('option', { attrs: { value: o.value } }, o.label)));
-  const keep = [previous, preferred].find((v) => v !== undefined && options.some((o) => o.value === v));
-  if (keep !== undefined) select.value = keep;
+  if (options.some((o) => o.value === previous)) select.value = previous;
 }
 
 const languageNames = new Intl.DisplayNames(['en'], { type: 'language' });

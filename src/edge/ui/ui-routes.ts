@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 
 /** Where set-up's Vite build puts the web app: `dist/web/`, beside `dist/src/`. */
-export const BUILT_UI_DIR = fileURLToPath(new URL('../../../web/', import.meta.url));
+const BUILT_UI_DIR = fileURLToPath(new URL('../../../web/', import.meta.url));
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',

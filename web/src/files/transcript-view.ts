@@ -4,13 +4,20 @@
  * low-confidence words marked, the translation beside the original, exports
  * and delete.
  */
-import { type TranscriptFormat, type WireTranscript, TRANSCRIPT_FORMATS, clockTime, formatTranscript } from '../../../src/lib/transcript-formats.js';
+import {
+  type TranscriptFormat,
+  type WireTranscript,
+  TRANSCRIPT_FORMATS,
+  clockTime,
+  formatTranscript,
+  speakerName,
+} from '../../../src/lib/transcript-formats.js';
 import { type TranscriptSegment, segmentTranscript } from '../../../src/lib/transcript-segments.js';
 import type { HarkApi, WireTranscription } from '../api.js';
 import { byId, el, languageName, showMessage, speakerColour } from '../dom.js';
 
 /** Words the engine was less sure of than this are underlined. */
-export const LOW_CONFIDENCE = 0.5;
+const LOW_CONFIDENCE = 0.5;
 
 const STATUS_TEXT: Record<WireTranscription['status'], string> = {
   queued: 'Queued: waiting for a recognition worker…',
@@ -160,7 +167,7 @@ export class TranscriptView {
     );
     const original = el('p', { class: 'original' });
     if (segment.language) original.lang = segment.language;
-    if (newTurn) original.append(el('span', { class: 'speaker' }, `Speaker ${segment.speaker}`));
+    if (newTurn) original.append(el('span', { class: 'speaker' }, speakerName(segment.speaker!)));
     segment.tokens.forEach((token, i) => {
       // The space before a word stays outside its span, so marks cover the word only.
       const [, space = '', text = ''] = /^(\s*)([\s\S]*)$/.exec(token.text) ?? [];

@@ -15,6 +15,8 @@ export class TranscriptionList {
   readonly #error = byId('files-error', HTMLElement);
   #timer: ReturnType<typeof setTimeout> | null = null;
   #items: WireTranscription[] = [];
+  /** Counts refreshes, so an older one still in flight neither renders nor schedules another poll. */
+  #generation = 0;
 
   constructor(
     private readonly api: HarkApi,
@@ -29,12 +31,16 @@ export class TranscriptionList {
 
   /** Fetches the list now, then again while something is pending. */
   async refresh(): Promise<void> {
+    const generation = ++this.#generation;
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
     try {
-      this.#items = await this.api.transcriptions();
+      const items = await this.api.transcriptions();
+      if (generation !== this.#generation) return;
+      this.#items = items;
       showMessage(this.#error, null);
     } catch (err) {
+      if (generation !== this.#generation) return;
       showMessage(this.#error, err instanceof Error ? err.message : String(err));
     }
     this.#render();

@@ -6,6 +6,7 @@
  * and for translations, an endpoint marker at each `<end>` and `<fin>`.
  */
 import { type CaptionPosition, advance, captionBreak, endLine } from '../../../src/lib/caption-lines.js';
+import { speakerName } from '../../../src/lib/transcript-formats.js';
 import { type WireToken, isMarkerToken, isTranslationToken } from '../../../src/lib/transcript-segments.js';
 import { el, languageName, speakerColour } from '../dom.js';
 
@@ -38,11 +39,6 @@ export class CaptionView {
     this.root.replaceChildren();
     this.#committed = { position: null, turn: null, line: null };
     this.#provisional = [];
-  }
-
-  /** The final text so far, without speaker labels and tags. */
-  finalText(kind: 'original' | 'translation'): string {
-    return [...this.root.querySelectorAll(`.line[data-kind="${kind}"] .word.final`)].map((w) => w.textContent).join('');
   }
 
   #draw(place: Place, token: WireToken, final: boolean): Place {
@@ -83,7 +79,7 @@ export class CaptionView {
     if (speaker !== null) {
       turn.dataset.speaker = speaker;
       turn.dataset.color = speakerColour(speaker);
-      turn.append(el('header', { class: 'speaker' }, `Speaker ${speaker}`));
+      turn.append(el('header', { class: 'speaker' }, speakerName(speaker)));
     }
     return turn;
   }

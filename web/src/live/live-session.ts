@@ -31,7 +31,7 @@ export interface LiveSessionEvents {
 const TIMESLICE_MS = 100;
 
 /** Why the microphone could not be opened, in words a user can act on. */
-export function microphoneErrorMessage(error: unknown): string {
+function microphoneErrorMessage(error: unknown): string {
   const name = error instanceof DOMException ? error.name : '';
   switch (name) {
     case 'NotAllowedError':
@@ -48,7 +48,7 @@ export function microphoneErrorMessage(error: unknown): string {
 }
 
 /** A WebSocket error frame (`error_code`, `error_message`) in words a user can act on. */
-export function serverErrorMessage(code: number, message: string): string {
+function serverErrorMessage(code: number, message: string): string {
   switch (code) {
     case 400:
       return `Hark could not use this session's settings or audio: ${message}`;

@@ -21,6 +21,8 @@ export class LiveView {
   readonly #translation = new TranslationPicker(byId('live-translation', HTMLElement), 'live-translation');
   #session: LiveSession | null = null;
   #state: LiveState = 'idle';
+  /** Stop was pressed while the session was still starting. */
+  #stopRequested = false;
 
   constructor(
     private readonly api: HarkApi,
@@ -42,6 +44,7 @@ export class LiveView {
 
   async #begin(): Promise<void> {
     showMessage(this.#error, null);
+    this.#stopRequested = false;
     this.#setState('starting');
     try {
       this.#session = await LiveSession.start(
@@ -72,6 +75,7 @@ export class LiveView {
       );
       // It may have failed already (no temporary key): then it is over.
       if (this.#state === 'idle') this.#session = null;
+      else if (this.#stopRequested) this.#end();
       else if (this.#state === 'starting') this.#setState('listening');
     } catch (err) {
       showMessage(this.#error, err instanceof Error ? err.message : String(err));
@@ -80,7 +84,10 @@ export class LiveView {
   }
 
   #end(): void {
-    if (!this.#session) return;
+    if (!this.#session) {
+      this.#stopRequested = true;
+      return;
+    }
     this.#setState('stopping');
     this.#session.stop();
   }
