@@ -62,9 +62,15 @@ function lags(run: SessionRun): number[] {
   });
 }
 
-/** When the frame holding audio time `audioMs` was sent. */
+/**
+ * The moment audio time `audioMs` happened at the client, on the session's
+ * clock: frame k goes out when its first sample is due, so a point inside
+ * it happens that much later. (A microphone client sends each frame after
+ * recording it, which adds up to one frame, 120 ms, to every latency.)
+ */
 function sentAtAudio(run: SessionRun, audioMs: number): number {
-  return run.sentAt[Math.min(run.sentAt.length - 1, Math.floor((audioMs * PCM_MS) / FRAME_BYTES))]!;
+  const frame = Math.min(run.sentAt.length - 1, Math.floor(audioMs / FRAME_MS));
+  return run.sentAt[frame]! + (audioMs - frame * FRAME_MS);
 }
 
 /**

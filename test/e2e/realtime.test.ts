@@ -150,7 +150,11 @@ describe('real-time transcription of real speech', () => {
     ]);
     await assertMatchesAsync(plain.text, files.wav, 'SDK, auto (wav)');
     assert.deepEqual(plain.events, { endpoint: 0, finalized: 0 });
-    assert.deepEqual(endpointing.events, { endpoint: 2, finalized: 1 }, 'one endpoint per sentence, one finalize');
+    // Faster than real time, the finalize sent in the pause may reach the server
+    // before its detector has seen that pause: then the first sentence ends in
+    // <fin> instead of <end>. The last sentence always ends in <end>.
+    assert.equal(endpointing.events.finalized, 1, 'one <fin> for the one finalize');
+    assert.ok([1, 2].includes(endpointing.events.endpoint), `endpoints: ${endpointing.events.endpoint}`);
     await assertResembles(endpointing.text, files.wav, 'SDK, endpoint detection and finalize');
   });
 

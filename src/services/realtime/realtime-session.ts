@@ -259,8 +259,14 @@ export class RealtimeSession {
       setTimeout(() => this.flush(), FLOW_POLL_MS);
       return;
     }
-    const update = this.results();
-    if (update) this.transport.sendResult(update, false);
+    // Runs from a timer, outside the session's work chain: an error here must
+    // end this session, never escape to the process.
+    try {
+      const update = this.results();
+      if (update) this.transport.sendResult(update, false);
+    } catch (err) {
+      this.fail(asRealtimeError(err));
+    }
   }
 
   /** The next result message: the live transcript's, through the language stage when there is one. */
