@@ -23,6 +23,7 @@ import {
   type RealtimeWorkerSetup,
   type ToRealtimeWorker,
 } from './realtime-recognition-messages.js';
+import { setRef, terminate } from './worker-process.js';
 
 export interface RealtimeRecognitionPoolOptions {
   /** Processes of each role. */
@@ -335,25 +336,4 @@ export class RealtimeRecognitionPool implements LiveRecognition {
     // A worker that just died cannot take messages; its exit handler fails its streams.
     if (slot.worker.connected) slot.worker.send(message);
   }
-}
-
-function setRef(worker: ChildProcess, ref: boolean): void {
-  const channel = worker.channel as { ref(): void; unref(): void } | null | undefined;
-  if (ref) {
-    worker.ref();
-    channel?.ref();
-  } else {
-    worker.unref();
-    channel?.unref();
-  }
-}
-
-function terminate(worker: ChildProcess): Promise<void> {
-  if (worker.exitCode !== null || worker.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    worker.once('exit', () => resolve());
-    // An unreferenced worker: waiting for its exit must keep the server alive.
-    worker.ref();
-    worker.kill('SIGKILL');
-  });
 }

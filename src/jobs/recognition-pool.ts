@@ -20,6 +20,7 @@ import {
   WORKER_SETUP_ENV,
   deserializeError,
 } from './recognition-messages.js';
+import { setRef, terminate } from './worker-process.js';
 
 export type { TranscribeRequest } from './recognition-messages.js';
 
@@ -267,26 +268,4 @@ export class RecognitionPool {
   private post(slot: Slot, message: ToWorker): void {
     slot.worker.send(message);
   }
-}
-
-/** Whether a worker keeps the server process alive: busy ones do, idle ones do not. */
-function setRef(worker: ChildProcess, ref: boolean): void {
-  const channel = worker.channel as { ref(): void; unref(): void } | null | undefined;
-  if (ref) {
-    worker.ref();
-    channel?.ref();
-  } else {
-    worker.unref();
-    channel?.unref();
-  }
-}
-
-function terminate(worker: ChildProcess): Promise<void> {
-  if (worker.exitCode !== null || worker.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    worker.once('exit', () => resolve());
-    // An idle worker is unreferenced; waiting for its exit must keep the process alive.
-    worker.ref();
-    worker.kill('SIGKILL');
-  });
 }
