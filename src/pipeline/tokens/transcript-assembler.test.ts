@@ -46,18 +46,16 @@ describe('TranscriptAssembler', () => {
     assert.equal(both.finalAudioProcMs, 2500);
   });
 
-  it('sends <end> only after words, and <fin> every time', () => {
+  it('sends <end> only after words, <fin> every time, and one marker per message', () => {
     const t = new TranscriptAssembler();
+    const texts = () => t.take({ totalAudioMs: 2100, settledMs: 2000 }, true)!.tokens.map((x) => x.text);
     t.addMarker('<fin>');
     t.openUtterance(1, 0);
     t.closeUtterance(1, 1000, true);
     t.addMarker('<end>');
     t.resolve(1, []);
-    assert.deepEqual(
-      t.take({ totalAudioMs: 1000, settledMs: 1000 })!.tokens.map((x) => x.text),
-      ['<fin>'],
-      'no words, no <end>',
-    );
+    assert.deepEqual(texts(), ['<fin>']);
+    assert.deepEqual(texts(), [], 'no words, no <end>');
     t.openUtterance(2, 1200);
     t.updatePartial(2, [{ word: 'yes', startMs: 1300, endMs: 1600 }]);
     t.take({ totalAudioMs: 1700, settledMs: 1000 });
@@ -65,9 +63,13 @@ describe('TranscriptAssembler', () => {
     t.addMarker('<end>');
     t.addMarker('<fin>');
     t.resolve(2, [word('yes', 1300, 1600)]);
-    const tokens = t.take({ totalAudioMs: 2100, settledMs: 2000 })!.tokens;
-    assert.deepEqual(tokens.map((x) => x.text), ['Yes', '.', '<end>', '<fin>']);
-    assert.deepEqual(tokens[2], { text: '<end>', confidence: 1, isFinal: true });
+    assert.equal(t.hasHeldFinals(), true);
+    const first = t.take({ totalAudioMs: 2100, settledMs: 2000 })!.tokens;
+    assert.deepEqual(first.map((x) => x.text), ['Yes', '.', '<end>']);
+    assert.deepEqual(first[2], { text: '<end>', confidence: 1, isFinal: true });
+    assert.equal(t.hasHeldFinals(), true, 'the <fin> waits for the next message');
+    assert.deepEqual(texts(), ['<fin>']);
+    assert.equal(t.hasHeldFinals(), false);
   });
 
   it('keeps final tokens inside their utterance and processed audio monotonic', () => {

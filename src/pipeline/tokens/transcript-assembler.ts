@@ -127,13 +127,14 @@ export class TranscriptAssembler {
   }
 
   /**
-   * True when the next utterance to finalize has its words but they have not
-   * gone out as final yet: a {@link take} is due. (When none of them went out
-   * as non-final before, because the fast pass was behind, the next take
-   * shows them non-final and the one after finalizes them.)
+   * True when final tokens are ready but not taken: a {@link take} is due.
+   * (A message carries at most one marker; and when none of an utterance's
+   * words went out as non-final before, because the fast pass was behind,
+   * the next take shows them non-final and the one after finalizes them.)
    */
   hasHeldFinals(): boolean {
-    const head = this.entries.find((e): e is UtteranceEntry => e.kind === 'utterance');
+    const head = this.entries[0];
+    if (head?.kind === 'marker') return true;
     return head !== undefined && head.final !== null && head.endMs !== null;
   }
 
@@ -186,6 +187,10 @@ export class TranscriptAssembler {
         if (head.text === '<fin>' || this.wordsSinceMarker) {
           this.finalsNotTaken.push({ text: head.text, confidence: 1, isFinal: true });
           this.wordsSinceMarker = false;
+          // One marker per message: the SDKs raise one endpoint (or finalized)
+          // event per message, however many markers it holds.
+          this.entries.shift();
+          return;
         }
       } else {
         // Every final word is sent as non-final first (API.md §7.9).
