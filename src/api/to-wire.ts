@@ -107,16 +107,7 @@ export function errorToWire(error: ApiError, requestId: string) {
 
 /** A real-time token: the transcript token fields plus `is_final`; markers have no timestamps. */
 export function realtimeTokenToWire(token: StreamToken) {
-  const out: Record<string, unknown> = { text: token.text };
-  if (token.startMs !== undefined) out.start_ms = token.startMs;
-  if (token.endMs !== undefined) out.end_ms = token.endMs;
-  out.confidence = token.confidence;
-  out.is_final = token.isFinal;
-  if (token.speaker !== undefined) out.speaker = token.speaker;
-  if (token.language !== undefined) out.language = token.language;
-  if (token.translationStatus !== undefined) out.translation_status = token.translationStatus;
-  if (token.sourceLanguage !== undefined) out.source_language = token.sourceLanguage;
-  return out;
+  return { ...tokenToWire(token), is_final: token.isFinal };
 }
 
 /**

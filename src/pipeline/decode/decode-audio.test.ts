@@ -8,17 +8,12 @@ import { librivoxUtterances } from '../../../test/support/librivox.js';
 import { type DecodeOptions, decodeAudio } from './decode-audio.js';
 import { AudioDecodeError, AudioTooLongError } from './errors.js';
 import { probeDurationMs } from './probe-duration.js';
+import { concatSamples } from './samples.test-helper.js';
 
 async function decodeAll(path: string, options?: DecodeOptions): Promise<Int16Array> {
   const chunks: Int16Array[] = [];
   for await (const chunk of decodeAudio(path, options)) chunks.push(chunk);
-  const out = new Int16Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return concatSamples(chunks);
 }
 
 const wav = librivoxUtterances()[1]!.wavPath; // 2.99 s, 16 kHz mono

@@ -8,24 +8,16 @@ import { librivoxUtterances } from '../../../test/support/librivox.js';
 import { decodeAudio } from './decode-audio.js';
 import { AudioDecodeError } from './errors.js';
 import { type AudioFormat, openStreamDecoder, parseAudioFormat } from './stream-decoder.js';
+import { concatSamples } from './samples.test-helper.js';
 
 const wav = librivoxUtterances()[1]!.wavPath; // 2.99 s, 16 kHz mono
 
 async function fileSamples(path: string): Promise<Int16Array> {
   const chunks: Int16Array[] = [];
   for await (const chunk of decodeAudio(path)) chunks.push(chunk);
-  return concat(chunks);
+  return concatSamples(chunks);
 }
 
-function concat(chunks: Int16Array[]): Int16Array {
-  const out = new Int16Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
 
 /** Streams `bytes` through a decoder in chunks of `chunk` bytes; resolves to all samples. */
 async function stream(format: AudioFormat, bytes: Buffer, chunk: number, raw: { sampleRate: number; channels: number } | null = null) {
@@ -39,7 +31,7 @@ async function stream(format: AudioFormat, bytes: Buffer, chunk: number, raw: { 
     decoder.destroy();
   }
   if (errors.length > 0) throw errors[0];
-  return concat(chunks);
+  return concatSamples(chunks);
 }
 
 describe('parseAudioFormat', () => {
@@ -108,7 +100,7 @@ describe('openStreamDecoder', () => {
       const bytes = readFileSync(join(dir, 'settle.webm'));
       decoder.write(bytes.subarray(0, bytes.length >> 1));
       await decoder.settle();
-      const half = concat(chunks).length;
+      const half = concatSamples(chunks).length;
       // Half the bytes hold about half the audio; opus needs its next packet for the last few ms.
       assert.ok(half > 16 * 1000 && half < 16 * 2000, `${half / 16} ms after settling`);
       decoder.write(bytes.subarray(bytes.length >> 1));
