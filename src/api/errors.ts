@@ -59,6 +59,8 @@ export const errors = {
   routeNotFound: (method: string, url: string) =>
     new ApiError(404, 'not_found', `Route ${method} ${url.split('?')[0]} not found.`),
   linkExpired: () => new ApiError(404, 'file_not_found', 'File could not be found or the link has expired.'),
+  tooManyAuthFailures: () =>
+    new ApiError(429, 'too_many_requests', 'Too many failed authentication attempts. Try again later.'),
   requestTimeout: () => new ApiError(408, 'request_timeout', 'Request timeout.'),
   internal: (cause?: unknown) => new ApiError(500, 'internal_error', INTERNAL_ERROR_MESSAGE, [], { cause }),
 } as const;

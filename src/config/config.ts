@@ -41,6 +41,12 @@ export interface TranslationEngineSettings {
   apertiumPairsDir: string;
 }
 
+/** Failed authentications, counted per client address (docs/security.md). */
+export interface AuthSettings {
+  /** Failures per address per minute answered 401; more get 429. Valid keys are never refused. */
+  failuresPerMinute: number;
+}
+
 export interface Config {
   host: string;
   port: number;
@@ -55,6 +61,9 @@ export interface Config {
   limits: Limits;
   realtime: RealtimeSettings;
   translation: TranslationEngineSettings;
+  auth: AuthSettings;
+  /** SIGTERM lets uploads, REST calls, running jobs and live sessions finish for this long. */
+  shutdownGraceMs: number;
   logLevel: string;
 }
 
@@ -120,6 +129,10 @@ export function loadConfig(env: Env = process.env): Config {
       apertiumUrl: env.HARK_APERTIUM_URL ? env.HARK_APERTIUM_URL.replace(/\/+$/, '') : null,
       apertiumPairsDir: env.HARK_APERTIUM_PAIRS_DIR || '/usr/share/apertium/modes',
     },
+    auth: {
+      failuresPerMinute: int(env, 'HARK_AUTH_FAILURES_PER_MINUTE', 30, 1),
+    },
+    shutdownGraceMs: int(env, 'HARK_SHUTDOWN_GRACE_MS', 30_000, 0),
     logLevel: env.HARK_LOG_LEVEL || 'info',
   };
 }
