@@ -16,7 +16,7 @@ export class AudioUrlError extends Error {
   readonly code = 'audio_url_error';
   constructor(
     message: string,
-    readonly detail: string = message,
+    readonly detail?: string,
   ) {
     super(message);
   }
