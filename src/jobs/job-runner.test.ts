@@ -14,7 +14,9 @@ import type { TranslationService } from '../services/translation/translation-ser
 import { openSqliteStorage } from '../storage/sqlite/sqlite-storage.js';
 import type { Storage, TranscriptionRecord } from '../storage/ports.js';
 import { JobRunner, MAX_WORKER_DEATHS_ALONE, type AudioTranscriber, type Logger } from './job-runner.js';
-import { RecognitionWorkerDiedError } from './recognition-pool.js';
+import { RecognitionPool, RecognitionWorkerDiedError } from './recognition-pool.js';
+
+const FAKE_WORKER = new URL('../../test/support/fake-recognition-worker.js', import.meta.url);
 
 type Step = 'die' | 'ok' | 'until-aborted';
 
@@ -134,6 +136,26 @@ describe('JobRunner', () => {
     assert.equal(done.errorType, 'internal_error');
     assert.equal(done.errorMessage, 'The transcription failed because of an internal error.');
     assert.equal(transcriber.runs.length, MAX_WORKER_DEATHS_ALONE);
+  });
+
+  it('with real worker processes: a file that kills its worker every time is failed, the others complete', async () => {
+    // The scripted worker dies of SIGSEGV on `segfault`, as a native crash in the engine would.
+    const pool = new RecognitionPool({ size: 2, workerUrl: FAKE_WORKER });
+    try {
+      await pool.ready();
+      await queue(record('segfault'), record('ok:300'), record('ok:50'));
+      await start(pool, 2);
+      const poison = await ended('t-segfault');
+      assert.equal(poison.status, 'error');
+      assert.equal(poison.errorType, 'internal_error');
+      assert.equal((await ended('t-ok:300')).status, 'completed');
+      assert.equal((await ended('t-ok:50')).status, 'completed');
+      const retries = logged.filter((l) => /worker died; the transcription runs again/.test(l.msg)).length;
+      assert.equal(retries, 2, 'retried after dying beside another job, then after dying alone once');
+    } finally {
+      await runner?.stop();
+      await pool.close();
+    }
   });
 
   it('drains: a running transcription finishes, nothing new starts', async () => {

@@ -37,6 +37,8 @@ export async function startHark(env: Record<string, string> = {}, dataDir?: stri
     HARK_DATA_DIR: dir,
     HARK_API_KEYS: TEST_API_KEY,
     HARK_LOG_LEVEL: 'warn',
+    // stop() waits for running jobs and live sessions this long; tests that need the grace set their own.
+    HARK_SHUTDOWN_GRACE_MS: '3000',
     ...env,
   };
   const child = spawn(process.execPath, [MAIN], {
@@ -67,8 +69,8 @@ export async function startHark(env: Record<string, string> = {}, dataDir?: stri
 
   const stopWith = async (signal: NodeJS.Signals) => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-    // The server bounds its own shutdown; this only guards the test run against a hang.
-    const kill = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    // The server bounds its own shutdown (grace, then at most ~20 s); this only guards the test run against a hang.
+    const kill = setTimeout(() => child.kill('SIGKILL'), Number(fullEnv.HARK_SHUTDOWN_GRACE_MS) + 30_000);
     await exited;
     clearTimeout(kill);
   };
