@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { wordErrorRate } from '../../src/lib/wer.js';
 import { librivoxUtterances } from '../support/librivox.js';
@@ -88,8 +88,11 @@ describe('graceful shutdown', () => {
     ]);
     reference = [0, 1, 2].flatMap(() => utterances.map((u) => u.reference)).join(' ');
   });
-  after(async () => {
+  afterEach(async () => {
     await hark?.stop();
+    hark = null;
+  });
+  after(async () => {
     for (const dir of dataDirs) await rm(dir, { recursive: true, force: true });
     await rm(work, { recursive: true, force: true });
   });
