@@ -1,9 +1,8 @@
 // SIGTERM drains: uploads, running jobs and live sessions get the grace
 // period, jobs still running are requeued without using up their attempts,
-// and the process exits 0. A recognition worker that dies is not the job's fault.
+// and the process exits 0 (docs/security/shutdown.md).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -45,25 +44,6 @@ function ended(hark: HarkProcess, id: string, timeoutMs = 240_000) {
   }, timeoutMs, 250);
 }
 
-/** Process ids of the server's recognition worker processes. */
-function recognitionWorkers(hark: HarkProcess): number[] {
-  return children(hark.child.pid!).filter((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('recognition-worker.js');
-    } catch {
-      return false;
-    }
-  });
-}
-
-function children(pid: number): number[] {
-  try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
-  } catch {
-    return []; // pgrep exits 1 when there are none
-  }
-}
-
 describe('graceful shutdown', () => {
   let work: string;
   let long: string;
@@ -82,11 +62,8 @@ describe('graceful shutdown', () => {
     const utterances = librivoxUtterances();
     const inputs = utterances.flatMap((u) => ['-i', u.wavPath]);
     long = join(work, 'long.wav');
-    execFileSync('ffmpeg', [
-      '-nostdin', '-v', 'error', '-y', ...inputs, ...inputs, ...inputs,
-      '-filter_complex', `concat=n=${utterances.length * 3}:v=0:a=1`, long,
-    ]);
-    reference = [0, 1, 2].flatMap(() => utterances.map((u) => u.reference)).join(' ');
+    execFileSync('ffmpeg', ['-nostdin', '-v', 'error', '-y', ...inputs, '-filter_complex', `concat=n=${utterances.length}:v=0:a=1`, long]);
+    reference = utterances.map((u) => u.reference).join(' ');
   });
   afterEach(async () => {
     await hark?.stop();
@@ -215,25 +192,5 @@ describe('graceful shutdown', () => {
     assert.ok(last.at - signalledAt >= graceMs, `the 503 came ${Math.round(last.at - signalledAt)} ms after SIGTERM`);
     const during = received.slice(0, -1).filter((r) => r.at > signalledAt && spoken(r.message));
     assert.ok(during.length > 0, 'results went on after SIGTERM');
-  });
-
-  test('a recognition worker killed mid-job: the transcription runs again and completes', async () => {
-    hark = await startHark({ HARK_WORKERS: '1' }, await freshDataDir());
-    const id = await uploadAndTranscribe(hark, long);
-    await waitFor(async () => (await statusOf(hark!, id)).status === 'processing', 60_000, 20);
-    // The worker is busy once its ffmpeg decoder runs.
-    const [worker] = await waitFor(async () => {
-      const workers = recognitionWorkers(hark!);
-      return workers.length === 1 && children(workers[0]!).length > 0 ? workers : null;
-    }, 60_000, 20);
-    process.kill(worker!, 'SIGKILL');
-    const done = await ended(hark, id);
-    assert.equal(done.status, 'completed', done.error_message);
-    const transcript = await api(hark, 'GET', `/v1/transcriptions/${id}/transcript`);
-    const wer = wordErrorRate(reference, transcript.body.text);
-    assert.ok(wer < 0.5, `WER ${wer}`);
-    assert.match(hark.output(), /recognition worker died; the transcription runs again, alone/);
-    assert.notDeepEqual(recognitionWorkers(hark), [worker], 'the worker was replaced');
-    assert.equal((await api(hark, 'GET', '/v1/models')).status, 200);
   });
 });
