@@ -155,6 +155,42 @@ describe('graceful shutdown', () => {
     assert.deepEqual(listed.body.files.map((f: { id: string }) => f.id), [uploaded.body.id]);
   });
 
+  test('a second SIGTERM ends the grace period at once: the live session gets its 503, the process exits 0', async () => {
+    const graceMs = 120_000;
+    hark = await startHark({ HARK_SHUTDOWN_GRACE_MS: String(graceMs), HARK_LOG_LEVEL: 'info' }, await freshDataDir());
+    const ws = new WebSocket(hark.wsUrl);
+    const received: any[] = [];
+    ws.on('message', (data) => received.push(JSON.parse(data.toString())));
+    const closed = new Promise<void>((resolve) => ws.on('close', () => resolve()));
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    ws.send(
+      JSON.stringify({ api_key: hark.apiKey, model: 'stt-rt-v4', audio_format: 'pcm_s16le', sample_rate: 16000, num_channels: 1 }),
+    );
+    const frames = slices(speechPcm(), 3840);
+    const streaming = (async () => {
+      for (let i = 0; ws.readyState === WebSocket.OPEN; i++) {
+        ws.send(frames[i % frames.length]!);
+        await new Promise((r) => setTimeout(r, 120));
+      }
+    })();
+    await waitFor(async () => received.length > 0, 60_000, 20);
+
+    const exited = exitCode(hark);
+    const began = performance.now();
+    hark.child.kill('SIGTERM');
+    await waitFor(async () => /shutting down/.test(hark!.output()), 30_000, 20);
+    hark.child.kill('SIGTERM');
+    await closed;
+    await streaming;
+    assert.equal(await exited, 0, hark.output());
+    assert.ok(performance.now() - began < graceMs / 2, 'it did not wait for the grace period');
+    assert.deepEqual(received.at(-1), { tokens: [], error_code: 503, error_message: SHUTDOWN_503 });
+    assert.match(hark.output(), /second signal: ending the shutdown grace period now/);
+  });
+
   test('a live session keeps getting results through the grace period, then gets 503; the process exits 0', async () => {
     const graceMs = 6000;
     hark = await startHark({ HARK_SHUTDOWN_GRACE_MS: String(graceMs) }, await freshDataDir());
