@@ -3,7 +3,12 @@ import { openRecognition } from './recognition.js';
 import { createServer } from './server.js';
 import { openTranslation } from './translation.js';
 
-const SHUTDOWN_GRACE_MS = 10_000;
+/**
+ * Closing what is left after the grace period (webhook deliveries in flight
+ * aside) may take this long; then the process gives up and exits 1. Jobs are
+ * durable: whatever was cut short resumes at the next start.
+ */
+const CLOSE_BOUND_MS = 10_000;
 
 /** Process entry: read config, build, listen, close cleanly on signals. */
 async function main(): Promise<void> {
@@ -33,24 +38,41 @@ async function main(): Promise<void> {
     ].join('\n'),
   );
 
-  let closing = false;
-  const shutdown = (signal: string) => {
-    if (closing) return;
-    closing = true;
-    server.app.log.info({ signal }, 'shutting down');
-    // Jobs are durable, so a close that hangs (a stuck client, a busy engine)
-    // may be cut short: whatever was running resumes at the next start.
-    setTimeout(() => {
-      server.app.log.warn('shutdown took too long; exiting');
+  // First signal: drain for the grace period. Second: end the grace now. Third: exit at once.
+  let signals = 0;
+  let deadline: NodeJS.Timeout | null = null;
+  const exitAfter = (ms: number) => {
+    if (deadline) clearTimeout(deadline);
+    deadline = setTimeout(() => {
+      server.app.log.error('shutdown took too long; exiting');
       process.exit(1);
-    }, SHUTDOWN_GRACE_MS).unref();
-    server.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        server.app.log.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    }, ms);
+    deadline.unref();
+  };
+  const shutdown = (signal: string) => {
+    signals++;
+    const closeBoundMs = config.webhook.timeoutMs + CLOSE_BOUND_MS;
+    if (signals === 1) {
+      server.app.log.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down: draining');
+      exitAfter(config.shutdownGraceMs + closeBoundMs);
+      server.close(config.shutdownGraceMs).then(
+        () => {
+          server.app.log.info('shut down');
+          process.exit(0);
+        },
+        (err: unknown) => {
+          server.app.log.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    } else if (signals === 2) {
+      server.app.log.warn({ signal }, 'second signal: ending the shutdown grace period now');
+      exitAfter(closeBoundMs);
+      server.endGrace();
+    } else {
+      server.app.log.warn({ signal }, 'third signal: exiting without closing');
+      process.exit(1);
+    }
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));

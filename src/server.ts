@@ -1,4 +1,6 @@
 import { mkdir } from 'node:fs/promises';
+import type { Socket } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import type { Config } from './config/config.js';
@@ -27,8 +29,20 @@ export interface RunningServer {
   app: FastifyInstance;
   keys: KeyService;
   runner: JobRunner;
-  close(): Promise<void>;
+  /**
+   * Shuts down gracefully. New connections and new jobs are refused at once;
+   * requests and uploads in progress, running jobs and live sessions go on
+   * for up to `graceMs` (or until {@link endGrace}). Then live sessions end
+   * with 503, jobs still running go back to the queue (the attempt not
+   * counted), the connections left are cut and everything is closed.
+   */
+  close(graceMs?: number): Promise<void>;
+  /** Ends the grace period of a shutdown in progress now (a second signal). */
+  endGrace(): void;
 }
+
+/** After the grace period: time for sessions' 503 frames and close handshakes before their sockets are cut. */
+const CLOSE_FLUSH_MS = 2_000;
 
 /**
  * Opens storage, repairs what a crash left behind, starts the job runner and
@@ -73,15 +87,42 @@ export async function createServer(
   if (repaired.blobs + repaired.records > 0) app.log.warn(repaired, 'removed files left incomplete by a crash');
   runner = new JobRunner(storage, files, recognition, recognition.probeDurationMs, config, app.log, languages);
   await runner.start();
+  // Upgraded (WebSocket) sockets leave the HTTP server's own tracking, so every socket is tracked here.
+  const connections = new Set<Socket>();
+  app.server.on('connection', (socket: Socket) => {
+    connections.add(socket);
+    socket.once('close', () => connections.delete(socket));
+  });
+  let endGrace = () => {};
   return {
     app,
     keys,
     runner,
-    async close() {
-      // Live sessions get their 503 before the WebSocket plugin closes the sockets.
+    endGrace: () => endGrace(),
+    async close(graceMs = 0) {
+      // Stops listening and closes idle keep-alive connections; busy ones close after their response.
+      const connectionsEnded = new Promise<void>((resolve) => app.server.close(() => resolve()));
+      const graceOver = new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, graceMs);
+        endGrace = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      const drained = Promise.all([connectionsEnded, runner!.drain()]).then(() => true);
+      if (await Promise.race([drained, graceOver.then(() => false)])) app.log.info('drained: nothing left running');
+      else {
+        app.log.warn(
+          { connections: connections.size, liveSessions: realtime.openSessions, runningJobs: runner!.runningJobs },
+          'shutdown grace period over: ending live sessions and requeueing running jobs',
+        );
+      }
+      endGrace();
       await realtime.close();
-      await app.close();
       await runner!.stop();
+      await Promise.race([connectionsEnded, delay(CLOSE_FLUSH_MS)]);
+      for (const socket of connections) socket.destroy();
+      await app.close();
       await liveRecognition.close();
       await recognition.close();
       await translation.close();

@@ -24,11 +24,27 @@ export interface Logger {
   error(obj: object, msg?: string): void;
 }
 
-/** A transcription whose job keeps dying with the process is given up on after this many starts. */
+/**
+ * A transcription whose job keeps dying with the server process (kill -9, a
+ * crash) is given up on after this many starts. Shutdowns and recognition
+ * worker deaths do not count as starts.
+ */
 export const MAX_TRANSCRIBE_ATTEMPTS = 3;
+
+/** A transcription whose recognition worker died this many times while it ran alone is failed. */
+export const MAX_WORKER_DEATHS_ALONE = 2;
 
 const WEBHOOK_CONCURRENCY = 4;
 const IDLE_POLL_MS = 1000;
+/** A job whose handler threw (its outcome could not be stored) runs again after this, doubling per attempt. */
+const HANDLER_ERROR_RETRY_MS = 10_000;
+const HANDLER_ERROR_RETRY_MAX_MS = 10 * 60_000;
+
+/** A transcription in progress: whether it has had the recognition pool to itself so far. */
+interface RunningTranscription {
+  alone: boolean;
+  mustRunAlone: boolean;
+}
 
 class TranscriptionFailure extends Error {
   constructor(
@@ -52,18 +68,27 @@ function toFailure(err: unknown): TranscriptionFailure {
   return new TranscriptionFailure('internal_error', 'The transcription failed because of an internal error.');
 }
 
+function isWorkerDeath(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === 'worker_died';
+}
+
 /**
  * Takes durable jobs from the queue: transcriptions (as many at once as the
  * recognition pool has workers) and webhook deliveries with retries. Jobs
- * left active by a crash are requeued at start.
+ * left active by a crash are requeued at start, and that start counts.
+ *
+ * A transcription whose recognition worker died is retried without counting
+ * the attempt, and from then on runs alone: no other transcription beside
+ * it, so that another job's crash or memory cannot be blamed on it. Only
+ * deaths while it ran alone count; at {@link MAX_WORKER_DEATHS_ALONE} it fails.
  */
 export class JobRunner {
   private readonly active = new Map<number, AbortController>();
-  private activeTranscribe = 0;
+  private readonly transcribing = new Map<number, RunningTranscription>();
   private activeWebhooks = 0;
   private timer: NodeJS.Timeout | null = null;
   private stopped = true;
-  private pumping = false;
+  private pumping: Promise<void> | null = null;
   private repump = false;
   private readonly downloadsDir: string;
   private readonly idleWaiters = new Set<() => void>();
@@ -99,44 +124,75 @@ export class JobRunner {
       this.repump = true;
       return;
     }
-    this.pumping = true;
-    void this.pump().finally(() => {
-      this.pumping = false;
-      if (this.repump) {
-        this.repump = false;
-        this.wake();
-      }
-    });
+    this.pumping = this.pump()
+      .catch((err: unknown) => this.log.error({ err }, 'could not take jobs from the queue'))
+      .finally(() => {
+        this.pumping = null;
+        if (this.repump) {
+          this.repump = false;
+          this.wake();
+        }
+      });
   }
 
   private async pump(): Promise<void> {
     const now = Date.now();
-    while (this.activeTranscribe < this.config.workers) {
-      const job = await this.storage.jobs.claim('transcribe', now);
+    while (this.transcribing.size < this.config.workers && !this.loneJobRunning()) {
+      const job = await this.storage.jobs.claim('transcribe', now, { othersRunning: this.transcribing.size > 0 });
       if (!job) break;
-      this.launch(job, () => this.activeTranscribe--, (signal) => this.runTranscription(job, signal));
-      this.activeTranscribe++;
+      if (this.stopped) return this.putBack(job);
+      const alone = this.transcribing.size === 0;
+      for (const other of this.transcribing.values()) other.alone = false;
+      this.transcribing.set(job.id, { alone, mustRunAlone: job.workerDeaths > 0 });
+      this.launch(job, () => this.transcribing.delete(job.id), (signal) => this.runTranscription(job, signal));
     }
     while (this.activeWebhooks < WEBHOOK_CONCURRENCY) {
       const job = await this.storage.jobs.claim('webhook', now);
       if (!job) break;
+      if (this.stopped) return this.putBack(job);
       this.launch(job, () => this.activeWebhooks--, () => this.runWebhook(job));
       this.activeWebhooks++;
     }
     this.schedule();
   }
 
+  private loneJobRunning(): boolean {
+    for (const t of this.transcribing.values()) if (t.mustRunAlone) return true;
+    return false;
+  }
+
+  /** Returns a job claimed as the runner stopped, as if it had not been claimed. */
+  private putBack(job: Job): Promise<void> {
+    return this.storage.jobs.requeue(job.id, { runAtMs: 0, countAttempt: false });
+  }
+
   private launch(job: Job, release: () => void, run: (signal: AbortSignal) => Promise<void>): void {
     const controller = new AbortController();
     this.active.set(job.id, controller);
     run(controller.signal)
-      .catch((err: unknown) => this.log.error({ err, jobId: job.id }, 'job handler failed'))
+      .catch((err: unknown) => this.retryAfterHandlerError(job, err))
       .finally(() => {
         this.active.delete(job.id);
         release();
         if (this.active.size === 0) for (const resolve of this.idleWaiters) resolve();
         this.wake();
       });
+  }
+
+  /**
+   * The handler could not store the job's outcome (or its failure): run the
+   * job again later rather than leave it active, and its transcription
+   * `processing`, until the next start. The attempt counts, so a job that
+   * can never be stored still ends.
+   */
+  private async retryAfterHandlerError(job: Job, err: unknown): Promise<void> {
+    const delayMs = Math.min(HANDLER_ERROR_RETRY_MAX_MS, HANDLER_ERROR_RETRY_MS * 2 ** Math.max(0, job.attempt - 1));
+    this.log.error({ err, jobId: job.id, kind: job.kind, retryInMs: delayMs }, 'job handler failed; the job will run again');
+    try {
+      await this.storage.jobs.requeue(job.id, { runAtMs: Date.now() + delayMs, countAttempt: true });
+    } catch (requeueErr) {
+      this.log.error({ err: requeueErr, jobId: job.id }, 'could not requeue the job; it runs again at the next start');
+    }
   }
 
   private schedule(): void {
@@ -179,7 +235,6 @@ export class JobRunner {
         },
         signal,
       );
-      if (signal.aborted) return;
       const tokens = await this.translation.annotate(
         result.tokens,
         {
@@ -194,14 +249,33 @@ export class JobRunner {
       await this.storage.transcriptions.complete(record.id, { text, tokens }, result.audioDurationMs);
       this.log.info({ transcriptionId: record.id, audioDurationMs: result.audioDurationMs }, 'transcription completed');
     } catch (err) {
-      // Stopping the server leaves the job active; it is requeued at the next start.
-      if (signal.aborted) return;
+      // Only stopping aborts: the job goes back to the queue, and the interruption is not its fault.
+      if (signal.aborted) {
+        await this.storage.jobs.requeue(job.id, { runAtMs: 0, countAttempt: false });
+        return;
+      }
+      if (isWorkerDeath(err)) {
+        await this.afterWorkerDeath(job, record, err);
+        return;
+      }
       const failure = toFailure(err);
       if (failure.errorType === 'internal_error') this.log.error({ err, transcriptionId: record.id }, 'transcription failed');
       await this.fail(record, failure);
     } finally {
       await rm(download, { force: true });
     }
+  }
+
+  private async afterWorkerDeath(job: Job, record: TranscriptionRecord, err: unknown): Promise<void> {
+    const alone = this.transcribing.get(job.id)?.alone ?? false;
+    const deathsAlone = job.workerDeathsAlone + (alone ? 1 : 0);
+    if (deathsAlone >= MAX_WORKER_DEATHS_ALONE) {
+      this.log.error({ err, transcriptionId: record.id, deathsAlone }, 'recognition worker keeps dying on this transcription');
+      await this.fail(record, toFailure(err));
+      return;
+    }
+    this.log.warn({ err, transcriptionId: record.id, alone }, 'recognition worker died; the transcription runs again, alone');
+    await this.storage.jobs.requeue(job.id, { runAtMs: 0, countAttempt: false, workerDied: { alone } });
   }
 
   private tooLong(): TranscriptionFailure {
@@ -248,6 +322,11 @@ export class JobRunner {
     await this.storage.jobs.retryAt(job.id, Date.now() + backoffMs(this.config.webhook.backoffMs, job.attempt));
   }
 
+  /** Jobs running now, transcriptions and webhook deliveries. */
+  get runningJobs(): number {
+    return this.active.size;
+  }
+
   /** Resolves once no job is running (for orderly shutdown and tests). */
   idle(): Promise<void> {
     if (this.active.size === 0) return Promise.resolve();
@@ -260,10 +339,23 @@ export class JobRunner {
     });
   }
 
-  /** Stops taking jobs and aborts running ones; their jobs resume at the next start. */
+  /** Stops taking jobs and resolves once the running ones have ended (the start of a graceful shutdown). */
+  async drain(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.pumping;
+    await this.idle();
+  }
+
+  /**
+   * Stops taking jobs and interrupts running transcriptions: they go back to
+   * the queue, the attempt not counted, and resume at the next start.
+   * Webhook deliveries in flight end on their own (bounded by their timeout).
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    await this.pumping;
     for (const controller of this.active.values()) controller.abort();
     await this.idle();
   }

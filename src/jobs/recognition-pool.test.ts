@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { AudioDecodeError, AudioTooLongError } from '../pipeline/decode/errors.js';
-import { RecognitionPool, type RecognitionPoolOptions } from './recognition-pool.js';
+import { RecognitionPool, RecognitionWorkerDiedError, type RecognitionPoolOptions } from './recognition-pool.js';
 
 const FAKE_WORKER = new URL('../../test/support/fake-recognition-worker.js', import.meta.url);
 
@@ -93,7 +93,10 @@ describe('RecognitionPool', () => {
 
   it('rejects the job of a crashed worker and replaces the worker', async () => {
     start();
-    await assert.rejects(job('crash'), /Recognition worker crashed \(exit code 1\)/);
+    const err = await job('crash').catch((e: unknown) => e);
+    assert.ok(err instanceof RecognitionWorkerDiedError);
+    assert.equal(err.code, 'worker_died');
+    assert.match(err.message, /Recognition worker crashed \(exit code 1\)/);
     assert.equal((await job('ok:10')).audioDurationMs, 10);
   });
 

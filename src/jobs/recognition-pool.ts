@@ -56,6 +56,16 @@ interface Slot {
   crash: Error | null;
 }
 
+/**
+ * The worker process running the job died: a native crash in the engine, the
+ * kernel's OOM killer, a signal from outside. The job itself may or may not
+ * be to blame (the job runner finds out by retrying it alone).
+ */
+export class RecognitionWorkerDiedError extends Error {
+  override name = 'RecognitionWorkerDiedError';
+  readonly code = 'worker_died';
+}
+
 const DEFAULT_WORKER_URL = new URL('./recognition-worker.js', import.meta.url);
 
 /**
@@ -112,7 +122,8 @@ export class RecognitionPool {
    * @throws {AudioTooLongError} `code` 'audio_too_long'.
    * @throws the abort reason as soon as `signal` aborts (queued jobs never start;
    *   running ones stop at the next utterance).
-   * @throws {Error} the engine failed, the worker crashed, or the pool is closed.
+   * @throws {RecognitionWorkerDiedError} `code` 'worker_died': the worker process died.
+   * @throws {Error} the engine failed, or the pool is closed.
    */
   transcribe(request: TranscribeRequest, signal?: AbortSignal): Promise<BatchResult> {
     if (this.closed) return Promise.reject(new Error('Recognition pool is closed'));
@@ -210,7 +221,9 @@ export class RecognitionPool {
       this.fail(new Error(`Speech engine worker exited while loading (code ${code})${reason}`));
       return;
     }
-    if (slot.job && !slot.job.settled) slot.job.reject(new Error(`Recognition worker crashed (exit code ${code})${reason}`));
+    if (slot.job && !slot.job.settled) {
+      slot.job.reject(new RecognitionWorkerDiedError(`Recognition worker crashed (exit code ${code})${reason}`));
+    }
     if (!this.closed && !this.broken) {
       this.spawn();
     }

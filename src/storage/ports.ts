@@ -112,8 +112,34 @@ export interface Job {
   id: number;
   kind: JobKind;
   transcriptionId: string;
-  /** Attempts started so far, this one included. */
+  /** Attempts started so far, this one included; requeues with `countAttempt: false` are not counted. */
   attempt: number;
+  /**
+   * Times a recognition worker process died while running this job. After
+   * one, the job runs alone (no other transcription beside it), so that a
+   * death can be blamed on it.
+   */
+  workerDeaths: number;
+  /** Of those, the deaths while it ran alone: the ones that count against it. */
+  workerDeathsAlone: number;
+}
+
+export interface RequeueOptions {
+  /** When the job is due again. */
+  runAtMs: number;
+  /** False for an interruption that is not the job's fault (shutdown, an unrelated worker death). */
+  countAttempt: boolean;
+  /** Set when the job's recognition worker died under it; `alone`: no other transcription ran beside it. */
+  workerDied?: { alone: boolean };
+}
+
+export interface ClaimOptions {
+  /**
+   * Other transcriptions are running. A transcribe job that must run alone
+   * (`workerDeaths > 0`) is then not claimed when it is the next one due,
+   * and neither is anything behind it: it goes first once the others end.
+   */
+  othersRunning?: boolean;
 }
 
 /** Durable queue. Jobs of kind `transcribe` are created by insertQueued, `webhook` by complete/fail. */
@@ -122,9 +148,14 @@ export interface JobQueue {
    * Claims the oldest due job of the kind and marks it active. Claiming a
    * transcribe job moves its transcription to `processing` in the same step.
    */
-  claim(kind: JobKind, nowMs: number): Promise<Job | null>;
+  claim(kind: JobKind, nowMs: number, options?: ClaimOptions): Promise<Job | null>;
   finish(jobId: number): Promise<void>;
   retryAt(jobId: number, runAtMs: number): Promise<void>;
+  /**
+   * Puts an active job back in the queue; a transcribe job's transcription
+   * goes back to `queued` in the same step. A job that is gone is left alone.
+   */
+  requeue(jobId: number, options: RequeueOptions): Promise<void>;
   /** Requeues jobs left active by a process that died; returns how many. */
   recoverInterrupted(): Promise<number>;
   /** Earliest run time of a queued job of the kind, to sleep until then. */

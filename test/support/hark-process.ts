@@ -39,6 +39,8 @@ export async function startHark(env: Record<string, string> = {}, dataDir?: stri
     HARK_LOG_LEVEL: 'warn',
     // Tests serve audio_url and receive webhooks on loopback, which Hark refuses by default.
     HARK_OUTBOUND_ALLOW_CIDRS: '127.0.0.0/8,::1/128',
+    // stop() waits for running jobs and live sessions this long; tests that need the grace set their own.
+    HARK_SHUTDOWN_GRACE_MS: '3000',
     ...env,
   };
   const child = spawn(process.execPath, [MAIN], {
@@ -69,8 +71,8 @@ export async function startHark(env: Record<string, string> = {}, dataDir?: stri
 
   const stopWith = async (signal: NodeJS.Signals) => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-    // The server bounds its own shutdown; this only guards the test run against a hang.
-    const kill = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    // The server bounds its own shutdown (grace, then at most ~20 s); this only guards the test run against a hang.
+    const kill = setTimeout(() => child.kill('SIGKILL'), Number(fullEnv.HARK_SHUTDOWN_GRACE_MS) + 30_000);
     await exited;
     clearTimeout(kill);
   };

@@ -77,6 +77,51 @@ export function storageContract(name: string, open: () => Promise<{ storage: Sto
       assert.equal((await storage.jobs.claim('transcribe', Date.now()))?.attempt, 2);
     });
 
+    it('requeues an active job, counting its attempt or not', async () => {
+      const t = transcription();
+      await storage.transcriptions.insertQueued(t, roomy);
+      const first = await storage.jobs.claim('transcribe', Date.now());
+      await storage.jobs.requeue(first!.id, { runAtMs: 0, countAttempt: false });
+      assert.equal((await storage.transcriptions.get(t.id))?.status, 'queued');
+      const second = await storage.jobs.claim('transcribe', Date.now());
+      assert.equal(second?.attempt, 1);
+      assert.equal((await storage.transcriptions.get(t.id))?.status, 'processing');
+      const later = Date.now() + 60_000;
+      await storage.jobs.requeue(second!.id, { runAtMs: later, countAttempt: true });
+      assert.equal(await storage.jobs.claim('transcribe', Date.now()), null);
+      assert.equal((await storage.jobs.claim('transcribe', later))?.attempt, 2);
+    });
+
+    it('leaves a job alone when asked to requeue it after it ended', async () => {
+      const t = transcription();
+      await storage.transcriptions.insertQueued(t, roomy);
+      const job = await storage.jobs.claim('transcribe', Date.now());
+      await storage.transcriptions.fail(t.id, 'internal_error', 'x');
+      await storage.jobs.requeue(job!.id, { runAtMs: 0, countAttempt: false });
+      assert.equal((await storage.transcriptions.get(t.id))?.status, 'error');
+      assert.equal(await storage.jobs.claim('transcribe', Date.now()), null);
+    });
+
+    it('holds a job whose worker died back while others run, and counts the deaths while it ran alone', async () => {
+      const suspect = transcription();
+      const other = transcription();
+      await storage.transcriptions.insertQueued(suspect, roomy);
+      await storage.transcriptions.insertQueued(other, roomy);
+      const first = await storage.jobs.claim('transcribe', Date.now());
+      assert.equal(first?.transcriptionId, suspect.id);
+      assert.deepEqual([first?.workerDeaths, first?.workerDeathsAlone], [0, 0]);
+      await storage.jobs.requeue(first!.id, { runAtMs: 0, countAttempt: false, workerDied: { alone: false } });
+      // Due first but must run alone: nothing is claimed beside other work.
+      assert.equal(await storage.jobs.claim('transcribe', Date.now(), { othersRunning: true }), null);
+      const alone = await storage.jobs.claim('transcribe', Date.now(), { othersRunning: false });
+      assert.equal(alone?.transcriptionId, suspect.id);
+      assert.deepEqual([alone?.attempt, alone?.workerDeaths, alone?.workerDeathsAlone], [1, 1, 0]);
+      await storage.jobs.requeue(alone!.id, { runAtMs: 0, countAttempt: false, workerDied: { alone: true } });
+      const again = await storage.jobs.claim('transcribe', Date.now());
+      assert.deepEqual([again?.attempt, again?.workerDeaths, again?.workerDeathsAlone], [1, 2, 1]);
+      assert.equal((await storage.jobs.claim('transcribe', Date.now(), { othersRunning: true }))?.transcriptionId, other.id);
+    });
+
     it('completes atomically: transcript, status and the webhook job', async () => {
       const t = transcription({ webhookUrl: 'http://x.test/hook' });
       await storage.transcriptions.insertQueued(t, roomy);

@@ -38,6 +38,11 @@ const MIGRATIONS: readonly string[] = [
     body TEXT NOT NULL
   );
   `,
+  // Worker deaths are counted apart from attempts: only deaths while the job ran alone count against it.
+  `
+  ALTER TABLE jobs ADD COLUMN worker_deaths INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE jobs ADD COLUMN worker_deaths_alone INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 /** Brings the database to the newest schema; safe to call on every start. */

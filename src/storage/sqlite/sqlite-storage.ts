@@ -6,6 +6,7 @@ import type {
   DeleteVerdict,
   FileRecord,
   FileRepository,
+  ClaimOptions,
   Job,
   JobKind,
   JobQueue,
@@ -13,6 +14,7 @@ import type {
   ListQuery,
   Page,
   QuotaVerdict,
+  RequeueOptions,
   Storage,
   TemporaryKeyRecord,
   Transcript,
@@ -214,32 +216,56 @@ interface JobRow {
   kind: JobKind;
   transcription_id: string;
   attempt: number;
+  worker_deaths: number;
+  worker_deaths_alone: number;
 }
 
 class SqliteJobQueue implements JobQueue {
   constructor(private readonly db: Db) {}
 
-  async claim(kind: JobKind, nowMs: number): Promise<Job | null> {
+  async claim(kind: JobKind, nowMs: number, options: ClaimOptions = {}): Promise<Job | null> {
     return this.db.transaction((): Job | null => {
       const row = q(this.db,
         
-          "SELECT id, kind, transcription_id, attempt FROM jobs WHERE kind = ? AND state = 'queued' AND run_at <= ? ORDER BY run_at, id LIMIT 1",
+          "SELECT id, kind, transcription_id, attempt, worker_deaths, worker_deaths_alone FROM jobs WHERE kind = ? AND state = 'queued' AND run_at <= ? ORDER BY run_at, id LIMIT 1",
         )
         .get(kind, nowMs) as JobRow | undefined;
       if (!row) return null;
+      if (options.othersRunning && row.worker_deaths > 0) return null;
       q(this.db, "UPDATE jobs SET state = 'active', attempt = attempt + 1 WHERE id = ?").run(row.id);
-      if (kind === 'transcribe') {
-        const t = q(this.db, 'SELECT body FROM transcriptions WHERE id = ?').get(row.transcription_id) as
-          | { body: string }
-          | undefined;
-        if (t) {
-          const record = { ...(JSON.parse(t.body) as TranscriptionRecord), status: 'processing' as const };
-          q(this.db,
-            'UPDATE transcriptions SET status = ?, body = ? WHERE id = ?')
-            .run(record.status, JSON.stringify(record), record.id);
-        }
-      }
-      return { id: row.id, kind: row.kind, transcriptionId: row.transcription_id, attempt: row.attempt + 1 };
+      if (kind === 'transcribe') this.setStatus(row.transcription_id, 'processing');
+      return {
+        id: row.id,
+        kind: row.kind,
+        transcriptionId: row.transcription_id,
+        attempt: row.attempt + 1,
+        workerDeaths: row.worker_deaths,
+        workerDeathsAlone: row.worker_deaths_alone,
+      };
+    }).immediate();
+  }
+
+  private setStatus(transcriptionId: string, status: 'queued' | 'processing'): void {
+    const t = q(this.db, 'SELECT body FROM transcriptions WHERE id = ?').get(transcriptionId) as
+      | { body: string }
+      | undefined;
+    if (!t) return;
+    const record = { ...(JSON.parse(t.body) as TranscriptionRecord), status };
+    q(this.db, 'UPDATE transcriptions SET status = ?, body = ? WHERE id = ?').run(status, JSON.stringify(record), record.id);
+  }
+
+  async requeue(jobId: number, options: RequeueOptions): Promise<void> {
+    this.db.transaction(() => {
+      const row = q(this.db, "SELECT kind, transcription_id FROM jobs WHERE id = ? AND state = 'active'").get(jobId) as
+        | Pick<JobRow, 'kind' | 'transcription_id'>
+        | undefined;
+      if (!row) return;
+      const died = options.workerDied ? 1 : 0;
+      const diedAlone = options.workerDied?.alone ? 1 : 0;
+      q(this.db,
+        "UPDATE jobs SET state = 'queued', run_at = ?, attempt = attempt - ?, worker_deaths = worker_deaths + ?, worker_deaths_alone = worker_deaths_alone + ? WHERE id = ?")
+        .run(options.runAtMs, options.countAttempt ? 0 : 1, died, diedAlone, jobId);
+      if (row.kind === 'transcribe') this.setStatus(row.transcription_id, 'queued');
     }).immediate();
   }
 
