@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 
@@ -47,6 +48,26 @@ export interface AuthSettings {
   failuresPerMinute: number;
 }
 
+/** Bounds on HTTP connections and requests (docs/security/http-edge.md). */
+export interface HttpSettings {
+  /** Proxies whose X-Forwarded-For/-Host/-Proto are believed: addresses and CIDRs; empty trusts none. */
+  trustedProxies: string[];
+  /** Time allowed for a request's line and headers to arrive. */
+  headersTimeoutMs: number;
+  /** Time allowed for a whole request, body included (0: no limit). */
+  requestTimeoutMs: number;
+  /** A connection with no byte in either direction for this long is closed. */
+  idleTimeoutMs: number;
+  /** Time an idle keep-alive connection is kept between requests. */
+  keepAliveTimeoutMs: number;
+  /** A request body must arrive at this average rate over each idle-timeout period. */
+  minBodyBytesPerSecond: number;
+  /** Open connections per client address (trusted proxies are exempt). */
+  maxConnectionsPerAddress: number;
+  /** Open connections in all. */
+  maxConnections: number;
+}
+
 export interface Config {
   host: string;
   port: number;
@@ -62,6 +83,7 @@ export interface Config {
   realtime: RealtimeSettings;
   translation: TranslationEngineSettings;
   auth: AuthSettings;
+  http: HttpSettings;
   /** SIGTERM lets uploads, REST calls, running jobs and live sessions finish for this long. */
   shutdownGraceMs: number;
   logLevel: string;
@@ -81,6 +103,24 @@ function int(env: Env, name: string, fallback: number, min = 0): number {
     throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
   }
   return value;
+}
+
+/** Comma list of IP addresses and CIDRs, as `trustProxy` and `net.BlockList` take them. */
+function addressList(env: Env, name: string): string[] {
+  const entries = (env[name] ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e.length > 0);
+  for (const entry of entries) {
+    const [address = '', prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    const bits = family === 6 ? 128 : 32;
+    const prefixValid = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+    if (family === 0 || !prefixValid || rest.length > 0) {
+      throw new ConfigError(`${name} must list IP addresses or CIDRs, got "${entry}"`);
+    }
+  }
+  return entries;
 }
 
 /**
@@ -131,6 +171,16 @@ export function loadConfig(env: Env = process.env): Config {
     },
     auth: {
       failuresPerMinute: int(env, 'HARK_AUTH_FAILURES_PER_MINUTE', 30, 1),
+    },
+    http: {
+      trustedProxies: addressList(env, 'HARK_TRUSTED_PROXIES'),
+      headersTimeoutMs: int(env, 'HARK_HTTP_HEADERS_TIMEOUT_MS', 30_000, 1),
+      requestTimeoutMs: int(env, 'HARK_HTTP_REQUEST_TIMEOUT_MS', 4 * 60 * 60_000, 0),
+      idleTimeoutMs: int(env, 'HARK_HTTP_IDLE_TIMEOUT_MS', 60_000, 1),
+      keepAliveTimeoutMs: int(env, 'HARK_HTTP_KEEP_ALIVE_TIMEOUT_MS', 72_000, 1),
+      minBodyBytesPerSecond: int(env, 'HARK_HTTP_MIN_BODY_BYTES_PER_SECOND', 1024, 0),
+      maxConnectionsPerAddress: int(env, 'HARK_HTTP_MAX_CONNECTIONS_PER_ADDRESS', 128, 1),
+      maxConnections: int(env, 'HARK_HTTP_MAX_CONNECTIONS', 1024, 1),
     },
     shutdownGraceMs: int(env, 'HARK_SHUTDOWN_GRACE_MS', 30_000, 0),
     logLevel: env.HARK_LOG_LEVEL || 'info',
