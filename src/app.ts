@@ -81,6 +81,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // pick the client address (per-address budgets) and the host of file links.
     trustProxy: config.http.trustedProxies.length > 0 ? config.http.trustedProxies : false,
     http: httpServerOptions(config.http),
+    requestTimeout: config.http.requestTimeoutMs,
     clientErrorHandler: limits.onClientError,
     // A bad URL or an over-long path parameter never reaches the hooks, so auth is decided here too.
     frameworkErrors: (error, request, reply) => {

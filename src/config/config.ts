@@ -135,6 +135,12 @@ export function loadConfig(env: Env = process.env): Config {
   for (const key of apiKeys) {
     if (key.startsWith('temp:')) throw new ConfigError('HARK_API_KEYS must not contain temp: keys');
   }
+  const headersTimeoutMs = int(env, 'HARK_HTTP_HEADERS_TIMEOUT_MS', 30_000, 1);
+  const requestTimeoutMs = int(env, 'HARK_HTTP_REQUEST_TIMEOUT_MS', 4 * 60 * 60_000, 0);
+  // Node refuses a header timeout longer than the whole-request one.
+  if (requestTimeoutMs > 0 && headersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError('HARK_HTTP_HEADERS_TIMEOUT_MS must not exceed HARK_HTTP_REQUEST_TIMEOUT_MS');
+  }
   return {
     host: env.HARK_HOST || '0.0.0.0',
     port: int(env, 'HARK_PORT', 8080),
@@ -174,8 +180,8 @@ export function loadConfig(env: Env = process.env): Config {
     },
     http: {
       trustedProxies: addressList(env, 'HARK_TRUSTED_PROXIES'),
-      headersTimeoutMs: int(env, 'HARK_HTTP_HEADERS_TIMEOUT_MS', 30_000, 1),
-      requestTimeoutMs: int(env, 'HARK_HTTP_REQUEST_TIMEOUT_MS', 4 * 60 * 60_000, 0),
+      headersTimeoutMs,
+      requestTimeoutMs,
       idleTimeoutMs: int(env, 'HARK_HTTP_IDLE_TIMEOUT_MS', 60_000, 1),
       keepAliveTimeoutMs: int(env, 'HARK_HTTP_KEEP_ALIVE_TIMEOUT_MS', 72_000, 1),
       minBodyBytesPerSecond: int(env, 'HARK_HTTP_MIN_BODY_BYTES_PER_SECOND', 1024, 0),

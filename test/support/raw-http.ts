@@ -79,9 +79,9 @@ export function readResponse(socket: Socket, timeoutMs = 30_000): Promise<RawRes
   });
 }
 
-/** Sends `request` as is on a new connection and reads the answer. */
-export async function rawRequest(baseUrl: string, request: string | Buffer, timeoutMs?: number) {
-  const socket = await openSocket(baseUrl);
+/** Sends `request` as is on a new connection (from `localAddress` if given) and reads the answer. */
+export async function rawRequest(baseUrl: string, request: string | Buffer, timeoutMs?: number, localAddress?: string) {
+  const socket = await openSocket(baseUrl, localAddress);
   const response = readResponse(socket, timeoutMs);
   socket.write(request);
   try {
@@ -98,6 +98,8 @@ export function closedWithin(socket: Socket, timeoutMs: number): Promise<number>
     if (socket.destroyed) return resolve(0);
     const timer = setTimeout(() => reject(new Error(`still open after ${timeoutMs} ms`)), timeoutMs);
     socket.on('error', () => {});
+    // A socket nobody reads never sees the server's close.
+    socket.resume();
     socket.once('close', () => {
       clearTimeout(timer);
       resolve(Date.now() - start);

@@ -18,11 +18,10 @@ const LINGER_MS = 1_000;
 /** Checking each connection's timeouts every second keeps the bounds within a second of their settings. */
 const CONNECTIONS_CHECKING_INTERVAL_MS = 1_000;
 
-/** The Node HTTP server options that carry the header and whole-request timeouts. */
+/** The Node HTTP server options that carry the header timeout (Fastify sets the whole-request one). */
 export function httpServerOptions(settings: HttpSettings) {
   return {
     headersTimeout: settings.headersTimeoutMs,
-    requestTimeout: settings.requestTimeoutMs,
     connectionsCheckingInterval: CONNECTIONS_CHECKING_INTERVAL_MS,
   };
 }
@@ -160,7 +159,8 @@ export class ConnectionLimits {
       seen = read;
     }, periodMs);
     timer.unref();
-    response.once('close', () => clearInterval(timer));
+    // Not the response's end: a body answered early (401, 400) is still read and discarded, just as slowly.
+    socket.once('close', () => clearInterval(timer));
   }
 
   /**
