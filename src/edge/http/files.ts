@@ -84,8 +84,9 @@ export async function filesRoutes(
             try {
               received = await files.receive(part.file, part.filename || 'file');
             } catch (err) {
-              // A stream that broke off mid-file is the client's malformed body, not our failure.
-              failure = sourceFailed ? malformedMultipart(err) : err;
+              // A file that broke off mid-stream is the client's malformed body, not our failure.
+              const clientError = err instanceof ApiError && err.statusCode < 500;
+              failure = !clientError && sourceFailed ? malformedMultipart(err) : err;
             }
             if (isFileTooLarge(failure)) break;
           } else if (part.fieldname === 'client_reference_id') {
