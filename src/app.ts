@@ -60,6 +60,13 @@ function fromFastifyError(error: FastifyError): ApiError {
   return errors.invalidRequest([{ errorType: 'value_error', location: 'body', message: 'Malformed request' }]);
 }
 
+/** The router's own refusals, which Fastify hands to `frameworkErrors` instead of the error handler. */
+function fromFrameworkError(error: FastifyError): ApiError {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return errors.uriTooLong();
+  if (error.code === 'FST_ERR_BAD_URL') return errors.malformedHttpRequest();
+  return errors.internal(error);
+}
+
 /** Client errors are the client's business: logged quietly, never at `error`. */
 function logFailure(request: FastifyRequest, apiError: ApiError, error: unknown): void {
   if (apiError.statusCode >= 500) request.log.error({ err: apiError.cause ?? error }, 'request failed');
@@ -87,7 +94,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     frameworkErrors: (error, request, reply) => {
       try {
         authenticator.authenticate(request, reply);
-        send(request, reply, error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? errors.uriTooLong() : fromFastifyError(error));
+        send(request, reply, fromFrameworkError(error));
       } catch (err) {
         send(request, reply, err as ApiError);
       }
