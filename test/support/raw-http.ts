@@ -36,7 +36,8 @@ export function parseResponse(data: Buffer, complete = false): RawResponse | nul
   }
   const rest = data.subarray(end + 4);
   const length = headers['content-length'] === undefined ? null : Number(headers['content-length']);
-  if (length === null ? !complete : rest.length < length) return null;
+  // Once the connection is closed, what came is all there is (a HEAD answer has no body).
+  if (!complete && (length === null || rest.length < length)) return null;
   const text = rest.subarray(0, length ?? rest.length).toString('utf8');
   let body: unknown = text;
   try {

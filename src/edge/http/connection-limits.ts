@@ -39,9 +39,11 @@ function trustedList(addresses: readonly string[]): BlockList {
 
 /** The bytes of an HTTP response carrying an ApiError, for sockets no Fastify reply owns. */
 function rawErrorResponse(error: ApiError): string {
-  const body = JSON.stringify(errorToWire(error, randomUUID()));
+  const requestId = randomUUID();
+  const body = JSON.stringify(errorToWire(error, requestId));
   return [
     `HTTP/1.1 ${error.statusCode} ${STATUS_CODES[error.statusCode] ?? 'Error'}`,
+    `x-request-id: ${requestId}`,
     'content-type: application/json; charset=utf-8',
     `content-length: ${Buffer.byteLength(body)}`,
     'connection: close',
