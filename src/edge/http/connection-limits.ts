@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { BlockList, isIPv6, type Socket } from 'node:net';
-import { STATUS_CODES } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import { errors, type ApiError } from '../../api/errors.js';
 import { errorToWire } from '../../api/to-wire.js';
@@ -150,11 +149,15 @@ export class ConnectionLimits {
     const periodMs = this.settings.idleTimeoutMs;
     const minBytes = (this.settings.minBodyBytesPerSecond * periodMs) / 1000;
     let seen = socket.bytesRead;
+    const stop = () => {
+      clearInterval(timer);
+      socket.off('close', stop);
+    };
     const timer = setInterval(() => {
-      if (request.complete || socket.destroyed) return clearInterval(timer);
+      if (request.complete || socket.destroyed) return stop();
       const read = socket.bytesRead;
       if (read - seen < minBytes) {
-        clearInterval(timer);
+        stop();
         this.log?.debug({ address: socket.remoteAddress }, 'request body too slow; closing');
         this.closeWith(socket, errors.requestTimeout(), false);
       }
@@ -162,7 +165,7 @@ export class ConnectionLimits {
     }, periodMs);
     timer.unref();
     // Not the response's end: a body answered early (401, 400) is still read and discarded, just as slowly.
-    socket.once('close', () => clearInterval(timer));
+    socket.once('close', stop);
   }
 
   /**

@@ -24,6 +24,15 @@ function malformedMultipart(err: unknown): ApiError {
   return errors.invalidRequest([{ errorType: 'value_error', location: 'body', message }]);
 }
 
+/**
+ * A file part that broke off mid-stream is the client's malformed body, not
+ * our failure. The pipeline hands every error to the part's stream, so a disk
+ * error (a system error, with its syscall) and our own size refusal are told apart.
+ */
+function isBrokenBody(err: unknown): boolean {
+  return err instanceof Error && !(err instanceof ApiError) && typeof (err as NodeJS.ErrnoException).syscall !== 'string';
+}
+
 /** Public base URL for links: configured, or as the client reached us. */
 function baseUrl(publicUrl: string | null, protocol: string, host: string | undefined): string {
   return publicUrl ?? `${protocol}://${host ?? 'localhost'}`;
@@ -79,14 +88,12 @@ export async function filesRoutes(
               part.file.resume();
               continue;
             }
-            let sourceFailed = false;
-            part.file.once('error', () => (sourceFailed = true));
+            let bodyError: unknown = null;
+            part.file.once('error', (err) => (bodyError = err));
             try {
               received = await files.receive(part.file, part.filename || 'file');
             } catch (err) {
-              // A file that broke off mid-stream is the client's malformed body, not our failure.
-              const clientError = err instanceof ApiError && err.statusCode < 500;
-              failure = !clientError && sourceFailed ? malformedMultipart(err) : err;
+              failure = isBrokenBody(bodyError) ? malformedMultipart(bodyError) : err;
             }
             if (isFileTooLarge(failure)) break;
           } else if (part.fieldname === 'client_reference_id') {
