@@ -55,8 +55,6 @@ function fromFastifyError(error: FastifyError): ApiError {
       { errorType: 'value_error', location: 'body', message: 'Unsupported content type; send application/json' },
     ]);
   }
-  if (error.statusCode === 414) return errors.uriTooLong();
-  if (error.statusCode === 431) return errors.headersTooLarge();
   return errors.invalidRequest([{ errorType: 'value_error', location: 'body', message: 'Malformed request' }]);
 }
 

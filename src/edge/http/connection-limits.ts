@@ -61,6 +61,7 @@ function rawErrorResponse(error: ApiError): string {
 export class ConnectionLimits {
   private readonly perAddress = new Map<string, number>();
   private open = 0;
+  private lingering = 0;
   /** Connections answered 429 on arrival: whatever request they then send is ignored. */
   private readonly refused = new WeakSet<Socket>();
   /** The response in progress on a connection, if any: an error may be written only before it starts. */
@@ -113,6 +114,13 @@ export class ConnectionLimits {
       this.log?.debug({ address }, 'connection refused: too many open connections');
       this.refused.add(socket);
       socket.on('error', () => {});
+      // Refused connections linger too; in a flood of them, they get no answer rather than more descriptors.
+      if (this.lingering >= this.settings.maxConnections) {
+        socket.destroy();
+        return;
+      }
+      this.lingering++;
+      socket.once('close', () => this.lingering--);
       this.closeWith(socket, refusal, true);
       return;
     }
