@@ -56,7 +56,7 @@ function rawErrorResponse(error: ApiError): string {
  * a cap on open connections per client address and in all, an idle timeout,
  * a minimum average rate for request bodies, and ApiError answers for what
  * Node's HTTP parser refuses (`clientError`). Header and whole-request
- * timeouts are Node's own ({@link httpServerOptions}); they end up here too.
+ * timeouts are Node's own ({@link httpServerOptions}); their refusals are answered here too.
  */
 export class ConnectionLimits {
   private readonly perAddress = new Map<string, number>();
