@@ -1,16 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from 'fastify';
 import { ApiError, errors } from './api/errors.js';
 import { errorToWire } from './api/to-wire.js';
 import type { Config } from './config/config.js';
-import { registerAuth } from './edge/http/auth.js';
+import { RestAuthenticator, registerAuth } from './edge/http/auth.js';
+import { ConnectionLimits, httpServerOptions } from './edge/http/connection-limits.js';
 import { docsRoutes } from './edge/http/docs.js';
 import { filesRoutes } from './edge/http/files.js';
 import { modelsRoutes } from './edge/http/models.js';
 import { temporaryKeyRoutes } from './edge/http/temporary-keys.js';
 import { transcriptionsRoutes } from './edge/http/transcriptions.js';
 import { uiRoutes } from './edge/ui/ui-routes.js';
+import { registerMethodNotAllowed } from './edge/http/method-not-allowed.js';
 import { realtimeRoutes } from './edge/ws/realtime.js';
+import { AuthFailureThrottle } from './services/keys/auth-failure-throttle.js';
 import type { FileService } from './services/files/file-service.js';
 import type { KeyService } from './services/keys/key-service.js';
 import type { ModelCatalog } from './services/models/model-catalog.js';
@@ -30,7 +39,11 @@ export interface AppDeps {
 
 const JSON_BODY_LIMIT = 1024 * 1024;
 
-/** Fastify's own client errors (bad JSON, wrong content type, …) in the contract's format. */
+/**
+ * Fastify's own client errors (bad JSON, wrong content type, …) in the
+ * contract's format. Fastify's messages are not passed on: some quote the
+ * input (a header, a URL, a content type).
+ */
 function fromFastifyError(error: FastifyError): ApiError {
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return errors.invalidRequest([
@@ -42,19 +55,54 @@ function fromFastifyError(error: FastifyError): ApiError {
       { errorType: 'value_error', location: 'body', message: 'Unsupported content type; send application/json' },
     ]);
   }
-  return errors.invalidRequest([{ errorType: 'value_error', location: 'body', message: error.message }]);
+  return errors.invalidRequest([{ errorType: 'value_error', location: 'body', message: 'Malformed request' }]);
+}
+
+/** The router's own refusals, which Fastify hands to `frameworkErrors` instead of the error handler. */
+function fromFrameworkError(error: FastifyError): ApiError {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return errors.uriTooLong();
+  if (error.code === 'FST_ERR_BAD_URL') return errors.malformedHttpRequest();
+  return errors.internal(error);
+}
+
+/** Client errors are the client's business: logged quietly, never at `error`. */
+function logFailure(request: FastifyRequest, apiError: ApiError, error: unknown): void {
+  if (apiError.statusCode >= 500) request.log.error({ err: apiError.cause ?? error }, 'request failed');
+  else request.log.debug({ errorType: apiError.errorType, status: apiError.statusCode }, 'request refused');
 }
 
 /** Builds the HTTP application from its services; never listens (tests use it as is). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const authenticator = new RestAuthenticator(deps.keys, new AuthFailureThrottle(config.auth));
+  const limits = new ConnectionLimits(config.http);
+  const send = (request: FastifyRequest, reply: FastifyReply, error: ApiError) =>
+    reply.code(error.statusCode).header('x-request-id', request.id).send(errorToWire(error, request.id));
   const app = Fastify({
     logger: deps.logger ?? false,
     genReqId: () => randomUUID(),
     bodyLimit: JSON_BODY_LIMIT,
-    trustProxy: true,
+    // Forwarded headers come from anyone unless a proxy is named: they would
+    // pick the client address (per-address budgets) and the host of file links.
+    trustProxy: config.http.trustedProxies.length > 0 ? config.http.trustedProxies : false,
+    http: httpServerOptions(config.http),
+    requestTimeout: config.http.requestTimeoutMs,
+    clientErrorHandler: limits.onClientError,
+    // A bad URL or an over-long path parameter never reaches the hooks, so auth is decided here too.
+    frameworkErrors: (error, request, reply) => {
+      try {
+        authenticator.authenticate(request, reply);
+        send(request, reply, fromFrameworkError(error));
+      } catch (err) {
+        send(request, reply, err as ApiError);
+      }
+    },
   });
+  limits.attach(app.server, app.log);
 
   app.addHook('onRequest', async (request, reply) => {
+    // Answered 429 when it connected; nothing it asks for runs.
+    if (limits.isRefused(request.raw.socket)) return reply.hijack();
     reply.header('x-request-id', request.id);
   });
 
@@ -77,7 +125,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     else if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
       apiError = fromFastifyError(error as FastifyError);
     } else apiError = errors.internal(error);
-    if (apiError.statusCode >= 500) request.log.error({ err: apiError.cause ?? error }, 'request failed');
+    logFailure(request, apiError, error);
     return reply.code(apiError.statusCode).send(errorToWire(apiError, request.id));
   });
 
@@ -86,7 +134,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return reply.code(404).send(errorToWire(apiError, request.id));
   });
 
-  registerAuth(app, deps.keys);
+  registerAuth(app, authenticator);
+  const routes = registerMethodNotAllowed(app);
   await app.register(docsRoutes);
   await app.register(modelsRoutes, { models: deps.models });
   await app.register(temporaryKeyRoutes, { keys: deps.keys });
@@ -98,5 +147,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(transcriptionsRoutes, { transcriptions: deps.transcriptions });
   if (deps.realtime) await app.register(realtimeRoutes, { realtime: deps.realtime });
   await app.register(uiRoutes, { publicUrl: deps.config.publicUrl });
+  routes.addMethodNotAllowedRoutes();
   return app;
 }

@@ -18,6 +18,7 @@ export type ErrorType =
   | 'transcription_not_found'
   | 'transcription_invalid_state'
   | 'not_found'
+  | 'method_not_allowed'
   | 'request_timeout'
   | 'too_many_requests'
   | 'internal_error';
@@ -58,6 +59,15 @@ export const errors = {
   transcriptionFailed: () => new ApiError(409, 'transcription_invalid_state', 'File transcription has failed.'),
   routeNotFound: (method: string, url: string) =>
     new ApiError(404, 'not_found', `Route ${method} ${url.split('?')[0]} not found.`),
+  methodNotAllowed: (allowed: readonly string[]) =>
+    new ApiError(405, 'method_not_allowed', `Method not allowed. Allowed methods: ${allowed.join(', ')}.`),
+  /** From the HTTP layer: the input is never echoed, as it may be huge or hostile. */
+  uriTooLong: () => new ApiError(414, 'invalid_request', 'Request URI too long.'),
+  headersTooLarge: () => new ApiError(431, 'invalid_request', 'Request headers too large.'),
+  malformedHttpRequest: () => new ApiError(400, 'invalid_request', 'Malformed HTTP request.'),
+  tooManyConnectionsFromAddress: () =>
+    new ApiError(429, 'too_many_requests', 'Too many open connections from this address. Try again later.'),
+  tooManyConnections: () => new ApiError(429, 'too_many_requests', 'Too many open connections. Try again later.'),
   linkExpired: () => new ApiError(404, 'file_not_found', 'File could not be found or the link has expired.'),
   tooManyAuthFailures: () =>
     new ApiError(429, 'too_many_requests', 'Too many failed authentication attempts. Try again later.'),

@@ -56,6 +56,26 @@ export interface OutboundSettings {
   denyCidrs: readonly Cidr[];
 }
 
+/** Bounds on HTTP connections and requests (docs/security/http-edge.md). */
+export interface HttpSettings {
+  /** Proxies whose X-Forwarded-For/-Host/-Proto are believed: addresses and CIDRs; empty trusts none. */
+  trustedProxies: string[];
+  /** Time allowed for a request's line and headers to arrive. */
+  headersTimeoutMs: number;
+  /** Time allowed for a whole request, body included (0: no limit). */
+  requestTimeoutMs: number;
+  /** A connection with no byte in either direction for this long is closed. */
+  idleTimeoutMs: number;
+  /** Time an idle keep-alive connection is kept between requests. */
+  keepAliveTimeoutMs: number;
+  /** A request body must arrive at this average rate over each idle-timeout period. */
+  minBodyBytesPerSecond: number;
+  /** Open connections per client address (trusted proxies are exempt). */
+  maxConnectionsPerAddress: number;
+  /** Open connections in all. */
+  maxConnections: number;
+}
+
 export interface Config {
   host: string;
   port: number;
@@ -72,6 +92,7 @@ export interface Config {
   translation: TranslationEngineSettings;
   auth: AuthSettings;
   outbound: OutboundSettings;
+  http: HttpSettings;
   /** SIGTERM lets uploads, REST calls, running jobs and live sessions finish for this long. */
   shutdownGraceMs: number;
   logLevel: string;
@@ -104,6 +125,17 @@ function cidrs(env: Env, name: string): Cidr[] {
     });
 }
 
+/** Comma list of IP addresses and CIDRs, as `trustProxy` takes them. */
+function addressList(env: Env, name: string): string[] {
+  const entries = (env[name] ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e.length > 0);
+  const invalid = entries.find((entry) => parseCidr(entry) === null);
+  if (invalid !== undefined) throw new ConfigError(`${name} must list IP addresses or CIDRs, got "${invalid}"`);
+  return entries;
+}
+
 /**
  * Reads the configuration from environment variables once at boot.
  * @throws ConfigError when a variable is present but malformed.
@@ -115,6 +147,12 @@ export function loadConfig(env: Env = process.env): Config {
     .filter((k) => k.length > 0);
   for (const key of apiKeys) {
     if (key.startsWith('temp:')) throw new ConfigError('HARK_API_KEYS must not contain temp: keys');
+  }
+  const headersTimeoutMs = int(env, 'HARK_HTTP_HEADERS_TIMEOUT_MS', 30_000, 1);
+  const requestTimeoutMs = int(env, 'HARK_HTTP_REQUEST_TIMEOUT_MS', 4 * 60 * 60_000, 0);
+  // Node refuses a header timeout longer than the whole-request one.
+  if (requestTimeoutMs > 0 && headersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError('HARK_HTTP_HEADERS_TIMEOUT_MS must not exceed HARK_HTTP_REQUEST_TIMEOUT_MS');
   }
   return {
     host: env.HARK_HOST || '0.0.0.0',
@@ -156,6 +194,16 @@ export function loadConfig(env: Env = process.env): Config {
     outbound: {
       allowCidrs: cidrs(env, 'HARK_OUTBOUND_ALLOW_CIDRS'),
       denyCidrs: cidrs(env, 'HARK_OUTBOUND_DENY_CIDRS'),
+    },
+    http: {
+      trustedProxies: addressList(env, 'HARK_TRUSTED_PROXIES'),
+      headersTimeoutMs,
+      requestTimeoutMs,
+      idleTimeoutMs: int(env, 'HARK_HTTP_IDLE_TIMEOUT_MS', 60_000, 1),
+      keepAliveTimeoutMs: int(env, 'HARK_HTTP_KEEP_ALIVE_TIMEOUT_MS', 72_000, 1),
+      minBodyBytesPerSecond: int(env, 'HARK_HTTP_MIN_BODY_BYTES_PER_SECOND', 1024, 0),
+      maxConnectionsPerAddress: int(env, 'HARK_HTTP_MAX_CONNECTIONS_PER_ADDRESS', 128, 1),
+      maxConnections: int(env, 'HARK_HTTP_MAX_CONNECTIONS', 1024, 1),
     },
     shutdownGraceMs: int(env, 'HARK_SHUTDOWN_GRACE_MS', 30_000, 0),
     logLevel: env.HARK_LOG_LEVEL || 'info',

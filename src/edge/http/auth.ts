@@ -1,10 +1,11 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errors } from '../../api/errors.js';
+import type { AuthFailureThrottle } from '../../services/keys/auth-failure-throttle.js';
 import type { KeyService } from '../../services/keys/key-service.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** Route reachable without a bearer key (signed file links, docs, health). */
+    /** Route reachable without a bearer key (signed file links, docs, health, the web app). */
     public?: boolean;
   }
 }
@@ -16,15 +17,40 @@ export function bearerKey(request: FastifyRequest): string | null {
   return match ? match[1]! : null;
 }
 
-/**
- * Every REST route needs a long-lived key in `Authorization: Bearer`; temporary
- * keys are for the WebSocket only and are refused here.
- */
-export function registerAuth(app: FastifyInstance, keys: KeyService): void {
-  app.addHook('onRequest', async (request) => {
-    if (request.routeOptions.config?.public) return;
-    if (!request.url.startsWith('/v1/')) return;
+/** Checks a request's bearer key against what REST accepts: long-lived keys only. */
+export class RestAuthenticator {
+  constructor(
+    private readonly keys: KeyService,
+    private readonly throttle: AuthFailureThrottle,
+  ) {}
+
+  /**
+   * @throws ApiError 401 `unauthenticated` for a missing, unknown or temporary
+   *   key; 429 `too_many_requests` (with `Retry-After`) once the client's
+   *   address has spent its failure budget. A valid key always passes.
+   */
+  authenticate(request: FastifyRequest, reply: FastifyReply): void {
     const key = bearerKey(request);
-    if (!key || !keys.isLongLivedKey(key)) throw errors.unauthenticated();
+    if (key && this.keys.isLongLivedKey(key)) return;
+    if (this.throttle.fail(request.ip)) {
+      reply.header('retry-after', String(this.throttle.retryAfterSeconds(request.ip)));
+      throw errors.tooManyAuthFailures();
+    }
+    throw errors.unauthenticated();
+  }
+}
+
+/**
+ * Every route needs a long-lived key in `Authorization: Bearer` unless it
+ * declares `config: { public: true }`. The decision is the matched route's,
+ * never the URL string's: the router decodes `%31`, absolute-form targets and
+ * the like, so a string test and the router could disagree. Unmatched paths
+ * are not public either: without a key they answer 401, so no spelling of a
+ * path tells anything about what exists.
+ */
+export function registerAuth(app: FastifyInstance, authenticator: RestAuthenticator): void {
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.config?.public) return;
+    authenticator.authenticate(request, reply);
   });
 }

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
-import { errors } from '../../api/errors.js';
+import { ApiError, errors } from '../../api/errors.js';
 import { listQuerySchema, uploadFieldsSchema } from '../../api/schemas/requests.js';
 import { fileToWire } from '../../api/to-wire.js';
 import { validate } from '../../api/validation.js';
@@ -9,6 +9,29 @@ import type { FileService, ReceivedUpload } from '../../services/files/file-serv
 import { nextCursor, toListQuery } from '../../services/list-query.js';
 import { byteRange } from './byte-range.js';
 import { optionalInt, parseQuery, requireUuid } from './parse.js';
+
+/** Room in an upload's body for the parts besides the file and every part's headers. */
+const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
+
+/** @fastify/multipart's codes for a body over its part limits; any other failure is a malformed body. */
+const PART_LIMIT_CODES = new Set(['FST_PARTS_LIMIT', 'FST_FILES_LIMIT', 'FST_FIELDS_LIMIT']);
+
+/** Busboy's messages are not passed on: they may quote the body. */
+function malformedMultipart(err: unknown): ApiError {
+  const message = PART_LIMIT_CODES.has((err as { code?: string }).code ?? '')
+    ? 'Too many parts in the multipart body'
+    : 'Malformed multipart body';
+  return errors.invalidRequest([{ errorType: 'value_error', location: 'body', message }]);
+}
+
+/**
+ * A file part that broke off mid-stream is the client's malformed body, not
+ * our failure. The pipeline hands every error to the part's stream, so a disk
+ * error (a system error, with its syscall) and our own size refusal are told apart.
+ */
+function isBrokenBody(err: unknown): boolean {
+  return err instanceof Error && !(err instanceof ApiError) && typeof (err as NodeJS.ErrnoException).syscall !== 'string';
+}
 
 /** Public base URL for links: configured, or as the client reached us. */
 function baseUrl(publicUrl: string | null, protocol: string, host: string | undefined): string {
@@ -25,57 +48,79 @@ export async function filesRoutes(
     limits: { fileSize: opts.maxFileSizeBytes + 1024 * 1024, files: 4, fields: 16, fieldSize: 64 * 1024, parts: 32 },
   });
 
-  app.post('/v1/files', async (request, reply) => {
-    if (!request.isMultipart()) {
-      throw errors.invalidRequest([{ errorType: 'missing', location: 'file.file', message: 'Field required' }]);
-    }
-    let failure: unknown = null;
-    let received: ReceivedUpload | null = null;
-    let clientReferenceId: unknown = null;
-    try {
-      await files.checkQuota();
-    } catch (err) {
-      failure = err;
-    }
-    // Every part is read to the end even after a failure, so the client gets
-    // the error response instead of a reset connection.
-    try {
-      for await (const part of request.parts()) {
-        if (part.type === 'file') {
-          if (part.fieldname !== 'file' || received || failure) {
-            part.file.resume();
-            continue;
-          }
-          try {
-            received = await files.receive(part.file, part.filename || 'file');
-          } catch (err) {
-            failure = err;
-          }
-        } else if (part.fieldname === 'client_reference_id') {
-          clientReferenceId = part.value;
+  const tooLarge = () => errors.fileTooLarge(opts.maxFileSizeBytes);
+  // A body this much larger than the limit cannot hold a file within it:
+  // the other parts and the part headers are far smaller.
+  const maxBodyBytes = opts.maxFileSizeBytes + MULTIPART_OVERHEAD_BYTES;
+  const isFileTooLarge = (failure: unknown) => failure instanceof ApiError && failure.message === tooLarge().message;
+
+  app.post(
+    '/v1/files',
+    {
+      // Refused from the headers, before a byte of the body is read; the
+      // connection closes rather than read the rest.
+      onRequest: async (request, reply) => {
+        if (Number(request.headers['content-length'] ?? 0) > maxBodyBytes) {
+          reply.header('connection', 'close');
+          throw tooLarge();
         }
+      },
+    },
+    async (request, reply) => {
+      if (!request.isMultipart()) {
+        throw errors.invalidRequest([{ errorType: 'missing', location: 'file.file', message: 'Field required' }]);
       }
-    } catch (err) {
-      failure ??= errors.invalidRequest([
-        { errorType: 'value_error', location: 'body', message: `Malformed multipart body: ${(err as Error).message}` },
-      ]);
-    }
-    const fieldIssues = validate(
-      uploadFieldsSchema,
-      { client_reference_id: clientReferenceId === '' ? null : clientReferenceId },
-      'file',
-    );
-    if (!failure && fieldIssues.length > 0) failure = errors.invalidRequest(fieldIssues);
-    if (!failure && !received) {
-      failure = errors.invalidRequest([{ errorType: 'missing', location: 'file.file', message: 'Field required' }]);
-    }
-    if (failure) {
-      if (received) await files.discard(received);
-      throw failure;
-    }
-    const file = await files.commit(received!, (clientReferenceId as string | null) || null);
-    return reply.code(201).send(fileToWire(file));
-  });
+      let failure: unknown = null;
+      let received: ReceivedUpload | null = null;
+      let clientReferenceId: unknown = null;
+      try {
+        await files.checkQuota();
+      } catch (err) {
+        failure = err;
+      }
+      // Every part is read to the end even after a failure, so the client gets
+      // the error response instead of a reset connection; only a file over the
+      // size limit stops the reading, since its rest may be endless.
+      try {
+        for await (const part of request.parts()) {
+          if (part.type === 'file') {
+            if (part.fieldname !== 'file' || received || failure) {
+              part.file.resume();
+              continue;
+            }
+            let bodyError: unknown = null;
+            part.file.once('error', (err) => (bodyError = err));
+            try {
+              received = await files.receive(part.file, part.filename || 'file');
+            } catch (err) {
+              failure = isBrokenBody(bodyError) ? malformedMultipart(bodyError) : err;
+            }
+            if (isFileTooLarge(failure)) break;
+          } else if (part.fieldname === 'client_reference_id') {
+            clientReferenceId = part.value;
+          }
+        }
+      } catch (err) {
+        failure ??= malformedMultipart(err);
+      }
+      if (isFileTooLarge(failure)) reply.header('connection', 'close');
+      const fieldIssues = validate(
+        uploadFieldsSchema,
+        { client_reference_id: clientReferenceId === '' ? null : clientReferenceId },
+        'file',
+      );
+      if (!failure && fieldIssues.length > 0) failure = errors.invalidRequest(fieldIssues);
+      if (!failure && !received) {
+        failure = errors.invalidRequest([{ errorType: 'missing', location: 'file.file', message: 'Field required' }]);
+      }
+      if (failure) {
+        if (received) await files.discard(received);
+        throw failure;
+      }
+      const file = await files.commit(received!, (clientReferenceId as string | null) || null);
+      return reply.code(201).send(fileToWire(file));
+    },
+  );
 
   app.get('/v1/files', async (request) => {
     const query = parseQuery(listQuerySchema, request.query);

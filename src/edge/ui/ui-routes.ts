@@ -70,7 +70,8 @@ export async function uiRoutes(app: FastifyInstance, opts: { dir?: string; publi
   );
   const index = files.find((f) => f.url === '/index.html');
 
-  app.get('/', async (_request, reply) => {
+  // The page and its assets are public: the key is typed into the page, not needed to load it.
+  app.get('/', { config: { public: true } }, async (_request, reply) => {
     if (!index) {
       return reply
         .code(503)
@@ -91,7 +92,7 @@ export async function uiRoutes(app: FastifyInstance, opts: { dir?: string; publi
     if (file === index) continue;
     // Vite names assets by content hash, so they never change under a URL.
     const cache = file.url.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache';
-    app.get(file.url, async (_request, reply) =>
+    app.get(file.url, { config: { public: true } }, async (_request, reply) =>
       reply.type(file.type).header('cache-control', cache).header('x-content-type-options', 'nosniff').send(file.body),
     );
   }

@@ -56,7 +56,8 @@ export async function realtimeRoutes(app: FastifyInstance, opts: { realtime: Rea
     },
   });
 
-  app.get('/transcribe-websocket', { websocket: true }, (socket, request) => {
+  // The key comes in the start message (API.md §1.2), so the upgrade itself needs none.
+  app.get('/transcribe-websocket', { websocket: true, config: { public: true } }, (socket, request) => {
     const session = opts.realtime.openSession(transportFor(socket), upgradeKey(request), request.log);
     // Attached synchronously: clients send the start message right after the handshake.
     socket.on('message', (data, isBinary) => session.receive(toBuffer(data), isBinary));
