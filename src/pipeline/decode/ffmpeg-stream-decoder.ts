@@ -76,7 +76,7 @@ export class FfmpegStreamDecoder implements StreamDecoder {
     this.child.stdin.on('error', () => {});
     this.child.stdin.on('drain', () => this.events.drain());
     void this.exited.then((code) => {
-      if (!this.ending && code !== 0) this.fail(new AudioDecodeError(this.reason()));
+      if (!this.ending && code !== 0) this.fail(this.decodeError());
     });
   }
 
@@ -101,7 +101,7 @@ export class FfmpegStreamDecoder implements StreamDecoder {
     this.child.stdin.end();
     const code = await this.exited;
     if (this.failed) return;
-    if (code !== 0) throw new AudioDecodeError(this.reason());
+    if (code !== 0) throw this.decodeError();
     if (this.samples === 0) throw new AudioDecodeError('the stream contains no audio');
   }
 
@@ -127,9 +127,10 @@ export class FfmpegStreamDecoder implements StreamDecoder {
     this.events.error(err);
   }
 
-  /** ffmpeg's last message, for the log (clients only see `Audio decode error`). */
-  private reason(): string {
+  /** Clients only see `Audio decode error`; ffmpeg's last message is the detail, for the log. */
+  private decodeError(): AudioDecodeError {
     const lines = this.stderr.split('\n').map((l) => l.trim()).filter(Boolean);
-    return lines.at(-1)?.replace(/^\[(\w+) @ 0x[0-9a-f]+\] /, '$1: ') ?? 'ffmpeg failed without a message';
+    const detail = lines.at(-1)?.replace(/^\[(\w+) @ 0x[0-9a-f]+\] /, '$1: ') ?? null;
+    return new AudioDecodeError('the stream is not in a supported audio format', detail);
   }
 }

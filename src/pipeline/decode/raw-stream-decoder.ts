@@ -17,6 +17,17 @@ function sixteenBitsOrLess(format: RawFormat): boolean {
 }
 
 /**
+ * Work of one slice, in multiply-adds (resampler.ts): about 4 ms on a
+ * 2-core 2020s server, so a machine several times slower still stays far
+ * below the 50 ms that a task may hold the event loop.
+ */
+const SLICE_WORK = 1_500_000;
+/** Reading and mixing one sample of one channel, in the same unit. */
+const SAMPLE_DECODE_WORK = 8;
+/** Output per slice, so the session's per-sample work downstream stays bounded too (1 s). */
+const SLICE_OUTPUT_SAMPLES = ENGINE_SAMPLE_RATE;
+
+/**
  * @example
  * const decoder = new RawStreamDecoder(parseRawFormat('mulaw')!, 8000, 1);
  * const pcm = decoder.decode(bytes); // 16 kHz mono Int16Array
@@ -24,6 +35,12 @@ function sixteenBitsOrLess(format: RawFormat): boolean {
  */
 export class RawStreamDecoder {
   private readonly frameBytes: number;
+  /**
+   * The most bytes one `decode` call should be given: callers cut larger
+   * input into slices of this size and yield to the event loop between them.
+   * Sized by the work the bytes cause, so a slow rate gets small slices.
+   */
+  readonly sliceBytes: number;
   private readonly resampler: Resampler;
   private readonly fixedPoint: boolean;
   /** The start of a frame whose remaining bytes have not arrived yet. */
@@ -45,6 +62,10 @@ export class RawStreamDecoder {
       !format.bigEndian &&
       channels === 1 &&
       sampleRate === ENGINE_SAMPLE_RATE;
+    const workPerFrame = channels * SAMPLE_DECODE_WORK + this.resampler.workPerInputSample;
+    const outputPerFrame = ENGINE_SAMPLE_RATE / sampleRate;
+    const frames = Math.min(SLICE_WORK / workPerFrame, SLICE_OUTPUT_SAMPLES / outputPerFrame);
+    this.sliceBytes = Math.max(1, Math.floor(frames)) * this.frameBytes;
   }
 
   /** The samples of every frame completed by `bytes`. */

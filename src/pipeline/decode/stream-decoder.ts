@@ -3,6 +3,7 @@
  * mono s16. Headerless formats and plain-PCM WAV are decoded in-process;
  * every other container goes through one ffmpeg process per stream.
  */
+import { AudioDecodeError } from './errors.js';
 import { FfmpegStreamDecoder } from './ffmpeg-stream-decoder.js';
 import { type RawFormat, parseRawFormat } from './raw-formats.js';
 import { RawStreamDecoder } from './raw-stream-decoder.js';
@@ -18,7 +19,11 @@ export interface StreamDecoderEvents {
 }
 
 export interface StreamDecoder {
-  /** Decodes more bytes. False asks the caller to wait for `drain` before writing again. */
+  /**
+   * Decodes more bytes. False asks the caller to wait for `drain` before
+   * writing again. The decoder may hold on to `bytes` until they are decoded,
+   * so the caller must not reuse the buffer.
+   */
   write(bytes: Uint8Array): boolean;
   /** Resolves once the bytes written so far have come out as samples, as far as can be told. */
   settle(): Promise<void>;
@@ -80,8 +85,21 @@ export function openStreamDecoder(format: AudioFormat, raw: RawParameters | null
   return new FfmpegStreamDecoder(format.demuxer, events);
 }
 
+/**
+ * Runs a {@link RawStreamDecoder} on the event loop in slices of bounded
+ * work (`sliceBytes`), one per turn of the loop: a 32 MB frame, or audio at
+ * 8 kHz that becomes twice as many samples, never holds the loop for more
+ * than one slice. An ordinary frame fits in one slice and is decoded at once.
+ */
 class InProcessDecoder implements StreamDecoder {
   private done = false;
+  /** Bytes written and not decoded yet, oldest first. */
+  private readonly pending: Uint8Array[] = [];
+  private next: NodeJS.Immediate | null = null;
+  /** `write` returned false; `drain` is owed once `pending` empties. */
+  private blocked = false;
+  private readonly settled: (() => void)[] = [];
+
   /**
    * @param remainingBytes audio bytes still expected; a WAV's data chunk may
    *   be followed by metadata chunks, which are not audio.
@@ -96,14 +114,20 @@ class InProcessDecoder implements StreamDecoder {
     if (this.done || this.remainingBytes <= 0) return true;
     const audio = bytes.length > this.remainingBytes ? bytes.subarray(0, this.remainingBytes) : bytes;
     this.remainingBytes -= audio.length;
-    const pcm = this.decoder.decode(audio);
-    if (pcm.length > 0) this.events.pcm(pcm);
-    return true;
+    if (audio.length > 0) this.pending.push(audio);
+    if (this.next === null) this.decodeSlice();
+    if (this.pending.length === 0) return true;
+    this.blocked = true;
+    return false;
   }
 
-  async settle(): Promise<void> {}
+  settle(): Promise<void> {
+    if (this.done || this.pending.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.settled.push(resolve));
+  }
 
   async end(): Promise<void> {
+    await this.settle();
     if (this.done) return;
     this.done = true;
     const pcm = this.decoder.flush();
@@ -112,6 +136,46 @@ class InProcessDecoder implements StreamDecoder {
 
   destroy(): void {
     this.done = true;
+    if (this.next !== null) clearImmediate(this.next);
+    this.next = null;
+    this.pending.length = 0;
+    this.resolveSettled();
+  }
+
+  /** Decodes up to one slice of the pending bytes, and schedules the next slice if any are left. */
+  private decodeSlice(): void {
+    this.next = null;
+    let budget = this.decoder.sliceBytes;
+    try {
+      while (budget > 0 && this.pending.length > 0 && !this.done) {
+        const head = this.pending[0]!;
+        const piece = head.length <= budget ? head : head.subarray(0, budget);
+        if (piece === head) this.pending.shift();
+        else this.pending[0] = head.subarray(budget);
+        budget -= piece.length;
+        const pcm = this.decoder.decode(piece);
+        if (pcm.length > 0) this.events.pcm(pcm);
+      }
+    } catch (err) {
+      // Later slices run from the event loop, where a throw would end the process.
+      this.destroy();
+      this.events.error(err instanceof Error ? err : new Error(String(err)));
+      return;
+    }
+    if (this.done) return;
+    if (this.pending.length > 0) {
+      this.next = setImmediate(() => this.decodeSlice());
+      return;
+    }
+    this.resolveSettled();
+    if (this.blocked) {
+      this.blocked = false;
+      this.events.drain();
+    }
+  }
+
+  private resolveSettled(): void {
+    for (const resolve of this.settled.splice(0)) resolve();
   }
 }
 
@@ -138,6 +202,10 @@ class WavSniffingDecoder implements StreamDecoder {
     this.prefix = joined;
     const sniff = sniffWav(joined);
     if (sniff.kind === 'need-more') return true;
+    if (sniff.kind === 'out-of-bounds') {
+      this.refuse(sniff.reason);
+      return true;
+    }
     return this.choose(sniff.kind === 'pcm' ? sniff : null);
   }
 
@@ -150,6 +218,7 @@ class WavSniffingDecoder implements StreamDecoder {
     // A stream shorter than a WAV header is for ffmpeg to judge.
     if (!this.inner) {
       const sniff = sniffWav(this.prefix);
+      if (sniff.kind === 'out-of-bounds') throw new AudioDecodeError(sniff.reason);
       this.choose(sniff.kind === 'pcm' ? sniff : null);
     }
     await this.inner!.end();
@@ -157,7 +226,13 @@ class WavSniffingDecoder implements StreamDecoder {
 
   destroy(): void {
     this.destroyed = true;
+    this.prefix = new Uint8Array(0);
     this.inner?.destroy();
+  }
+
+  private refuse(reason: string): void {
+    this.destroy();
+    this.events.error(new AudioDecodeError(reason));
   }
 
   private choose(wav: Extract<WavSniff, { kind: 'pcm' }> | null): boolean {
