@@ -17,13 +17,13 @@ function sixteenBitsOrLess(format: RawFormat): boolean {
 }
 
 /**
- * Work of one slice, in multiply-adds (resampler.ts): about 4 ms on a
- * 2-core 2020s server, so a machine several times slower still stays far
- * below the 50 ms that a task may hold the event loop.
+ * Work of one slice, in multiply-adds (resampler.ts): about 5 ms on a
+ * loaded 2-core server (docs/security/audio-bounds.md), so a machine several
+ * times slower still stays well below the 50 ms a task may hold the event loop.
  */
-const SLICE_WORK = 1_500_000;
+const SLICE_WORK = 750_000;
 /** Reading and mixing one sample of one channel, in the same unit. */
-const SAMPLE_DECODE_WORK = 8;
+const SAMPLE_DECODE_WORK = 16;
 /** Output per slice, so the session's per-sample work downstream stays bounded too (1 s). */
 const SLICE_OUTPUT_SAMPLES = ENGINE_SAMPLE_RATE;
 
@@ -66,6 +66,15 @@ export class RawStreamDecoder {
     const outputPerFrame = ENGINE_SAMPLE_RATE / sampleRate;
     const frames = Math.min(SLICE_WORK / workPerFrame, SLICE_OUTPUT_SAMPLES / outputPerFrame);
     this.sliceBytes = Math.max(1, Math.floor(frames)) * this.frameBytes;
+  }
+
+  /**
+   * Does one slice's worth of the start-up work (the resampler's filter
+   * table); call until it returns true before the first `decode`, one call
+   * per turn of the event loop. Skipping it is correct, only slower to start.
+   */
+  prepare(): boolean {
+    return this.resampler.prepare(SLICE_WORK);
   }
 
   /** The samples of every frame completed by `bytes`. */

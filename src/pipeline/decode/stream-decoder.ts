@@ -93,7 +93,7 @@ export function openStreamDecoder(format: AudioFormat, raw: RawParameters | null
  */
 class InProcessDecoder implements StreamDecoder {
   private done = false;
-  /** Bytes written and not decoded yet, oldest first. */
+  /** Bytes written and not decoded yet, oldest first (after the start-up work, see `prepare`). */
   private readonly pending: Uint8Array[] = [];
   private next: NodeJS.Immediate | null = null;
   /** `write` returned false; `drain` is owed once `pending` empties. */
@@ -147,6 +147,7 @@ class InProcessDecoder implements StreamDecoder {
     this.next = null;
     let budget = this.decoder.sliceBytes;
     try {
+      if (!this.decoder.prepare()) budget = 0;
       while (budget > 0 && this.pending.length > 0 && !this.done) {
         const head = this.pending[0]!;
         const piece = head.length <= budget ? head : head.subarray(0, budget);
