@@ -110,12 +110,17 @@ describe('audio bounds: rates, channels and huge input', () => {
     await assertServing(hark);
   });
 
-  test('a WAV header declaring 1 Hz, through auto and wav, gets 400 Audio decode error', async () => {
+  test('a WAV header declaring 1 Hz, through auto and wav, or an AIFF at 1 Hz, gets 400 Audio decode error', async () => {
     for (const audio_format of ['auto', 'wav']) {
       const frame = Buffer.concat([wavHeader(1), Buffer.alloc(20_000, 0x11)]);
       await assertRefused({ start: start({ audio_format }), frames: [frame, ''] }, 400, 'Audio decode error');
     }
     await assertRefused({ start: start({ audio_format: 'auto' }), frames: [Buffer.concat([wavHeader(16_000, 40), Buffer.alloc(20_000)]), ''] }, 400, 'Audio decode error');
+    // Other containers go through ffmpeg, which reports the rate before decoding.
+    const aiff = execFileSync('ffmpeg', ['-nostdin', '-v', 'error', '-f', 's16le', '-ar', '1', '-ac', '1', '-i', 'pipe:0', '-f', 'aiff', 'pipe:1'], {
+      input: Buffer.alloc(20_000, 0x11),
+    });
+    await assertRefused({ start: start({ audio_format: 'auto' }), frames: [aiff, ''] }, 400, 'Audio decode error');
     await assertServing(hark);
   });
 

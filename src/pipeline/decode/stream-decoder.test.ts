@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -200,6 +200,22 @@ describe('openStreamDecoder', () => {
       await decoder.end();
       assert.equal(errors.length, 1);
       decoder.destroy();
+    }
+  });
+
+  it('stops ffmpeg on a container declaring a rate outside the bounds (an AIFF at 1 Hz)', async () => {
+    writeFileSync(join(dir, 'noise.raw'), Buffer.alloc(4000, 0x11));
+    ffmpeg('-f', 's16le', '-ar', '1', '-ac', '1', '-i', join(dir, 'noise.raw'), join(dir, 'one-hertz.aiff'));
+    for (const format of ['auto', 'aiff']) {
+      const errors: Error[] = [];
+      const decoder = openStreamDecoder(parseAudioFormat(format)!, null, { pcm: () => {}, error: (e) => errors.push(e), drain: () => {} });
+      decoder.write(readFileSync(join(dir, 'one-hertz.aiff')));
+      // Resolves once ffmpeg has exited: killed at the check, or (without it) done decoding.
+      await decoder.end();
+      decoder.destroy();
+      assert.equal(errors.length, 1, format);
+      assert.ok(errors[0] instanceof AudioDecodeError, format);
+      assert.match(errors[0].message, /sample rate of 1 Hz/);
     }
   });
 });
