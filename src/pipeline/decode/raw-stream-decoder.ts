@@ -17,9 +17,10 @@ function sixteenBitsOrLess(format: RawFormat): boolean {
 }
 
 /**
- * Work of one slice, in multiply-adds (resampler.ts): about 5 ms on a
- * loaded 2-core server (docs/security/audio-bounds.md), so a machine several
- * times slower still stays well below the 50 ms a task may hold the event loop.
+ * Work of one slice, in multiply-adds (resampler.ts): about 1 ms of CPU on a
+ * loaded 2-core server, under 4 ms at p99 (docs/security/audio-bounds.md), so
+ * a machine ten times slower still stays below the 50 ms a task may hold the
+ * event loop.
  */
 const SLICE_WORK = 750_000;
 /** Reading and mixing one sample of one channel, in the same unit. */
