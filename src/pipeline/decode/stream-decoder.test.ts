@@ -218,4 +218,33 @@ describe('openStreamDecoder', () => {
       assert.match(errors[0].message, /sample rate of 1 Hz/);
     }
   });
+
+  it('finds a WAV header sent a byte per frame behind a long metadata chunk', async () => {
+    const pcm = readFileSync(wav).subarray(44);
+    const header = Buffer.alloc(44);
+    header.write('RIFF', 0, 'latin1');
+    header.writeUInt32LE(0xffffffff, 4);
+    header.write('WAVEfmt ', 8, 'latin1');
+    header.writeUInt32LE(16, 16);
+    header.writeUInt16LE(1, 20);
+    header.writeUInt16LE(1, 22);
+    header.writeUInt32LE(16_000, 24);
+    header.writeUInt32LE(32_000, 28);
+    header.writeUInt16LE(2, 32);
+    header.writeUInt16LE(16, 34);
+    header.write('data', 36, 'latin1');
+    header.writeUInt32LE(pcm.length, 40);
+    const list = Buffer.alloc(8 + 300_000);
+    list.write('LIST', 0, 'latin1');
+    list.writeUInt32LE(300_000, 4);
+    // RIFF, WAVE, a 300 KB LIST chunk, then fmt and data.
+    const prefix = Buffer.concat([header.subarray(0, 12), list, header.subarray(12)]);
+    const chunks: Int16Array[] = [];
+    const decoder = openStreamDecoder(parseAudioFormat('auto')!, null, { pcm: (c) => chunks.push(c), error: assert.fail, drain: () => {} });
+    for (let i = 0; i < prefix.length; i++) decoder.write(prefix.subarray(i, i + 1));
+    decoder.write(pcm);
+    await decoder.end();
+    const expected = new Int16Array(pcm.buffer.slice(pcm.byteOffset, pcm.byteOffset + pcm.length));
+    assert.deepEqual(concatSamples(chunks), expected);
+  });
 });

@@ -185,7 +185,11 @@ class InProcessDecoder implements StreamDecoder {
  * (decoded in-process, see wav-header.ts) or anything else (ffmpeg).
  */
 class WavSniffingDecoder implements StreamDecoder {
-  private prefix: Uint8Array = new Uint8Array(0);
+  /** The bytes held so far, in the chunks they came in. */
+  private held: Uint8Array[] = [];
+  private heldBytes = 0;
+  /** How many bytes the last look at the header saw. */
+  private sniffedBytes = 0;
   private inner: StreamDecoder | null = null;
   private destroyed = false;
 
@@ -197,11 +201,13 @@ class WavSniffingDecoder implements StreamDecoder {
   write(bytes: Uint8Array): boolean {
     if (this.destroyed) return true;
     if (this.inner) return this.inner.write(bytes);
-    const joined = new Uint8Array(this.prefix.length + bytes.length);
-    joined.set(this.prefix);
-    joined.set(bytes, this.prefix.length);
-    this.prefix = joined;
-    const sniff = sniffWav(joined);
+    this.held.push(bytes);
+    this.heldBytes += bytes.length;
+    // Looking joins every byte held; doing it only once they have doubled
+    // keeps a long header sent a byte per frame linear in work, not quadratic.
+    if (this.heldBytes < 2 * this.sniffedBytes) return true;
+    this.sniffedBytes = this.heldBytes;
+    const sniff = sniffWav(this.prefix());
     if (sniff.kind === 'need-more') return true;
     if (sniff.kind === 'out-of-bounds') {
       this.refuse(sniff.reason);
@@ -218,7 +224,7 @@ class WavSniffingDecoder implements StreamDecoder {
     if (this.destroyed) return;
     // A stream shorter than a WAV header is for ffmpeg to judge.
     if (!this.inner) {
-      const sniff = sniffWav(this.prefix);
+      const sniff = sniffWav(this.prefix());
       if (sniff.kind === 'out-of-bounds') throw new AudioDecodeError(sniff.reason);
       this.choose(sniff.kind === 'pcm' ? sniff : null);
     }
@@ -227,8 +233,22 @@ class WavSniffingDecoder implements StreamDecoder {
 
   destroy(): void {
     this.destroyed = true;
-    this.prefix = new Uint8Array(0);
+    this.held = [];
     this.inner?.destroy();
+  }
+
+  /** The bytes held so far, joined (and kept joined). */
+  private prefix(): Uint8Array {
+    if (this.held.length !== 1) {
+      const joined = new Uint8Array(this.heldBytes);
+      let at = 0;
+      for (const chunk of this.held) {
+        joined.set(chunk, at);
+        at += chunk.length;
+      }
+      this.held = [joined];
+    }
+    return this.held[0] ?? new Uint8Array(0);
   }
 
   private refuse(reason: string): void {
@@ -237,8 +257,8 @@ class WavSniffingDecoder implements StreamDecoder {
   }
 
   private choose(wav: Extract<WavSniff, { kind: 'pcm' }> | null): boolean {
-    const prefix = this.prefix;
-    this.prefix = new Uint8Array(0);
+    const prefix = this.prefix();
+    this.held = [];
     if (wav) {
       const decoder = new RawStreamDecoder(wav.format, wav.sampleRate, wav.channels);
       this.inner = new InProcessDecoder(decoder, this.events, wav.dataBytes);
