@@ -260,6 +260,11 @@ export class JobRunner {
       }
       const failure = toFailure(err);
       if (failure.errorType === 'internal_error') this.log.error({ err, transcriptionId: record.id }, 'transcription failed');
+      // ffmpeg's own words stay out of error_message (the client reads a plain reason) but help an operator.
+      const detail = (err as { detail?: unknown }).detail;
+      if (failure.errorType === 'audio_decode_error' && typeof detail === 'string') {
+        this.log.info({ transcriptionId: record.id, ffmpeg: detail }, 'audio could not be decoded');
+      }
       await this.fail(record, failure);
     } finally {
       await rm(download, { force: true });

@@ -47,12 +47,18 @@ export interface SerializedError {
   code?: string;
   /** AudioDecodeError */
   reason?: string;
+  /** AudioDecodeError: ffmpeg's messages, for the log */
+  detail?: string;
   /** AudioTooLongError */
   maxDurationMs?: number;
 }
 
 export function serializeError(err: unknown): SerializedError {
-  if (err instanceof AudioDecodeError) return { name: err.name, message: err.message, code: err.code, reason: err.reason };
+  if (err instanceof AudioDecodeError) {
+    const data: SerializedError = { name: err.name, message: err.message, code: err.code, reason: err.reason };
+    if (err.detail !== null) data.detail = err.detail;
+    return data;
+  }
   if (err instanceof AudioTooLongError) {
     return { name: err.name, message: err.message, code: err.code, maxDurationMs: err.maxDurationMs };
   }
@@ -64,7 +70,7 @@ export function serializeError(err: unknown): SerializedError {
 
 /** The error as its original class for the decode errors, a plain Error (with the worker's stack) otherwise. */
 export function deserializeError(data: SerializedError): Error {
-  if (data.code === 'audio_decode_error' && data.reason !== undefined) return new AudioDecodeError(data.reason);
+  if (data.code === 'audio_decode_error' && data.reason !== undefined) return new AudioDecodeError(data.reason, data.detail ?? null);
   if (data.code === 'audio_too_long' && data.maxDurationMs !== undefined) return new AudioTooLongError(data.maxDurationMs);
   const error = new Error(data.message);
   if (data.stack !== undefined) error.stack = data.stack;

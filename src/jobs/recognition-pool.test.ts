@@ -40,7 +40,8 @@ describe('RecognitionPool', () => {
     const decode = await job('decode-error').catch((err: unknown) => err);
     assert.ok(decode instanceof AudioDecodeError);
     assert.equal(decode.code, 'audio_decode_error');
-    assert.match(decode.message, /^Audio file could not be decoded: Invalid data/);
+    assert.equal(decode.message, 'Audio could not be decoded: the file is not in a supported audio format.');
+    assert.equal(decode.detail, 'Invalid data found when processing input');
     const tooLong = await job('too-long').catch((err: unknown) => err);
     assert.ok(tooLong instanceof AudioTooLongError);
     assert.equal(tooLong.code, 'audio_too_long');

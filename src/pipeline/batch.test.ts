@@ -58,6 +58,40 @@ describe('transcribeFile', () => {
     assert.equal(engine.recognizersCreated, 0);
   });
 
+  it('refuses a file declaring a rate or channel count outside the bounds before decoding it', async () => {
+    // 4 KB of 16-bit samples at 1 Hz: 2000 s of audio, and 130 s of CPU, if it were decoded.
+    const header = (rate: number, channels: number, dataBytes: number) => {
+      const h = Buffer.alloc(44);
+      h.write('RIFF', 0, 'latin1');
+      h.writeUInt32LE(36 + dataBytes, 4);
+      h.write('WAVEfmt ', 8, 'latin1');
+      h.writeUInt32LE(16, 16);
+      h.writeUInt16LE(1, 20);
+      h.writeUInt16LE(channels, 22);
+      h.writeUInt32LE(rate, 24);
+      h.writeUInt32LE(rate * channels * 2, 28);
+      h.writeUInt16LE(channels * 2, 32);
+      h.writeUInt16LE(16, 34);
+      h.write('data', 36, 'latin1');
+      h.writeUInt32LE(dataBytes, 40);
+      return h;
+    };
+    const oneHertz = join(dir, 'one-hertz.wav');
+    writeFileSync(oneHertz, Buffer.concat([header(1, 1, 4000), Buffer.alloc(4000, 0x11)]));
+    const manyChannels = join(dir, 'forty-channels.wav');
+    writeFileSync(manyChannels, Buffer.concat([header(16_000, 40, 8000), Buffer.alloc(8000)]));
+    const engine = new FakeSpeechEngine();
+    await assert.rejects(transcribeFile(oneHertz, { maxDurationMs: 18_000_000 }, engine), {
+      name: 'AudioDecodeError',
+      message: 'Audio could not be decoded: the sample rate of 1 Hz is outside the supported range (8000 to 192000 Hz).',
+    });
+    await assert.rejects(transcribeFile(manyChannels, { maxDurationMs: 18_000_000 }, engine), {
+      name: 'AudioDecodeError',
+      message: 'Audio could not be decoded: 40 channels is outside the supported range (1 to 32).',
+    });
+    assert.equal(engine.recognizersCreated, 0);
+  });
+
   it('fails with AudioDecodeError on garbage and still frees the recognizer', async () => {
     const garbage = join(dir, 'garbage.ogg');
     writeFileSync(garbage, 'OggS'.repeat(1000));

@@ -6,8 +6,9 @@
  */
 import type { RecognitionContext } from './context/recognition-context.js';
 import { decodeAudio } from './decode/decode-audio.js';
-import { AudioTooLongError } from './decode/errors.js';
-import { probeDurationMs } from './decode/probe-duration.js';
+import { audioBoundsProblem } from './decode/audio-bounds.js';
+import { AudioDecodeError, AudioTooLongError } from './decode/errors.js';
+import { probeAudio } from './decode/probe-duration.js';
 import { withSpeakers } from './diarization/assign-speakers.js';
 import type { BatchDiarizer } from './diarization/diarizer.js';
 import { ENGINE_SAMPLE_RATE, type SpeechEngine } from './engines/speech-engine.js';
@@ -38,7 +39,8 @@ export interface BatchResult {
  * file of several hours needs no more memory than one utterance.
  *
  * @throws {AudioTooLongError} the container declares, or decoding reaches, more than `maxDurationMs`.
- * @throws {AudioDecodeError} ffmpeg cannot decode the file or finds no audio in it.
+ * @throws {AudioDecodeError} ffmpeg cannot decode the file or finds no audio in it, or the
+ *   file declares a sample rate or channel count outside the bounds (decode/audio-bounds.ts).
  * @throws the abort reason when `signal` aborts (checked between utterances).
  * @example
  * const { tokens, audioDurationMs } = await transcribeFile('talk.mp3', { maxDurationMs: 18_000_000 }, engine);
@@ -51,10 +53,13 @@ export async function transcribeFile(
 ): Promise<BatchResult> {
   const { maxDurationMs, segmentation = {}, context = null } = options;
   signal?.throwIfAborted();
-  // Refuse a file that says it is too long before spending CPU on it; the
-  // decoder enforces the limit on the real sample count as well.
-  const declaredMs = await probeDurationMs(path);
-  if (declaredMs !== null && declaredMs > maxDurationMs) throw new AudioTooLongError(maxDurationMs);
+  // Refuse what the headers give away before spending CPU on it: a rate of
+  // 1 Hz makes 4 KB into half an hour of audio. The decoder enforces the
+  // duration limit on the real sample count as well.
+  const declared = await probeAudio(path);
+  const problem = audioBoundsProblem(declared.sampleRate, declared.channels);
+  if (problem !== null) throw new AudioDecodeError(problem);
+  if (declared.durationMs !== null && declared.durationMs > maxDurationMs) throw new AudioTooLongError(maxDurationMs);
 
   let sampleCount = 0;
   async function* counted(pcm: AsyncIterable<Int16Array>): AsyncGenerator<Int16Array> {

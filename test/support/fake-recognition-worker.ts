@@ -55,7 +55,7 @@ function serve(setup: WorkerSetup): void {
         );
         return;
       case 'decode-error':
-        return fail(new AudioDecodeError('Invalid data found when processing input'));
+        return fail(new AudioDecodeError('the file is not in a supported audio format', 'Invalid data found when processing input'));
       case 'too-long':
         return fail(new AudioTooLongError(request.maxDurationMs));
       case 'fail':

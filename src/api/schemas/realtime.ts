@@ -48,8 +48,9 @@ const startRequestSchema: Schema = {
     api_key: optionalString,
     model: optionalString,
     audio_format: optionalString,
-    sample_rate: { type: 'integer', minimum: 1, maximum: 1_000_000, nullable: true },
-    num_channels: { type: 'integer', minimum: 1, maximum: 64, nullable: true },
+    // Their ranges matter only for raw formats, so the service checks them.
+    sample_rate: { type: 'integer', minimum: 1, nullable: true },
+    num_channels: { type: 'integer', minimum: 1, nullable: true },
     language_hints: { type: 'array', nullable: true, items: { type: 'string' } },
     language_hints_strict: optionalBoolean,
     context: { anyOf: [structuredContextSchema, { type: 'string' }], nullable: true },

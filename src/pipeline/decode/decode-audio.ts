@@ -36,7 +36,9 @@ export async function* decodeAudio(path: string, options: DecodeOptions = {}): A
   const maxSamples = (maxDurationMs * ENGINE_SAMPLE_RATE) / 1000;
   const child = spawn(
     'ffmpeg',
-    ['-nostdin', '-v', 'error', ...ffmpegInputArgs(path), '-vn', '-sn', '-dn', '-f', 's16le', '-ac', '1', '-ar', String(ENGINE_SAMPLE_RATE), '-'],
+    // The first audio stream, the one probe-duration.ts reports on, so the
+    // rate checked before decoding is the rate decoded.
+    ['-nostdin', '-v', 'error', ...ffmpegInputArgs(path), '-map', '0:a:0', '-f', 's16le', '-ac', '1', '-ar', String(ENGINE_SAMPLE_RATE), '-'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const exited = new Promise<number | null>((resolve, reject) => {
@@ -66,7 +68,7 @@ export async function* decodeAudio(path: string, options: DecodeOptions = {}): A
     }
     const code = await exited;
     signal?.throwIfAborted();
-    if (code !== 0) throw new AudioDecodeError(ffmpegReason(stderr, path));
+    if (code !== 0) throw ffmpegFailure(stderr, path);
     if (total === 0) throw new AudioDecodeError('the file contains no audio');
   } finally {
     signal?.removeEventListener('abort', kill);
@@ -83,20 +85,27 @@ function toSamples(bytes: Buffer, carry: number | null): { pcm: Int16Array; carr
   return { pcm, carry: input.length % 2 === 1 ? input[input.length - 1]! : null };
 }
 
-/** ffmpeg's last messages, readable by a user: no file paths, no memory addresses. */
-function ffmpegReason(stderr: string, path: string): string {
-  if (/does not contain any stream/.test(stderr)) return 'the file contains no audio stream';
+/**
+ * The client is told what went wrong in plain words; ffmpeg's last messages
+ * (codec internals, different in every ffmpeg version) go to the log only,
+ * without file paths or memory addresses.
+ */
+function ffmpegFailure(stderr: string, path: string): AudioDecodeError {
   const lines = stderr
     .split('\n')
     .map((line) =>
       line
-        .split(`file:${path}: `)
-        .join('')
+        .split(`file:${path}`)
+        .join('the file')
         .split(path)
         .join('the file')
         .replace(/^\[(\w+) @ 0x[0-9a-f]+\] /, '$1: ')
         .trim(),
     )
     .filter((line) => line.length > 0);
-  return lines.slice(-3).map((line) => line.replace(/\.$/, '')).join('. ') || 'ffmpeg failed without a message';
+  const detail = lines.slice(-3).join(' ') || null;
+  const reason = /matches no streams|does not contain any stream/.test(stderr)
+    ? 'the file contains no audio stream'
+    : 'the file is not in a supported audio format';
+  return new AudioDecodeError(reason, detail);
 }

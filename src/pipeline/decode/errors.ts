@@ -4,14 +4,25 @@
  * survives (see jobs/recognition-messages.ts).
  */
 
-/** The file is not audio ffmpeg can decode, or holds no audio at all. */
+/**
+ * The file is not audio ffmpeg can decode, holds no audio at all, or
+ * declares a rate or channel count outside the bounds (audio-bounds.ts).
+ */
 export class AudioDecodeError extends Error {
   readonly code = 'audio_decode_error';
   override readonly name = 'AudioDecodeError';
 
-  /** @param reason what ffmpeg (or the check that failed) said, without server paths. */
-  constructor(readonly reason: string) {
-    super(`Audio file could not be decoded: ${reason}`);
+  /**
+   * @param reason what is wrong, in plain words a client may see
+   *   ("the file is not in a supported audio format").
+   * @param detail ffmpeg's own messages, for the log only: they name codec
+   *   internals and change between ffmpeg versions.
+   */
+  constructor(
+    readonly reason: string,
+    readonly detail: string | null = null,
+  ) {
+    super(`Audio could not be decoded: ${reason}.`);
   }
 }
 

@@ -17,6 +17,18 @@ function sixteenBitsOrLess(format: RawFormat): boolean {
 }
 
 /**
+ * Work of one slice, in multiply-adds (resampler.ts): about 1 ms of CPU on a
+ * loaded 2-core server, under 4 ms at p99 (docs/security/audio-bounds.md), so
+ * a machine ten times slower still stays below the 50 ms a task may hold the
+ * event loop.
+ */
+const SLICE_WORK = 750_000;
+/** Reading and mixing one sample of one channel, in the same unit. */
+const SAMPLE_DECODE_WORK = 16;
+/** Output per slice, so the session's per-sample work downstream stays bounded too (1 s). */
+const SLICE_OUTPUT_SAMPLES = ENGINE_SAMPLE_RATE;
+
+/**
  * @example
  * const decoder = new RawStreamDecoder(parseRawFormat('mulaw')!, 8000, 1);
  * const pcm = decoder.decode(bytes); // 16 kHz mono Int16Array
@@ -24,6 +36,12 @@ function sixteenBitsOrLess(format: RawFormat): boolean {
  */
 export class RawStreamDecoder {
   private readonly frameBytes: number;
+  /**
+   * The most bytes one `decode` call should be given: callers cut larger
+   * input into slices of this size and yield to the event loop between them.
+   * Sized by the work the bytes cause, so a slow rate gets small slices.
+   */
+  readonly sliceBytes: number;
   private readonly resampler: Resampler;
   private readonly fixedPoint: boolean;
   /** The start of a frame whose remaining bytes have not arrived yet. */
@@ -45,6 +63,19 @@ export class RawStreamDecoder {
       !format.bigEndian &&
       channels === 1 &&
       sampleRate === ENGINE_SAMPLE_RATE;
+    const workPerFrame = channels * SAMPLE_DECODE_WORK + this.resampler.workPerInputSample;
+    const outputPerFrame = ENGINE_SAMPLE_RATE / sampleRate;
+    const frames = Math.min(SLICE_WORK / workPerFrame, SLICE_OUTPUT_SAMPLES / outputPerFrame);
+    this.sliceBytes = Math.max(1, Math.floor(frames)) * this.frameBytes;
+  }
+
+  /**
+   * Does one slice's worth of the start-up work (the resampler's filter
+   * table); call until it returns true before the first `decode`, one call
+   * per turn of the event loop. Skipping it is correct, only slower to start.
+   */
+  prepare(): boolean {
+    return this.resampler.prepare(SLICE_WORK);
   }
 
   /** The samples of every frame completed by `bytes`. */

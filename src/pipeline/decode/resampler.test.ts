@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { librivoxUtterances } from '../../../test/support/librivox.js';
+import { MAX_SAMPLE_RATE, MIN_SAMPLE_RATE } from './audio-bounds.js';
 import { Resampler } from './resampler.js';
 
 const wav = librivoxUtterances()[1]!.wavPath;
@@ -68,5 +69,40 @@ describe('Resampler', () => {
   it('refuses rates that are not positive integers', () => {
     assert.throws(() => new Resampler(0, 16_000, 'int16'), RangeError);
     assert.throws(() => new Resampler(8000.5, 16_000, 'float'), RangeError);
+  });
+
+  it('returns output sized by its input, never by the rates alone', () => {
+    for (const rate of [MIN_SAMPLE_RATE, 8001, 44_100, MAX_SAMPLE_RATE - 1]) {
+      const r = new Resampler(rate, 16_000, 'int16');
+      let inputs = 0;
+      let outputs = 0;
+      for (const chunk of [1, 7, 1000, 4096]) {
+        inputs += chunk;
+        outputs += r.process(new Array(chunk).fill(100)).length;
+        assert.ok(outputs <= Math.ceil((inputs * 16_000) / rate), `${rate} Hz: ${outputs} outputs for ${inputs} inputs`);
+      }
+    }
+  });
+
+  it('costs a bounded amount per input sample over the accepted rates', () => {
+    // 1 Hz would cost 16,000 outputs per input sample: the reason for the lower bound.
+    for (let rate = MIN_SAMPLE_RATE; rate <= MAX_SAMPLE_RATE; rate += 997) {
+      const { workPerInputSample } = new Resampler(rate, 16_000, 'float');
+      assert.ok(workPerInputSample > 0 && workPerInputSample <= 200, `${rate} Hz: ${workPerInputSample}`);
+    }
+    assert.ok(new Resampler(1, 16_000, 'float').workPerInputSample > 1_000_000);
+  });
+
+  it('builds its filter table in bounded steps, or on demand, to the same samples', () => {
+    // 191,999 Hz has the largest table of the accepted rates: 1025 phases of 396 taps.
+    const input = Array.from({ length: 50_000 }, (_, i) => Math.round(8000 * Math.sin(i / 7)));
+    const prepared = new Resampler(191_999, 16_000, 'int16');
+    let steps = 1;
+    while (!prepared.prepare(750_000)) steps++;
+    // Each step does at most the budget plus one row (396 coefficients).
+    assert.ok(steps >= 10, `${steps} steps`);
+    const lazy = new Resampler(191_999, 16_000, 'int16');
+    assert.deepEqual(run(prepared, input, 4096), run(lazy, input, 10_000));
+    assert.equal(new Resampler(48_000, 16_000, 'int16').prepare(750_000), true);
   });
 });

@@ -13,6 +13,10 @@ const KAISER_BETA = 9;
 const CUTOFF = 0.97;
 /** libswresample's default phase count (phase_shift 10). */
 const MAX_PHASES = 1024;
+/** Bookkeeping of one output sample (position, phase, rounding), in multiply-adds. */
+const OUTPUT_OVERHEAD = 24;
+/** Computing one filter coefficient (sinc, Bessel series, rounding), in multiply-adds. */
+const COEFFICIENT_WORK = 60;
 
 /**
  * `int16`: samples are integers in the 16-bit range, filtered in 16-bit
@@ -60,8 +64,26 @@ export class Resampler {
   private readonly phases: number;
   /** Positions between two tabulated phases are interpolated (rates with no small common period). */
   private readonly interpolate: boolean;
-  /** (phases + 1) rows of `taps` coefficients. */
+  /**
+   * (phases + 1) rows of `taps` coefficients, built row by row as they are
+   * first needed or through {@link prepare}: the full table of a 191,999 Hz
+   * input (1025 × 396) takes tens of milliseconds to compute.
+   */
   private readonly table: Float64Array;
+  private readonly ready: Uint8Array;
+  /** Rows phases − p are row p reversed (the window is even around its centre), as libswresample has it. */
+  private readonly mirrored: boolean;
+  private readonly factor: number;
+  /** libswresample scales every phase by the sum of phase 0. */
+  private readonly norm: number;
+  /** The next row {@link prepare} builds. */
+  private prepared = 0;
+  /**
+   * What one input sample costs to convert, in multiply-adds: callers size
+   * their chunks by it so that no single `process` call runs long (a slow
+   * input rate makes many outputs per input sample, a fast one long filters).
+   */
+  readonly workPerInputSample: number;
   /** Input not yet consumed; `history[0]` is input sample `historyStart`. */
   private history = new Float64Array(0);
   private historyStart = 0;
@@ -88,7 +110,15 @@ export class Resampler {
     const exact = outRate / gcd(outRate, inRate);
     this.phases = exact <= MAX_PHASES ? exact : MAX_PHASES;
     this.interpolate = exact > MAX_PHASES;
-    this.table = this.buildTable(factor);
+    this.factor = factor;
+    this.table = new Float64Array((this.phases + 1) * taps);
+    this.ready = new Uint8Array(this.phases + 1);
+    this.mirrored = this.phases % 2 === 0;
+    let norm = 0;
+    for (let i = 0; i < taps; i++) norm += this.coefficient(0, i);
+    this.norm = norm;
+    this.workPerInputSample =
+      inRate === outRate ? 1 : (outRate / inRate) * (OUTPUT_OVERHEAD + taps * (this.interpolate ? 2 : 1));
   }
 
   /** Converts the next input chunk; returns what can be computed so far. */
@@ -108,25 +138,47 @@ export class Resampler {
     return this.produce(true);
   }
 
-  private buildTable(factor: number): Float64Array {
-    const { taps, center, phases } = this;
-    const table = new Float64Array((phases + 1) * taps);
-    let norm = 0;
-    for (let p = 0; p <= phases; p++) {
+  /**
+   * Builds filter rows ahead of their first use, up to about `maxWork`
+   * multiply-adds of it, so that a caller can spread the start-up cost over
+   * several turns of the event loop.
+   *
+   * @returns true once every row is built.
+   */
+  prepare(maxWork: number): boolean {
+    let work = 0;
+    while (this.prepared <= this.phases && work < maxWork) {
+      const row = this.prepared++;
+      if (this.ready[row]) continue;
+      work += this.taps * (this.mirrored && row > this.phases / 2 ? 1 : COEFFICIENT_WORK);
+      this.buildRow(row);
+    }
+    return this.prepared > this.phases;
+  }
+
+  /** The unnormalised Kaiser-windowed sinc at tap `i` of phase `p`. */
+  private coefficient(p: number, i: number): number {
+    const { taps, center, phases, factor } = this;
+    const d = i - center - p / phases;
+    const x = Math.PI * d * factor;
+    const w = (2 * d) / taps;
+    return (x === 0 ? 1 : Math.sin(x) / x) * besselI0(KAISER_BETA * Math.sqrt(Math.max(1 - w * w, 0)));
+  }
+
+  private buildRow(row: number): void {
+    const { taps, table } = this;
+    const base = row * taps;
+    if (this.mirrored && row > this.phases / 2) {
+      const source = this.phases - row;
+      if (!this.ready[source]) this.buildRow(source);
+      for (let i = 0; i < taps; i++) table[base + i] = table[source * taps + taps - 1 - i]!;
+    } else {
       for (let i = 0; i < taps; i++) {
-        const d = i - center - p / phases;
-        const x = Math.PI * d * factor;
-        const w = (2 * d) / taps;
-        const y = (x === 0 ? 1 : Math.sin(x) / x) * besselI0(KAISER_BETA * Math.sqrt(Math.max(1 - w * w, 0)));
-        table[p * taps + i] = y;
-        // libswresample scales every phase by the sum of phase 0.
-        if (p === 0) norm += y;
+        const y = this.coefficient(row, i);
+        table[base + i] = this.precision === 'int16' ? Math.max(-32768, Math.min(32767, lrintf((y * 32768) / this.norm))) : y / this.norm;
       }
     }
-    for (let k = 0; k < table.length; k++) {
-      table[k] = this.precision === 'int16' ? Math.max(-32768, Math.min(32767, lrintf((table[k]! * 32768) / norm))) : table[k]! / norm;
-    }
-    return table;
+    this.ready[row] = 1;
   }
 
   /** Input sample `k`, with the stream mirrored at both ends as libswresample does. */
@@ -138,6 +190,7 @@ export class Resampler {
   }
 
   private filter(row: number, first: number, final: boolean): number {
+    if (!this.ready[row]) this.buildRow(row);
     let acc = 0;
     const base = row * this.taps;
     const at = first - this.historyStart;
@@ -152,19 +205,22 @@ export class Resampler {
   private produce(final: boolean): Float64Array {
     const after = this.taps - 1 - this.center;
     // Every output before received·outRate/inRate exists once the stream ends.
-    const total = final ? Math.ceil((this.received * this.outRate) / this.inRate) : Infinity;
-    const out: number[] = [];
-    for (;;) {
+    // Output n needs input up to floor(n·inRate/outRate) + after, so the
+    // count is known before the loop and the array is sized by the input.
+    const end = final
+      ? Math.ceil((this.received * this.outRate) / this.inRate)
+      : Math.max(this.next, Math.ceil(((this.received - after) * this.outRate) / this.inRate));
+    const out = new Float64Array(end - this.next);
+    for (let n = 0; n < out.length; n++) {
       const position = this.next * this.inRate;
       const k = Math.floor(position / this.outRate);
-      if (this.next >= total || (!final && k + after >= this.received)) break;
       const phase = ((position % this.outRate) * this.phases) / this.outRate;
       const p = Math.floor(phase);
       const first = k - this.center;
       let value = this.filter(p, first, final);
       if (this.interpolate && phase > p) value += (this.filter(p + 1, first, final) - value) * (phase - p);
       if (this.precision === 'int16') value = Math.max(-32768, Math.min(32767, Math.floor((value + 16384) / 32768)));
-      out.push(value);
+      out[n] = value;
       this.next++;
     }
     // Keep the input the next output still needs, and the first samples
@@ -174,6 +230,6 @@ export class Resampler {
       this.history = this.history.slice(keepFrom - this.historyStart);
       this.historyStart = keepFrom;
     }
-    return Float64Array.from(out);
+    return out;
   }
 }

@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { librivoxUtterances } from '../../../test/support/librivox.js';
 import { decodeAudio } from './decode-audio.js';
+import { RawStreamDecoder } from './raw-stream-decoder.js';
 import { AudioDecodeError } from './errors.js';
 import { type AudioFormat, openStreamDecoder, parseAudioFormat } from './stream-decoder.js';
+import { parseRawFormat } from './raw-formats.js';
 import { concatSamples } from './samples.test-helper.js';
 
 const wav = librivoxUtterances()[1]!.wavPath; // 2.99 s, 16 kHz mono
@@ -108,5 +110,141 @@ describe('openStreamDecoder', () => {
     } finally {
       decoder.destroy();
     }
+  });
+
+  it('decodes a huge raw frame in bounded slices, one per turn of the event loop', async () => {
+    for (const [sampleRate, channels] of [[8000, 1], [192_000, 2]] as const) {
+      const bytes = Buffer.alloc(4 << 20);
+      for (let i = 0; i < bytes.length; i += 2) bytes.writeInt16LE(Math.round(3000 * Math.sin(i / 50)), i);
+      const sliceBytes = new RawStreamDecoder(parseRawFormat('s16le')!, sampleRate, channels).sliceBytes;
+      // Turns of the event loop taken by others while the frame is decoded.
+      let turns = 0;
+      let ticking = true;
+      const tick = () => {
+        turns++;
+        if (ticking) setImmediate(tick);
+      };
+      setImmediate(tick);
+      const turnAtChunk: number[] = [];
+      const chunks: Int16Array[] = [];
+      let drains = 0;
+      const decoder = openStreamDecoder(parseAudioFormat('s16le')!, { sampleRate, channels }, {
+        pcm: (samples) => {
+          chunks.push(samples);
+          turnAtChunk.push(turns);
+        },
+        error: assert.fail,
+        drain: () => drains++,
+      });
+      const accepted = decoder.write(bytes);
+      assert.equal(accepted, false, 'a frame of many slices asks the caller to wait');
+      assert.equal(chunks.length, 1, 'the first slice is decoded at once');
+      await decoder.end();
+      ticking = false;
+      const slices = Math.ceil(bytes.length / sliceBytes);
+      // One chunk per slice, and the resampler's tail at the end.
+      assert.equal(chunks.length, slices + 1, `${sampleRate} Hz`);
+      // No slice gives more than one second of output, and others ran between any two.
+      assert.ok(chunks.every((c) => c.length <= 16_000 + 1));
+      const sliceTurns = turnAtChunk.slice(0, slices);
+      assert.ok(sliceTurns.every((turn, i) => i === 0 || turn > sliceTurns[i - 1]!), 'other work ran between slices');
+      assert.equal(drains, 1);
+      const whole = new RawStreamDecoder(parseRawFormat('s16le')!, sampleRate, channels);
+      assert.deepEqual(concatSamples(chunks), concatSamples([whole.decode(bytes), whole.flush()]));
+    }
+  });
+
+  it('settles raw audio once every pending slice is decoded', async () => {
+    const chunks: Int16Array[] = [];
+    const decoder = openStreamDecoder(parseAudioFormat('mulaw')!, { sampleRate: 8000, channels: 1 }, {
+      pcm: (s) => chunks.push(s),
+      error: assert.fail,
+      drain: () => {},
+    });
+    // 10 s at 8 kHz: more than one slice.
+    assert.equal(decoder.write(Buffer.alloc(80_000, 0x7f)), false);
+    await decoder.settle();
+    // All of it but the few outputs whose filter needs input not sent yet.
+    const settled = concatSamples(chunks).length;
+    assert.ok(settled > 160_000 - 64 && settled <= 160_000, `${settled} samples`);
+    decoder.destroy();
+  });
+
+  it('refuses a WAV declaring a rate or channel count outside the bounds, before decoding any of it', async () => {
+    const header = Buffer.alloc(44);
+    header.write('RIFF', 0, 'latin1');
+    header.writeUInt32LE(0xffffffff, 4);
+    header.write('WAVEfmt ', 8, 'latin1');
+    header.writeUInt32LE(16, 16);
+    header.writeUInt16LE(1, 20);
+    header.writeUInt16LE(1, 22);
+    header.writeUInt32LE(1, 24);
+    header.writeUInt32LE(2, 28);
+    header.writeUInt16LE(2, 32);
+    header.writeUInt16LE(16, 34);
+    header.write('data', 36, 'latin1');
+    header.writeUInt32LE(0xffffffff, 40);
+    for (const format of ['auto', 'wav']) {
+      const errors: Error[] = [];
+      let samples = 0;
+      const decoder = openStreamDecoder(parseAudioFormat(format)!, null, {
+        pcm: (s) => (samples += s.length),
+        error: (e) => errors.push(e),
+        drain: () => {},
+      });
+      decoder.write(Buffer.concat([header, Buffer.alloc(20_000, 0x11)]));
+      assert.ok(errors[0] instanceof AudioDecodeError, format);
+      assert.match(errors[0].message, /sample rate of 1 Hz/);
+      assert.equal(samples, 0);
+      decoder.write(Buffer.alloc(20_000));
+      await decoder.end();
+      assert.equal(errors.length, 1);
+      decoder.destroy();
+    }
+  });
+
+  it('stops ffmpeg on a container declaring a rate outside the bounds (an AIFF at 1 Hz)', async () => {
+    writeFileSync(join(dir, 'noise.raw'), Buffer.alloc(4000, 0x11));
+    ffmpeg('-f', 's16le', '-ar', '1', '-ac', '1', '-i', join(dir, 'noise.raw'), join(dir, 'one-hertz.aiff'));
+    for (const format of ['auto', 'aiff']) {
+      const errors: Error[] = [];
+      const decoder = openStreamDecoder(parseAudioFormat(format)!, null, { pcm: () => {}, error: (e) => errors.push(e), drain: () => {} });
+      decoder.write(readFileSync(join(dir, 'one-hertz.aiff')));
+      // Resolves once ffmpeg has exited: killed at the check, or (without it) done decoding.
+      await decoder.end();
+      decoder.destroy();
+      assert.equal(errors.length, 1, format);
+      assert.ok(errors[0] instanceof AudioDecodeError, format);
+      assert.match(errors[0].message, /sample rate of 1 Hz/);
+    }
+  });
+
+  it('finds a WAV header sent a byte per frame behind a long metadata chunk', async () => {
+    const pcm = readFileSync(wav).subarray(44);
+    const header = Buffer.alloc(44);
+    header.write('RIFF', 0, 'latin1');
+    header.writeUInt32LE(0xffffffff, 4);
+    header.write('WAVEfmt ', 8, 'latin1');
+    header.writeUInt32LE(16, 16);
+    header.writeUInt16LE(1, 20);
+    header.writeUInt16LE(1, 22);
+    header.writeUInt32LE(16_000, 24);
+    header.writeUInt32LE(32_000, 28);
+    header.writeUInt16LE(2, 32);
+    header.writeUInt16LE(16, 34);
+    header.write('data', 36, 'latin1');
+    header.writeUInt32LE(pcm.length, 40);
+    const list = Buffer.alloc(8 + 300_000);
+    list.write('LIST', 0, 'latin1');
+    list.writeUInt32LE(300_000, 4);
+    // RIFF, WAVE, a 300 KB LIST chunk, then fmt and data.
+    const prefix = Buffer.concat([header.subarray(0, 12), list, header.subarray(12)]);
+    const chunks: Int16Array[] = [];
+    const decoder = openStreamDecoder(parseAudioFormat('auto')!, null, { pcm: (c) => chunks.push(c), error: assert.fail, drain: () => {} });
+    for (let i = 0; i < prefix.length; i++) decoder.write(prefix.subarray(i, i + 1));
+    decoder.write(pcm);
+    await decoder.end();
+    const expected = new Int16Array(pcm.buffer.slice(pcm.byteOffset, pcm.byteOffset + pcm.length));
+    assert.deepEqual(concatSamples(chunks), expected);
   });
 });

@@ -78,4 +78,18 @@ describe('sniffWav', () => {
     assert.deepEqual(sniffWav(riff(['fmt ', fmt(1, 1, 16000, 12)], ['data', dataSize(10)])), { kind: 'other' }, '12-bit');
     assert.deepEqual(sniffWav(riff(['data', dataSize(10)])), { kind: 'other' }, 'no fmt chunk');
   });
+
+  it('reports a rate or channel count outside the bounds, whatever the codec', () => {
+    const data = Buffer.alloc(4);
+    assert.deepEqual(sniffWav(riff(['fmt ', fmt(1, 1, 1, 16)], ['data', data])), {
+      kind: 'out-of-bounds',
+      reason: 'the sample rate of 1 Hz is outside the supported range (8000 to 192000 Hz)',
+    });
+    // IMA ADPCM, which only ffmpeg decodes, at 100 Hz.
+    assert.equal(sniffWav(riff(['fmt ', fmt(0x11, 1, 100, 4)], ['data', data])).kind, 'out-of-bounds');
+    assert.equal(sniffWav(riff(['fmt ', fmt(1, 1, 384_000, 16)], ['data', data])).kind, 'out-of-bounds');
+    assert.equal(sniffWav(riff(['fmt ', fmt(1, 33, 16_000, 16)], ['data', data])).kind, 'out-of-bounds');
+    assert.equal(sniffWav(riff(['fmt ', fmt(1, 32, 8000, 16)], ['data', data])).kind, 'pcm');
+    assert.equal(sniffWav(riff(['fmt ', fmt(1, 1, 192_000, 16)], ['data', data])).kind, 'pcm');
+  });
 });

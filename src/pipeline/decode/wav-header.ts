@@ -4,6 +4,7 @@
  * ahead before its first output when its input cannot seek (2 s of 16 kHz
  * s16 audio), which a live stream would feel as latency.
  */
+import { audioBoundsProblem } from './audio-bounds.js';
 import type { RawFormat } from './raw-formats.js';
 
 export type WavSniff =
@@ -11,6 +12,8 @@ export type WavSniff =
   | { kind: 'need-more' }
   /** Not a little-endian RIFF/WAVE stream (or a WAV whose codec only ffmpeg decodes). */
   | { kind: 'other' }
+  /** A WAV, of any codec, declaring a rate or channel count outside the bounds (audio-bounds.ts). */
+  | { kind: 'out-of-bounds'; reason: string }
   | { kind: 'pcm'; format: RawFormat; sampleRate: number; channels: number; dataOffset: number; dataBytes: number };
 
 const WAVE_FORMAT_PCM = 0x0001;
@@ -68,6 +71,9 @@ export function sniffWav(prefix: Uint8Array): WavSniff {
       const sampleRate = view.getUint32(at + 12, true);
       const blockAlign = view.getUint16(at + 20, true);
       const bits = view.getUint16(at + 22, true);
+      // Checked for every codec: ffmpeg would resample a 1 Hz ADPCM stream just as eagerly.
+      const problem = audioBoundsProblem(sampleRate, channels);
+      if (problem !== null) return { kind: 'out-of-bounds', reason: problem };
       if (tag === WAVE_FORMAT_EXTENSIBLE) {
         // The real format tag opens the sub-format GUID, 24 bytes into the chunk body.
         if (size < 40) return { kind: 'other' };
@@ -75,7 +81,7 @@ export function sniffWav(prefix: Uint8Array): WavSniff {
         tag = view.getUint16(at + 8 + 24, true);
       }
       const raw = rawFormat(tag, bits);
-      if (!raw || channels < 1 || sampleRate < 1 || blockAlign !== channels * raw.bytesPerSample) return { kind: 'other' };
+      if (!raw || blockAlign !== channels * raw.bytesPerSample) return { kind: 'other' };
       format = { format: raw, sampleRate, channels };
     }
     // Chunks are padded to an even length.

@@ -7,6 +7,7 @@
 import { CANNOT_CONTINUE, realtimeErrors } from '../../api/realtime-errors.js';
 import type { StartRequest } from '../../api/schemas/realtime.js';
 import type { Limits, RealtimeSettings } from '../../config/config.js';
+import { audioBoundsProblem } from '../../pipeline/decode/audio-bounds.js';
 import { type AudioFormat, type RawParameters, parseAudioFormat } from '../../pipeline/decode/stream-decoder.js';
 import type { LiveRecognition } from '../../pipeline/stream.js';
 import { type RecognitionContext, toRecognitionContext } from '../../pipeline/context/recognition-context.js';
@@ -136,6 +137,8 @@ export class RealtimeService {
     if (audioFormat.kind === 'raw') {
       if (r.sampleRate === undefined) throw realtimeErrors.missingSampleRate();
       if (r.numChannels === undefined) throw realtimeErrors.missingChannels();
+      // No documented message: out of range is malformed, as for the endpoint parameters (API.md §7.2).
+      if (audioBoundsProblem(r.sampleRate, r.numChannels) !== null) throw realtimeErrors.startMalformed();
       raw = { sampleRate: r.sampleRate, channels: r.numChannels };
     }
     const hints = r.languageHints ?? [];
