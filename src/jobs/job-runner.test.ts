@@ -95,7 +95,10 @@ describe('JobRunner', () => {
   });
 
   async function start(transcriber: AudioTranscriber, workers: number, over: Storage = storage): Promise<JobRunner> {
-    const config = loadConfig({ HARK_DATA_DIR: dir, HARK_WORKERS: String(workers), HARK_WEBHOOK_ATTEMPTS: '1' });
+    const config = loadConfig({ HARK_DATA_DIR: dir, HARK_WORKERS: String(workers), HARK_WEBHOOK_ATTEMPTS: '1',
+      // The webhook receiver is on loopback, which outbound connections may not reach by default.
+      HARK_OUTBOUND_ALLOW_CIDRS: '127.0.0.0/8',
+    });
     const files = { blobPath: async (id: string) => id } as unknown as FileService;
     const translation = { annotate: async (tokens: unknown) => tokens } as unknown as TranslationService;
     runner = new JobRunner(over, files, transcriber, async () => null, config, log, translation);
