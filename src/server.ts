@@ -5,6 +5,7 @@ import type { Config } from './config/config.js';
 import { JobRunner, type AudioTranscriber, type DurationProbe } from './jobs/job-runner.js';
 import { RealtimeRecognitionPool } from './jobs/realtime-recognition-pool.js';
 import { FileService } from './services/files/file-service.js';
+import { AuthFailureThrottle } from './services/keys/auth-failure-throttle.js';
 import { KeyService } from './services/keys/key-service.js';
 import { ModelCatalog } from './services/models/model-catalog.js';
 import { RealtimeService } from './services/realtime/realtime-service.js';
@@ -52,7 +53,15 @@ export async function createServer(
   const transcriptions = new TranscriptionService(storage.transcriptions, storage.files, models, config.limits, () =>
     runner?.wake(),
   );
-  const realtime = new RealtimeService(config.realtime, config.limits, keys, models, liveRecognition, languages);
+  const realtime = new RealtimeService(
+    config.realtime,
+    config.limits,
+    keys,
+    models,
+    liveRecognition,
+    languages,
+    new AuthFailureThrottle(config.auth),
+  );
   const app = await buildApp({
     config,
     keys,
