@@ -112,7 +112,9 @@ describe('real-time limits count authenticated keys only', () => {
 
     assertWellFormed(await a.end());
     assertWellFormed(await b.end());
-    // Refused by a limit, the single-use key was not used up.
+    // Neither a limit nor a bad request used up the single-use key.
+    const bad = await runSession(hark.wsUrl, { start: { ...start(temporary), model: 'stt-rt-v99' }, timeoutMs: 60_000 });
+    assert.equal(errorOf(bad).error_message, 'Invalid model specified.');
     await admitted(temporary);
   });
 
