@@ -42,7 +42,7 @@ export interface SessionTransport {
   resumeInput(): void;
   /** Bytes queued for the client and not yet handed to the network. */
   bufferedBytes(): number;
-  /** True when the client sent bytes that input, paused, has not read yet. */
+  /** True when the client sent bytes that input has not read yet (it was paused). */
   unreadInput(): boolean;
 }
 
@@ -123,6 +123,8 @@ export class RealtimeSession {
   /** One WebSocket frame from the client. Frames after the end of the stream are ignored. */
   receive(data: Buffer, binary: boolean): void {
     if (TERMINAL.has(this.state)) return;
+    // The client is active when a frame arrives, even if an earlier one's work (a finalize) still holds it.
+    this.touch();
     this.work = this.work.then(() => this.handle(data, binary)).catch((err: unknown) => this.fail(asRealtimeError(err)));
   }
 
@@ -333,8 +335,9 @@ export class RealtimeSession {
 
   private idle(): void {
     this.timers.idle = null;
-    // Paused input hides what the client sent: bytes waiting unread mean it is not idle.
-    if (this.inputPaused && this.transport.unreadInput()) return this.touch();
+    // Paused input (or input just resumed) hides what the client sent: bytes
+    // waiting unread mean it is not idle.
+    if (this.transport.unreadInput()) return this.touch();
     this.fail(this.bytesReceived === 0 ? realtimeErrors.firstAudioTimeout() : realtimeErrors.requestTimeout());
   }
 
