@@ -34,6 +34,8 @@ export interface AppDeps {
   models: ModelCatalog;
   /** Serves the real-time WebSocket API when present. */
   realtime?: RealtimeService;
+  /** Failed authentications per address; shared with the WebSocket API so both spend one budget. */
+  authFailures?: AuthFailureThrottle;
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -74,7 +76,7 @@ function logFailure(request: FastifyRequest, apiError: ApiError, error: unknown)
 /** Builds the HTTP application from its services; never listens (tests use it as is). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
-  const authenticator = new RestAuthenticator(deps.keys, new AuthFailureThrottle(config.auth));
+  const authenticator = new RestAuthenticator(deps.keys, deps.authFailures ?? new AuthFailureThrottle(config.auth));
   const limits = new ConnectionLimits(config.http);
   const send = (request: FastifyRequest, reply: FastifyReply, error: ApiError) =>
     reply.code(error.statusCode).header('x-request-id', request.id).send(errorToWire(error, request.id));

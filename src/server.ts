@@ -8,6 +8,7 @@ import { JobRunner, type AudioTranscriber, type DurationProbe } from './jobs/job
 import { OutboundAddressPolicy } from './lib/outbound-address-policy.js';
 import { RealtimeRecognitionPool } from './jobs/realtime-recognition-pool.js';
 import { FileService } from './services/files/file-service.js';
+import { AuthFailureThrottle } from './services/keys/auth-failure-throttle.js';
 import { KeyService } from './services/keys/key-service.js';
 import { ModelCatalog } from './services/models/model-catalog.js';
 import { RealtimeService } from './services/realtime/realtime-service.js';
@@ -72,7 +73,16 @@ export async function createServer(
     () => runner?.wake(),
     new OutboundAddressPolicy(config.outbound),
   );
-  const realtime = new RealtimeService(config.realtime, config.limits, keys, models, liveRecognition, languages);
+  const authFailures = new AuthFailureThrottle(config.auth);
+  const realtime = new RealtimeService(
+    config.realtime,
+    config.limits,
+    keys,
+    models,
+    liveRecognition,
+    languages,
+    authFailures,
+  );
   const app = await buildApp({
     config,
     keys,
@@ -80,6 +90,7 @@ export async function createServer(
     transcriptions,
     models,
     realtime,
+    authFailures,
     logger: { level: config.logLevel },
   });
   translation.watch(app.log);

@@ -59,8 +59,13 @@ export const realtimeErrors = {
   startTimeout: () => new RealtimeError(408, 'Start request timeout'),
   firstAudioTimeout: () => new RealtimeError(408, 'Timed out while waiting for the first audio chunk'),
   requestTimeout: () => new RealtimeError(408, 'Request timeout.'),
-  rateLimited: () => new RealtimeError(429, 'Rate limit for your organization has been exceeded.'),
+  // A key is a project and the server the organization: the messages tell a
+  // client whether its own key's limit or the whole server's was reached.
+  rateLimited: () => new RealtimeError(429, 'Rate limit for your project has been exceeded.'),
+  tooManyKeySessions: () => new RealtimeError(429, 'Your project has exceeded max number of concurrent requests.'),
   tooManySessions: () => new RealtimeError(429, 'Your organization has exceeded max number of concurrent requests.'),
+  /** Too many failed authentications from one client address (no key to count them against). */
+  tooManyAuthFailures: () => new RealtimeError(429, 'Rate limit for your organization has been exceeded.'),
   internal: (cause?: unknown) => new RealtimeError(500, INTERNAL_REALTIME_MESSAGE, { cause }),
   cannotContinue: (internalCode: number, cause?: unknown) =>
     new RealtimeError(

@@ -20,18 +20,24 @@ export interface WebhookSettings {
   backoffMs: number;
 }
 
-/** The real-time WebSocket API (API.md §5, §7.12). */
+/** The real-time WebSocket API (API.md §5, §7.12; docs/security/realtime-edge.md). */
 export interface RealtimeSettings {
-  /** Sessions open at once; one more is refused with 429. */
+  /** Sessions open at once over all keys: what the server can run; one more is refused with 429. */
   maxConcurrentSessions: number;
-  /** Sessions started per sliding minute; more are refused with 429. */
+  /** Sessions open at once per key (a temporary key counts as the key that minted it); one more gets 429. */
+  maxSessionsPerKey: number;
+  /** Sessions started per key per sliding minute, counted after authentication; more get 429. */
   requestsPerMinute: number;
   /** Worker threads for provisional results, and as many again for final results. */
   workers: number;
   /** Time allowed between the connection and the start message. */
   startTimeoutMs: number;
-  /** A session with neither audio nor keepalive for this long ends with 408. */
+  /** A session with neither audio nor keepalive for this long ends with 408, also while its input is paused. */
   idleTimeoutMs: number;
+  /** Results queued for a client beyond what the network took; above this, input pauses and results coalesce. */
+  maxUnreadBytes: number;
+  /** A client whose queued results stay above `maxUnreadBytes` this long has stopped reading: 408, closed. */
+  unreadTimeoutMs: number;
 }
 
 /** Translation through Apertium APy. */
@@ -179,10 +185,13 @@ export function loadConfig(env: Env = process.env): Config {
     },
     realtime: {
       maxConcurrentSessions: int(env, 'HARK_MAX_CONCURRENT_SESSIONS', 10, 1),
+      maxSessionsPerKey: int(env, 'HARK_MAX_SESSIONS_PER_KEY', 10, 1),
       requestsPerMinute: int(env, 'HARK_REQUESTS_PER_MINUTE', 100, 1),
       workers: int(env, 'HARK_REALTIME_WORKERS', availableParallelism(), 1),
       startTimeoutMs: int(env, 'HARK_REALTIME_START_TIMEOUT_MS', 10_000, 1),
       idleTimeoutMs: int(env, 'HARK_REALTIME_IDLE_TIMEOUT_MS', 20_000, 1),
+      maxUnreadBytes: int(env, 'HARK_REALTIME_MAX_UNREAD_BYTES', 1_048_576, 1),
+      unreadTimeoutMs: int(env, 'HARK_REALTIME_UNREAD_TIMEOUT_MS', 30_000, 1),
     },
     translation: {
       apertiumUrl: env.HARK_APERTIUM_URL ? env.HARK_APERTIUM_URL.replace(/\/+$/, '') : null,

@@ -169,6 +169,8 @@ export interface TemporaryKeyRecord {
   clientReferenceId: string | null;
   singleUse: boolean;
   maxSessionDurationSeconds: number | null;
+  /** Hash of the long-lived key that minted it; absent on keys minted before Hark recorded it. */
+  issuerKeyHash?: string;
 }
 
 export interface KeyRepository {

@@ -130,7 +130,7 @@ describe('audio bounds: rates, channels and huge input', () => {
       let sessionDone = false;
       const huge = runSession(hark.wsUrl, {
         start: start({ audio_format: 'pcm_s16le', sample_rate: sampleRate, num_channels: channels }),
-        frames: [Buffer.alloc(4 << 20), ''],
+        frames: [Buffer.alloc(2 << 20), ''], // the largest frame the server takes
         timeoutMs: 240_000,
       }).finally(() => {
         sessionDone = true;
@@ -156,6 +156,16 @@ describe('audio bounds: rates, channels and huge input', () => {
       assertWellFormed(other);
       assert.match(finalText(other), /\w+/);
     }
+  });
+
+  test('a frame over the 2 MiB cap closes the session with 1009, and the server keeps serving', async () => {
+    const run = await runSession(hark.wsUrl, {
+      start: start({ audio_format: 'pcm_s16le', sample_rate: 16_000, num_channels: 1 }),
+      frames: [Buffer.alloc((2 << 20) + 1), ''],
+      timeoutMs: 60_000,
+    });
+    assert.equal(run.closeCode, 1009);
+    await assertServing(hark);
   });
 
   test('async: a 4 KB WAV declaring 1 Hz ends audio_decode_error, without decoding it', async () => {

@@ -127,7 +127,7 @@ describe('real-time errors follow the documented codes and messages', () => {
     assert.match(finalText(good), /\w+/);
   });
 
-  test('429: concurrent sessions and requests per minute (limits set to 1 and 3)', async () => {
+  test('429: sessions over all keys and starts per key per minute (limits set to 1 and 3)', async () => {
     const limits = { ...start(), api_key: limited.apiKey };
     const pcm = speechPcm([4], 300);
     // The first session holds the only slot until its audio ends.
@@ -136,6 +136,6 @@ describe('real-time errors follow the documented codes and messages', () => {
     await assertRefused({ start: limits }, 429, 'Your organization has exceeded max number of concurrent requests.', limited);
     assertWellFormed(await holding);
     assertWellFormed(await runSession(limited.wsUrl, { start: limits, frames: [pcm.subarray(0, 32_000), ''] }));
-    await assertRefused({ start: limits }, 429, 'Rate limit for your organization has been exceeded.', limited);
+    await assertRefused({ start: limits }, 429, 'Rate limit for your project has been exceeded.', limited);
   });
 });

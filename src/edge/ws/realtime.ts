@@ -4,6 +4,7 @@
  * realtime service; its results and errors go back as JSON text frames.
  */
 import websocket from '@fastify/websocket';
+import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import { realtimeErrorToWire, realtimeResultToWire } from '../../api/to-wire.js';
@@ -13,8 +14,12 @@ import { bearerKey } from '../http/auth.js';
 
 /** Browsers cannot set headers on a WebSocket, so the key may ride in the subprotocol list. */
 const KEY_SUBPROTOCOL = 'soniox-api-key';
-/** Largest single frame; audio normally comes in frames of a few kilobytes. */
-const MAX_FRAME_BYTES = 32 * 1024 * 1024;
+/**
+ * Largest single frame (larger: close 1009). Clients send audio in frames of a few kilobytes, and
+ * one second of the richest accepted audio (192 kHz stereo f32) is 1.5 MB; receiving a frame is
+ * one task inside `ws`, so a bigger cap would let one frame hold the event loop (docs/security.md).
+ */
+const MAX_FRAME_BYTES = 2 * 1024 * 1024;
 
 /**
  * The key of the upgrade request: `Authorization: Bearer <key>`, or the
@@ -36,7 +41,19 @@ function toBuffer(data: RawData): Buffer {
   return Buffer.from(data);
 }
 
-function transportFor(socket: WebSocket): SessionTransport {
+/**
+ * Errors on an established socket are the client's doing (bad framing, a
+ * reset connection): `ws` has already sent the close code that fits, so they
+ * are logged at info. Anything else reaching here is a bug of ours.
+ */
+function onSocketError(error: Error, socket: WebSocket, request: FastifyRequest): void {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (typeof code === 'string') request.log.info({ code, reason: error.message }, 'real-time connection error');
+  else request.log.error({ err: error }, 'real-time connection handler failed');
+  socket.terminate();
+}
+
+function transportFor(socket: WebSocket, raw: Socket): SessionTransport {
   return {
     sendResult: (update, finished) => socket.send(JSON.stringify(realtimeResultToWire(update, finished))),
     sendError: (error) => socket.send(JSON.stringify(realtimeErrorToWire(error))),
@@ -44,6 +61,8 @@ function transportFor(socket: WebSocket): SessionTransport {
     pauseInput: () => socket.pause(),
     resumeInput: () => socket.resume(),
     bufferedBytes: () => socket.bufferedAmount,
+    // While paused, what the client sends collects in the TCP socket's read buffer.
+    unreadInput: () => raw.readableLength > 0,
   };
 }
 
@@ -54,11 +73,16 @@ export async function realtimeRoutes(app: FastifyInstance, opts: { realtime: Rea
       // The server must answer the key subprotocol, or clients abort the handshake.
       handleProtocols: (protocols) => (protocols.has(KEY_SUBPROTOCOL) ? KEY_SUBPROTOCOL : false),
     },
+    errorHandler: onSocketError,
   });
 
   // The key comes in the start message (API.md §1.2), so the upgrade itself needs none.
   app.get('/transcribe-websocket', { websocket: true, config: { public: true } }, (socket, request) => {
-    const session = opts.realtime.openSession(transportFor(socket), upgradeKey(request), request.log);
+    const session = opts.realtime.openSession(
+      transportFor(socket, request.socket),
+      { upgradeKey: upgradeKey(request), address: request.ip },
+      request.log,
+    );
     // Attached synchronously: clients send the start message right after the handshake.
     socket.on('message', (data, isBinary) => session.receive(toBuffer(data), isBinary));
     socket.on('close', () => session.disconnected());

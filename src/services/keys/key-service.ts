@@ -60,7 +60,23 @@ export class KeyService {
     return false;
   }
 
-  async createTemporary(request: CreateTemporaryKey, nowMs = Date.now()): Promise<{ apiKey: string; expiresAt: string }> {
+  /**
+   * The id a key's usage is counted under (rate and session limits): a hash,
+   * so that no raw key is kept in memory longer than a request.
+   */
+  keyId(key: string): string {
+    return sha256Hex(key);
+  }
+
+  /**
+   * @param issuerKey the long-lived key that asked for it: the temporary
+   *   key's sessions count against that key's limits.
+   */
+  async createTemporary(
+    request: CreateTemporaryKey,
+    issuerKey: string,
+    nowMs = Date.now(),
+  ): Promise<{ apiKey: string; expiresAt: string }> {
     const apiKey = `${TEMPORARY_KEY_PREFIX}${randomKey(26)}`;
     const expiresAt = new Date(nowMs + request.expiresInSeconds * 1000).toISOString();
     await this.repo.insertTemporary({
@@ -70,6 +86,7 @@ export class KeyService {
       clientReferenceId: request.clientReferenceId,
       singleUse: request.singleUse,
       maxSessionDurationSeconds: request.maxSessionDurationSeconds,
+      issuerKeyHash: this.keyId(issuerKey),
     });
     await this.repo.deleteExpired(nowMs);
     return { apiKey, expiresAt };
@@ -80,6 +97,11 @@ export class KeyService {
     if (!apiKey.startsWith(TEMPORARY_KEY_PREFIX)) return null;
     const key = await this.repo.useTemporary(sha256Hex(apiKey), nowMs);
     return key && key.usageType === usageType ? key : null;
+  }
+
+  /** Makes a single-use key usable again after {@link useTemporary}: its session was refused before it began. */
+  async restoreTemporary(key: TemporaryKeyRecord): Promise<void> {
+    if (key.singleUse) await this.repo.insertTemporary(key);
   }
 
   sign(value: string): string {

@@ -4,17 +4,18 @@
  * WebSocket library; the edge hands it a {@link SessionTransport} per
  * connection.
  */
-import { CANNOT_CONTINUE, realtimeErrors } from '../../api/realtime-errors.js';
+import { CANNOT_CONTINUE, RealtimeError, realtimeErrors } from '../../api/realtime-errors.js';
 import type { StartRequest } from '../../api/schemas/realtime.js';
 import type { Limits, RealtimeSettings } from '../../config/config.js';
 import { audioBoundsProblem } from '../../pipeline/decode/audio-bounds.js';
 import { type AudioFormat, type RawParameters, parseAudioFormat } from '../../pipeline/decode/stream-decoder.js';
 import type { LiveRecognition } from '../../pipeline/stream.js';
 import { type RecognitionContext, toRecognitionContext } from '../../pipeline/context/recognition-context.js';
+import type { AuthFailureThrottle } from '../keys/auth-failure-throttle.js';
 import type { KeyService } from '../keys/key-service.js';
 import type { LanguageOptions, TranslationService } from '../translation/translation-service.js';
 import { isKnownLanguageCode, type ModelCatalog } from '../models/model-catalog.js';
-import { Admission } from './admission.js';
+import { Admission, type AdmissionVerdict } from './admission.js';
 import { RealtimeSession, type SessionLogger, type SessionTransport } from './realtime-session.js';
 
 /** A validated start request, as the session runs it. */
@@ -33,6 +34,32 @@ export interface SessionConfig {
   /** Language identification and translation. */
   languages: LanguageOptions;
 }
+
+/** Who opened a connection, as the edge saw it. */
+export interface SessionClient {
+  /**
+   * The key from the upgrade request (`Authorization: Bearer` or the
+   * `soniox-api-key` subprotocol), used when the start message carries none.
+   */
+  upgradeKey: string | null;
+  /** The client's address: failed authentications are counted per address. */
+  address: string;
+}
+
+/** An authenticated key, before its limits are checked. */
+interface Authenticated {
+  /** What the limits count against: the long-lived key, also for a temporary key it minted. */
+  keyId: string;
+  maxSessionMs: number | null;
+  /** Undoes what authenticating used up (a single-use key): the session was refused. */
+  giveBack(): Promise<void>;
+}
+
+const REFUSALS: Record<Exclude<AdmissionVerdict, 'admitted'>, () => RealtimeError> = {
+  'key-rate-limited': realtimeErrors.rateLimited,
+  'key-busy': realtimeErrors.tooManyKeySessions,
+  'server-busy': realtimeErrors.tooManySessions,
+};
 
 /** What a session needs once admitted. */
 export interface AdmittedSession {
@@ -58,6 +85,7 @@ export class RealtimeService {
     private readonly models: ModelCatalog,
     private readonly recognition: LiveRecognition,
     private readonly translation: TranslationService,
+    private readonly authFailures: AuthFailureThrottle,
   ) {
     this.admission = new Admission(settings);
   }
@@ -70,15 +98,12 @@ export class RealtimeService {
   /**
    * A session for a new connection; feed it the connection's frames.
    *
-   * @param upgradeKey the key from the upgrade request (`Authorization:
-   *   Bearer` or the `soniox-api-key` subprotocol), used when the start
-   *   message carries none.
    * @param log the connection's logger.
    */
-  openSession(transport: SessionTransport, upgradeKey: string | null, log: SessionLogger): RealtimeSession {
+  openSession(transport: SessionTransport, client: SessionClient, log: SessionLogger): RealtimeSession {
     const session = new RealtimeSession(
       transport,
-      (request) => this.admit(request, upgradeKey),
+      (request) => this.admit(request, client),
       this.recognition,
       { ...this.settings, maxAudioDurationMs: this.limits.maxAudioDurationMs },
       log,
@@ -97,35 +122,53 @@ export class RealtimeService {
   }
 
   /**
-   * Checks the start request, then limits, then the key (so a bad request
-   * does not use up a single-use key).
+   * Checks the start request, then the key, then the key's limits: a client
+   * without a valid key never counts against them. A session refused by a
+   * limit gives its single-use key back, and a bad request never reaches the
+   * key, so neither uses up a key that started nothing.
    *
    * @throws {RealtimeError} with the documented code and message (API.md §7.15).
    */
-  private async admit(request: StartRequest, upgradeKey: string | null): Promise<AdmittedSession> {
+  private async admit(request: StartRequest, client: SessionClient): Promise<AdmittedSession> {
     const config = this.validate(request);
-    const { verdict, release } = this.admission.admit();
-    if (verdict === 'rate-limited') throw realtimeErrors.rateLimited();
-    if (verdict === 'too-many-sessions') throw realtimeErrors.tooManySessions();
+    const key = await this.authenticate(request.apiKey || client.upgradeKey || null, client.address);
+    const { verdict, release } = this.admission.admit(key.keyId);
+    if (verdict !== 'admitted') {
+      await key.giveBack();
+      throw REFUSALS[verdict]();
+    }
+    return { config, maxSessionMs: key.maxSessionMs, release };
+  }
+
+  /**
+   * A valid key always passes, whatever its address did before; wrong keys
+   * answer 401 until the address has spent its budget, then 429.
+   */
+  private async authenticate(apiKey: string | null, address: string): Promise<Authenticated> {
     try {
-      const maxSessionMs = await this.authenticate(request.apiKey || upgradeKey || null);
-      return { config, maxSessionMs, release };
+      return await this.checkKey(apiKey);
     } catch (err) {
-      release();
+      if (err instanceof RealtimeError && err.code === 401 && this.authFailures.fail(address)) {
+        throw realtimeErrors.tooManyAuthFailures();
+      }
       throw err;
     }
   }
 
-  /** @returns the session duration cap of a temporary key, null for none. */
-  private async authenticate(apiKey: string | null): Promise<number | null> {
+  private async checkKey(apiKey: string | null): Promise<Authenticated> {
     if (!apiKey) throw realtimeErrors.missingApiKey();
     if (apiKey.startsWith('temp:')) {
       const key = await this.keys.useTemporary(apiKey, TEMPORARY_KEY_USAGE);
       if (!key) throw realtimeErrors.invalidTemporaryKey();
-      return key.maxSessionDurationSeconds === null ? null : key.maxSessionDurationSeconds * 1000;
+      return {
+        // Keys minted before the issuer was recorded count on their own.
+        keyId: key.issuerKeyHash ?? key.keyHash,
+        maxSessionMs: key.maxSessionDurationSeconds === null ? null : key.maxSessionDurationSeconds * 1000,
+        giveBack: () => this.keys.restoreTemporary(key),
+      };
     }
     if (!this.keys.isLongLivedKey(apiKey)) throw realtimeErrors.invalidApiKey();
-    return null;
+    return { keyId: this.keys.keyId(apiKey), maxSessionMs: null, giveBack: async () => {} };
   }
 
   private validate(r: StartRequest): SessionConfig {

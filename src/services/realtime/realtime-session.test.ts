@@ -31,8 +31,13 @@ class FakeTransport implements SessionTransport {
   resumeInput() {
     this.resumed++;
   }
+  buffered = 0;
+  unread = false;
   bufferedBytes() {
-    return 0;
+    return this.buffered;
+  }
+  unreadInput() {
+    return this.unread;
   }
 }
 
@@ -81,13 +86,21 @@ const admitted: AdmittedSession = {
 
 // The session asks the translation service for a language stage; none is asked for here.
 const noLanguages = { openLive: () => null } as unknown as TranslationService;
-const silentLog = { debug: () => {}, error: () => {} };
-const settings = { startTimeoutMs: 5000, idleTimeoutMs: 5000, maxAudioDurationMs: 60_000 };
+const silentLog = { debug: () => {}, info: () => {}, error: () => {} };
+const settings = { startTimeoutMs: 5000, idleTimeoutMs: 5000, maxAudioDurationMs: 60_000, maxUnreadBytes: 1 << 20, unreadTimeoutMs: 5000 };
 const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
 
-function open(recognition: LiveRecognition, admit = async () => admitted) {
+async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await tick();
+  }
+}
+
+function open(recognition: LiveRecognition, admit = async () => admitted, overrides: Partial<typeof settings> = {}) {
   const transport = new FakeTransport();
-  const session = new RealtimeSession(transport, admit, recognition, settings, silentLog, noLanguages);
+  const session = new RealtimeSession(transport, admit, recognition, { ...settings, ...overrides }, silentLog, noLanguages);
   return { transport, session };
 }
 
@@ -108,6 +121,55 @@ describe('RealtimeSession', () => {
     await tick();
     assert.equal(transport.resumed, 1);
     session.disconnected();
+  });
+
+  it('times out a client that sends nothing while its input is paused', async () => {
+    const recognition = new ManualRecognition();
+    const { transport, session } = open(recognition, undefined, { idleTimeoutMs: 100 });
+    session.receive(start, false);
+    const speech = synth([['speech', 3000]]);
+    for (let i = 0; i < speech.length; i += 1920) session.receive(bytes(speech.slice(i, i + 1920)), true);
+    await tick();
+    assert.equal(transport.paused, 1);
+    await waitUntil(() => session.currentState === 'failed');
+    assert.deepEqual(transport.errors.map((e) => [e.code, e.message]), [[408, 'Request timeout.']]);
+    assert.equal(transport.closed, true);
+  });
+
+  it('does not time out a paused client whose bytes wait unread', async () => {
+    const recognition = new ManualRecognition();
+    const { transport, session } = open(recognition, undefined, { idleTimeoutMs: 50 });
+    session.receive(start, false);
+    const speech = synth([['speech', 3000]]);
+    for (let i = 0; i < speech.length; i += 1920) session.receive(bytes(speech.slice(i, i + 1920)), true);
+    transport.unread = true;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(session.currentState, 'streaming');
+    transport.unread = false;
+    await waitUntil(() => session.currentState === 'failed');
+    assert.equal(transport.errors[0]?.code, 408);
+  });
+
+  it('ends a session whose results stay unread, and keeps one whose client reads again in time', async () => {
+    const recognition = new ManualRecognition();
+    const stalled = open(recognition, undefined, { maxUnreadBytes: 1000, unreadTimeoutMs: 200 });
+    stalled.transport.buffered = 5000;
+    stalled.transport.unread = true;
+    stalled.session.receive(start, false);
+    stalled.session.receive(bytes(synth([['speech', 500]])), true);
+    await waitUntil(() => stalled.session.currentState === 'failed');
+    assert.deepEqual(stalled.transport.errors.map((e) => [e.code, e.message]), [[408, 'Request timeout.']]);
+    assert.equal(stalled.transport.closed, true);
+
+    const slow = open(new ManualRecognition(), undefined, { maxUnreadBytes: 1000, unreadTimeoutMs: 200 });
+    slow.transport.buffered = 5000;
+    slow.session.receive(start, false);
+    slow.session.receive(bytes(synth([['speech', 500]])), true);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    slow.transport.buffered = 0;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(slow.session.currentState, 'streaming');
+    slow.session.disconnected();
   });
 
   it('keeps frames sent during admission, in order', async () => {

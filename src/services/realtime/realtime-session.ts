@@ -42,11 +42,14 @@ export interface SessionTransport {
   resumeInput(): void;
   /** Bytes queued for the client and not yet handed to the network. */
   bufferedBytes(): number;
+  /** True when the client sent bytes that input has not read yet (it was paused). */
+  unreadInput(): boolean;
 }
 
 /** The subset of pino the session logs through. */
 export interface SessionLogger {
   debug(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
 }
 
@@ -54,11 +57,13 @@ export interface SessionSettings {
   startTimeoutMs: number;
   idleTimeoutMs: number;
   maxAudioDurationMs: number;
+  /** Results queued for the client beyond which input pauses and results coalesce. */
+  maxUnreadBytes: number;
+  /** How long queued results may stay above `maxUnreadBytes` before the client counts as not reading. */
+  unreadTimeoutMs: number;
 }
 
 const TERMINAL: ReadonlySet<SessionState> = new Set(['finished', 'failed', 'closed']);
-/** Results waiting for a client that does not read, beyond which input pauses and results coalesce. */
-const MAX_BUFFERED_BYTES = 1 << 20;
 const FLOW_POLL_MS = 50;
 const SAMPLES_PER_MS = ENGINE_SAMPLE_RATE / 1000;
 
@@ -93,6 +98,7 @@ export class RealtimeSession {
     idle: null as NodeJS.Timeout | null,
     maxSession: null as NodeJS.Timeout | null,
     flow: null as NodeJS.Timeout | null,
+    unread: null as NodeJS.Timeout | null,
   };
 
   constructor(
@@ -117,6 +123,8 @@ export class RealtimeSession {
   /** One WebSocket frame from the client. Frames after the end of the stream are ignored. */
   receive(data: Buffer, binary: boolean): void {
     if (TERMINAL.has(this.state)) return;
+    // The client is active when a frame arrives, even if an earlier one's work (a finalize) still holds it.
+    this.touch();
     this.work = this.work.then(() => this.handle(data, binary)).catch((err: unknown) => this.fail(asRealtimeError(err)));
   }
 
@@ -130,6 +138,8 @@ export class RealtimeSession {
   /** Sends `error` to the client, closes the connection and stops everything. */
   fail(error: RealtimeError): void {
     if (TERMINAL.has(this.state)) return;
+    // Only our own failures are errors. A client's mistakes, and limits it ran
+    // into, are debug: a client in a loop must not be able to flood the log.
     if (error.code >= 500) this.log.error({ err: error.cause ?? error }, 'real-time session failed');
     else this.log.debug({ code: error.code, reason: error.message, cause: error.cause }, 'real-time session refused');
     this.transport.sendError(error);
@@ -254,7 +264,7 @@ export class RealtimeSession {
     this.flushPending = false;
     if (this.state !== 'streaming' && this.state !== 'finishing') return;
     // A client that does not read gets fewer, larger messages instead of a growing queue.
-    if (this.transport.bufferedBytes() > MAX_BUFFERED_BYTES) {
+    if (this.transport.bufferedBytes() > this.settings.maxUnreadBytes) {
       this.flushPending = true;
       setTimeout(() => this.flush(), FLOW_POLL_MS);
       return;
@@ -278,16 +288,15 @@ export class RealtimeSession {
   /** Pauses reading the socket while decoding or recognition is behind, or the client is not reading. */
   private updateFlow(): void {
     if (this.state !== 'streaming') return;
-    const behind = this.decoderBlocked || this.live!.busy || this.transport.bufferedBytes() > MAX_BUFFERED_BYTES;
+    const unread = this.transport.bufferedBytes() > this.settings.maxUnreadBytes;
+    this.watchUnread(unread);
+    const behind = this.decoderBlocked || this.live!.busy || unread;
     if (behind && !this.inputPaused) {
       this.inputPaused = true;
       this.transport.pauseInput();
-      // The client cannot be idle while we are not reading.
-      this.stopIdleTimer();
     } else if (!behind && this.inputPaused) {
       this.inputPaused = false;
       this.transport.resumeInput();
-      this.touch();
     }
     if (this.inputPaused && !this.timers.flow) {
       this.timers.flow = setTimeout(() => {
@@ -297,14 +306,39 @@ export class RealtimeSession {
     }
   }
 
-  /** Restarts the idle timeout: audio or a keepalive arrived. */
+  /**
+   * A client whose results stay queued above the bound has stopped reading;
+   * it must not keep its slot (and the memory its results hold) forever.
+   */
+  private watchUnread(unread: boolean): void {
+    if (!unread) {
+      if (this.timers.unread) clearTimeout(this.timers.unread);
+      this.timers.unread = null;
+      return;
+    }
+    if (this.timers.unread) return;
+    this.timers.unread = setTimeout(() => {
+      this.timers.unread = null;
+      const bufferedBytes = this.transport.bufferedBytes();
+      if (bufferedBytes <= this.settings.maxUnreadBytes) return;
+      this.log.info({ bufferedBytes, unreadTimeoutMs: this.settings.unreadTimeoutMs }, 'real-time client stopped reading');
+      this.fail(realtimeErrors.requestTimeout());
+    }, this.settings.unreadTimeoutMs);
+  }
+
+  /** Restarts the idle timeout: audio or a keepalive arrived. It keeps running while input is paused. */
   private touch(): void {
-    if (this.state !== 'streaming' || this.inputPaused) return;
+    if (this.state !== 'streaming') return;
     this.stopIdleTimer();
-    this.timers.idle = setTimeout(
-      () => this.fail(this.bytesReceived === 0 ? realtimeErrors.firstAudioTimeout() : realtimeErrors.requestTimeout()),
-      this.settings.idleTimeoutMs,
-    );
+    this.timers.idle = setTimeout(() => this.idle(), this.settings.idleTimeoutMs);
+  }
+
+  private idle(): void {
+    this.timers.idle = null;
+    // Paused input (or input just resumed) hides what the client sent: bytes
+    // waiting unread mean it is not idle.
+    if (this.transport.unreadInput()) return this.touch();
+    this.fail(this.bytesReceived === 0 ? realtimeErrors.firstAudioTimeout() : realtimeErrors.requestTimeout());
   }
 
   private stopIdleTimer(): void {
