@@ -6,9 +6,10 @@ import { listQuerySchema, uploadFieldsSchema } from '../../api/schemas/requests.
 import { fileToWire } from '../../api/to-wire.js';
 import { validate } from '../../api/validation.js';
 import type { FileService, ReceivedUpload } from '../../services/files/file-service.js';
+import { TurnQueue } from '../../lib/turn-queue.js';
 import { nextCursor, toListQuery } from '../../services/list-query.js';
 import { byteRange } from './byte-range.js';
-import { optionalInt, parseQuery, requireUuid } from './parse.js';
+import { JSON_CONTENT_TYPE, optionalInt, parseQuery, requireUuid } from './parse.js';
 
 /** Public base URL for links: configured, or as the client reached us. */
 function baseUrl(publicUrl: string | null, protocol: string, host: string | undefined): string {
@@ -77,10 +78,16 @@ export async function filesRoutes(
     return reply.code(201).send(fileToWire(file));
   });
 
-  app.get('/v1/files', async (request) => {
+  // Serialised inside the queue's turn, so that building and stringifying a page are one bounded task.
+  const pages = new TurnQueue();
+  app.get('/v1/files', async (request, reply) => {
     const query = parseQuery(listQuerySchema, request.query);
-    const page = await files.list(toListQuery('files', optionalInt(query.limit), query.cursor));
-    return { files: page.items.map(fileToWire), next_page_cursor: nextCursor('files', page) };
+    const pageRequest = toListQuery('files', optionalInt(query.limit), query.cursor);
+    const body = await pages.run(async () => {
+      const page = await files.list(pageRequest);
+      return JSON.stringify({ files: page.items.map(fileToWire), next_page_cursor: nextCursor('files', page) });
+    });
+    return reply.type(JSON_CONTENT_TYPE).send(body);
   });
 
   app.get('/v1/files/count', async () => {
