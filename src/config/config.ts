@@ -119,7 +119,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxTranscriptions: int(env, 'HARK_MAX_TRANSCRIPTIONS', 2_000, 1),
       maxContextChars: int(env, 'HARK_MAX_CONTEXT_CHARS', 20_000, 1),
       maxAudioUrlDownloadBytes: int(env, 'HARK_MAX_AUDIO_URL_BYTES', 1_073_741_824, 1),
-      maxListPageBytes: int(env, 'HARK_MAX_LIST_PAGE_BYTES', 1_048_576, 1),
+      maxListPageBytes: int(env, 'HARK_MAX_LIST_PAGE_BYTES', 262_144, 1),
     },
     realtime: {
       maxConcurrentSessions: int(env, 'HARK_MAX_CONCURRENT_SESSIONS', 10, 1),

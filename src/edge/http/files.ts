@@ -78,16 +78,16 @@ export async function filesRoutes(
     return reply.code(201).send(fileToWire(file));
   });
 
-  // Serialised inside the queue's turn, so that building and stringifying a page are one bounded task.
+  // Built, serialised and written in the queue's turn: together they are the page's cost.
   const pages = new TurnQueue();
   app.get('/v1/files', async (request, reply) => {
     const query = parseQuery(listQuerySchema, request.query);
     const pageRequest = toListQuery('files', optionalInt(query.limit), query.cursor);
-    const body = await pages.run(async () => {
+    return pages.run(async () => {
       const page = await files.list(pageRequest);
-      return JSON.stringify({ files: page.items.map(fileToWire), next_page_cursor: nextCursor('files', page) });
+      const body = JSON.stringify({ files: page.items.map(fileToWire), next_page_cursor: nextCursor('files', page) });
+      return reply.type(JSON_CONTENT_TYPE).send(body);
     });
-    return reply.type(JSON_CONTENT_TYPE).send(body);
   });
 
   app.get('/v1/files/count', async () => {

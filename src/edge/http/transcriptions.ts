@@ -52,7 +52,7 @@ export async function transcriptionsRoutes(
   opts: { transcriptions: TranscriptionService },
 ): Promise<void> {
   const { transcriptions } = opts;
-  // Serialised inside the queue's turn, so that building and stringifying a page are one bounded task.
+  // Built, serialised and written in the queue's turn: together they are the page's cost.
   const pages = new TurnQueue();
 
   app.post('/v1/transcriptions', async (request, reply) => {
@@ -64,14 +64,14 @@ export async function transcriptionsRoutes(
   app.get('/v1/transcriptions', async (request, reply) => {
     const query = parseQuery(listQuerySchema, request.query);
     const pageRequest = toListQuery('transcriptions', optionalInt(query.limit), query.cursor);
-    const body = await pages.run(async () => {
+    return pages.run(async () => {
       const page = await transcriptions.list(pageRequest);
-      return JSON.stringify({
+      const body = JSON.stringify({
         transcriptions: page.items.map(transcriptionToWire),
         next_page_cursor: nextCursor('transcriptions', page),
       });
+      return reply.type(JSON_CONTENT_TYPE).send(body);
     });
-    return reply.type(JSON_CONTENT_TYPE).send(body);
   });
 
   app.get('/v1/transcriptions/count', async () => {

@@ -1,0 +1,160 @@
+/**
+ * Memory and latency under list load (issue 10, item 8): seeds 1,000
+ * transcriptions with 20 KB contexts into a real server, then 20 clients page
+ * through `GET /v1/transcriptions?limit=1000` at once, each following
+ * `next_page_cursor` to the end, for a few passes. Meanwhile one client polls
+ * `GET /v1/models`. The 20 clients run in a worker thread, so that reading
+ * their pages does not delay the probe's own event loop. Prints the server process's resident memory (idle and
+ * peak under load) and the `/v1/models` latency with and without the load.
+ *
+ * HARK_BENCH_LIST_PASSES (default 3) sets the passes per client;
+ * HARK_MAX_LIST_PAGE_BYTES is passed through to the server.
+ */
+import { readFile } from 'node:fs/promises';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { api, startHark } from '../test/support/hark-process.js';
+
+const TRANSCRIPTIONS = 1000;
+const CONTEXT_CHARS = 20_000;
+const CLIENTS = 20;
+const PASSES = Number(process.env.HARK_BENCH_LIST_PASSES ?? 3);
+const IDLE_PROBES = 200;
+
+async function rssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+function summary(latencies: number[]): { p50: number; p99: number; n: number } {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), n: sorted.length };
+}
+
+async function timedModels(baseUrl: string, headers: Record<string, string>): Promise<number> {
+  const started = performance.now();
+  const response = await fetch(`${baseUrl}/v1/models`, { headers, signal: AbortSignal.timeout(30_000) });
+  await response.arrayBuffer();
+  if (response.status !== 200) throw new Error(`/v1/models answered ${response.status}`);
+  return performance.now() - started;
+}
+
+/** One full walk of the list; returns pages and items seen. */
+async function walk(baseUrl: string, headers: Record<string, string>): Promise<{ pages: number; items: number }> {
+  let cursor: string | null = null;
+  let pages = 0;
+  let items = 0;
+  do {
+    const query: string = cursor === null ? '' : `&cursor=${cursor}`;
+    const response = await fetch(`${baseUrl}/v1/transcriptions?limit=1000${query}`, { headers });
+    if (response.status !== 200) throw new Error(`list answered ${response.status}: ${await response.text()}`);
+    const body = (await response.json()) as { transcriptions: unknown[]; next_page_cursor: string | null };
+    pages++;
+    items += body.transcriptions.length;
+    cursor = body.next_page_cursor;
+  } while (cursor !== null);
+  return { pages, items };
+}
+
+/** The 20 clients, in the worker thread: each walks the list PASSES times. */
+async function runLoad(baseUrl: string, headers: Record<string, string>) {
+  return Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      const out = [];
+      for (let pass = 0; pass < PASSES; pass++) out.push(await walk(baseUrl, headers));
+      return out;
+    }),
+  );
+}
+
+/** Seeds the server, measures it idle, then under the list load. */
+async function main() {
+  const hark = await startHark({
+    HARK_LOG_LEVEL: 'error',
+    HARK_WORKERS: '1',
+    HARK_MAX_PENDING_TRANSCRIPTIONS: String(TRANSCRIPTIONS),
+    HARK_MAX_TRANSCRIPTIONS: String(TRANSCRIPTIONS),
+    ...(process.env.HARK_MAX_LIST_PAGE_BYTES ? { HARK_MAX_LIST_PAGE_BYTES: process.env.HARK_MAX_LIST_PAGE_BYTES } : {}),
+  });
+  const headers = { authorization: `Bearer ${hark.apiKey}` };
+
+  try {
+    const pid = hark.child.pid!;
+    const context = { general: [{ key: 'domain', value: 'benchmark' }], text: 'lorem ipsum '.repeat(CONTEXT_CHARS / 12 - 10) };
+    let lastId = '';
+    for (let i = 0; i < TRANSCRIPTIONS; i += 20) {
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(20, TRANSCRIPTIONS - i) }, () =>
+          api(hark, 'POST', '/v1/transcriptions', {
+            body: { model: 'stt-async-v4', audio_url: 'http://127.0.0.1:9/bench.mp3', context },
+          }),
+        ),
+      );
+      for (const created of batch) {
+        if (created.status !== 201) throw new Error(`create answered ${created.status}: ${JSON.stringify(created.body)}`);
+        lastId = created.body.id as string;
+      }
+    }
+    // Jobs run in order: once the newest has ended, the workers are idle.
+    for (;;) {
+      const last = await api(hark, 'GET', `/v1/transcriptions/${lastId}`);
+      if (last.body.status === 'completed' || last.body.status === 'error') break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+
+    const idleLatencies: number[] = [];
+    for (let i = 0; i < IDLE_PROBES; i++) idleLatencies.push(await timedModels(hark.baseUrl, headers));
+    const rssIdle = await rssMb(pid);
+
+    let loading = true;
+    let peakRss = rssIdle;
+    const sampler = (async () => {
+      while (loading) {
+        peakRss = Math.max(peakRss, await rssMb(pid));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+    const loadedLatencies: number[] = [];
+    const prober = (async () => {
+      while (loading) {
+        loadedLatencies.push(await timedModels(hark.baseUrl, headers));
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })();
+    const started = performance.now();
+    const worker = new Worker(new URL(import.meta.url), { workerData: { baseUrl: hark.baseUrl, headers } });
+    const walks = await new Promise<{ pages: number; items: number }[][]>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    await worker.terminate();
+    const loadSeconds = (performance.now() - started) / 1000;
+    loading = false;
+    await Promise.all([sampler, prober]);
+
+    const first = walks[0]![0]!;
+    const idle = summary(idleLatencies);
+    const loaded = summary(loadedLatencies);
+    console.log(`seeded ${TRANSCRIPTIONS} transcriptions with ${CONTEXT_CHARS}-char contexts`);
+    console.log(
+      `${CLIENTS} clients x ${PASSES} full walks of GET /v1/transcriptions?limit=1000: ${first.pages} pages per walk, ` +
+        `${first.items} items, ${loadSeconds.toFixed(1)} s`,
+    );
+    console.log(`server RSS: idle ${rssIdle.toFixed(0)} MB, peak under load ${peakRss.toFixed(0)} MB`);
+    console.log(`/v1/models without load: p50 ${idle.p50.toFixed(1)} ms, p99 ${idle.p99.toFixed(1)} ms (${idle.n} requests)`);
+    console.log(`/v1/models under load:   p50 ${loaded.p50.toFixed(1)} ms, p99 ${loaded.p99.toFixed(1)} ms (${loaded.n} requests)`);
+    console.log(`ratio (p99 under load / p99 without): ${(loaded.p99 / idle.p99).toFixed(2)}`);
+  } finally {
+    await hark.dispose();
+  }
+}
+
+if (!isMainThread) {
+  const { baseUrl, headers } = workerData as { baseUrl: string; headers: Record<string, string> };
+  parentPort!.postMessage(await runLoad(baseUrl, headers));
+} else {
+  await main();
+}
