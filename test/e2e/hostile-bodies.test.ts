@@ -74,6 +74,60 @@ describe('bodies: nesting, context shape, code-point lengths and bounded list pa
     await hark.dispose();
   });
 
+  test('the deepest and largest accepted body is stored, processed and served by GET and every list page', async () => {
+    const webhookUrl = `${receiverUrl}/hook/${'w'.repeat(256 - receiverUrl.length - 6)}`;
+    assert.equal(webhookUrl.length, 256);
+    const payload = {
+      model: MODEL,
+      file_id: fileId,
+      context: contextOf(20_000),
+      client_reference_id: EMOJI.repeat(256),
+      webhook_url: webhookUrl,
+      webhook_auth_header_name: `X-${'h'.repeat(254)}`,
+      webhook_auth_header_value: 'v'.repeat(256),
+      enable_speaker_diarization: true,
+      enable_language_identification: true,
+    };
+    // Depth 32 through a field the contract does not know (ignored, never stored).
+    const rawBody = `${JSON.stringify(payload).slice(0, -1)},"x":${nested(31)}}`;
+    const created = await api(hark, 'POST', '/v1/transcriptions', { rawBody });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const id = created.body.id as string;
+    assert.deepEqual(created.body.context, payload.context);
+
+    // The job ends (the file is not audio), and its webhook is delivered with the longest header.
+    const ended = await waitFor(async () => {
+      const res = await api(hark, 'GET', `/v1/transcriptions/${id}`);
+      return res.body.status === 'error' && res.body.webhook_status_code !== null ? res : null;
+    }, 120_000, 200);
+    assert.equal(ended.status, 200);
+    assert.equal(ended.body.error_type, 'audio_decode_error');
+    assert.equal(ended.body.webhook_status_code, 200);
+    assert.ok(delivered.some((d: any) => d.body.id === id && d.headers[payload.webhook_auth_header_name.toLowerCase()] === payload.webhook_auth_header_value));
+    const { status: _s, error_type: _t, error_message: _m, webhook_status_code: _w, audio_duration_ms: _d, ...stable } = created.body;
+    for (const [key, value] of Object.entries(stable)) assert.deepEqual(ended.body[key], value, key);
+
+    // Every page that holds it, at every page size, serves the same item.
+    for (const limit of [1, 7, 1000]) {
+      let cursor: string | null = null;
+      let found = 0;
+      do {
+        const query: string = cursor === null ? `limit=${limit}` : `limit=${limit}&cursor=${cursor}`;
+        const page = await api(hark, 'GET', `/v1/transcriptions?${query}`);
+        assert.equal(page.status, 200);
+        for (const item of page.body.transcriptions) {
+          if (item.id === id) {
+            found++;
+            assert.deepEqual(item, ended.body);
+          }
+        }
+        cursor = page.body.next_page_cursor;
+      } while (cursor !== null);
+      assert.equal(found, 1, `limit=${limit}`);
+    }
+    await assertServing();
+  });
+
   test('REST: JSON nested deeper than 32 levels is 400 before it is parsed; 32 is accepted', async () => {
     const tooDeep = {
       status_code: 400,
@@ -188,60 +242,6 @@ describe('bodies: nesting, context shape, code-point lengths and bounded list pa
       await refusal({ start: start({}), frames: [`{"type":"keepalive","x":${nested(32)}}`] }),
       { tokens: [], error_code: 400, error_message: 'Control request is malformed.' },
     );
-    await assertServing();
-  });
-
-  test('the deepest and largest accepted body is stored, processed and served by GET and every list page', async () => {
-    const webhookUrl = `${receiverUrl}/hook/${'w'.repeat(256 - receiverUrl.length - 6)}`;
-    assert.equal(webhookUrl.length, 256);
-    const payload = {
-      model: MODEL,
-      file_id: fileId,
-      context: contextOf(20_000),
-      client_reference_id: EMOJI.repeat(256),
-      webhook_url: webhookUrl,
-      webhook_auth_header_name: `X-${'h'.repeat(254)}`,
-      webhook_auth_header_value: 'v'.repeat(256),
-      enable_speaker_diarization: true,
-      enable_language_identification: true,
-    };
-    // Depth 32 through a field the contract does not know (ignored, never stored).
-    const rawBody = `${JSON.stringify(payload).slice(0, -1)},"x":${nested(31)}}`;
-    const created = await api(hark, 'POST', '/v1/transcriptions', { rawBody });
-    assert.equal(created.status, 201, JSON.stringify(created.body));
-    const id = created.body.id as string;
-    assert.deepEqual(created.body.context, payload.context);
-
-    // The job ends (the file is not audio), and its webhook is delivered with the longest header.
-    const ended = await waitFor(async () => {
-      const res = await api(hark, 'GET', `/v1/transcriptions/${id}`);
-      return res.body.status === 'error' && res.body.webhook_status_code !== null ? res : null;
-    }, 120_000, 200);
-    assert.equal(ended.status, 200);
-    assert.equal(ended.body.error_type, 'audio_decode_error');
-    assert.equal(ended.body.webhook_status_code, 200);
-    assert.ok(delivered.some((d: any) => d.body.id === id && d.headers[payload.webhook_auth_header_name.toLowerCase()] === payload.webhook_auth_header_value));
-    const { status: _s, error_type: _t, error_message: _m, webhook_status_code: _w, audio_duration_ms: _d, ...stable } = created.body;
-    for (const [key, value] of Object.entries(stable)) assert.deepEqual(ended.body[key], value, key);
-
-    // Every page that holds it, at every page size, serves the same item.
-    for (const limit of [1, 7, 1000]) {
-      let cursor: string | null = null;
-      let found = 0;
-      do {
-        const query: string = cursor === null ? `limit=${limit}` : `limit=${limit}&cursor=${cursor}`;
-        const page = await api(hark, 'GET', `/v1/transcriptions?${query}`);
-        assert.equal(page.status, 200);
-        for (const item of page.body.transcriptions) {
-          if (item.id === id) {
-            found++;
-            assert.deepEqual(item, ended.body);
-          }
-        }
-        cursor = page.body.next_page_cursor;
-      } while (cursor !== null);
-      assert.equal(found, 1, `limit=${limit}`);
-    }
     await assertServing();
   });
 
