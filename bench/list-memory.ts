@@ -2,12 +2,13 @@
  * Memory and latency under list load (issue 10, item 8): seeds 1,000
  * transcriptions with 20 KB contexts into a real server, then 20 clients page
  * through `GET /v1/transcriptions?limit=1000` at once, each following
- * `next_page_cursor` to the end, for a few passes. Meanwhile one client polls
- * `GET /v1/models`. The 20 clients run in a worker thread, so that reading
- * their pages does not delay the probe's own event loop. Prints the server process's resident memory (idle and
- * peak under load) and the `/v1/models` latency with and without the load.
+ * `next_page_cursor` to the end. Meanwhile `GET /v1/models` is requested
+ * every 25 ms. The 20 clients run in a worker thread, so that reading their
+ * pages does not delay the probe's own event loop. Prints the server
+ * process's resident memory (idle and peak under load) and the `/v1/models`
+ * latency with and without the load.
  *
- * HARK_BENCH_LIST_PASSES (default 3) sets the passes per client;
+ * HARK_BENCH_LIST_PASSES (default 1) sets the walks per client;
  * HARK_MAX_LIST_PAGE_BYTES is passed through to the server.
  */
 import { readFile } from 'node:fs/promises';
@@ -17,8 +18,9 @@ import { api, startHark } from '../test/support/hark-process.js';
 const TRANSCRIPTIONS = 1000;
 const CONTEXT_CHARS = 20_000;
 const CLIENTS = 20;
-const PASSES = Number(process.env.HARK_BENCH_LIST_PASSES ?? 3);
+const PASSES = Number(process.env.HARK_BENCH_LIST_PASSES ?? 1);
 const IDLE_PROBES = 200;
+const PROBE_INTERVAL_MS = 25;
 
 async function rssMb(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
@@ -40,6 +42,26 @@ async function timedModels(baseUrl: string, headers: Record<string, string>): Pr
   await response.arrayBuffer();
   if (response.status !== 200) throw new Error(`/v1/models answered ${response.status}`);
   return performance.now() - started;
+}
+
+/**
+ * Requests `/v1/models` every PROBE_INTERVAL_MS, whether or not the last one
+ * has answered, until `until` settles: a request that arrives while the
+ * server is busy is counted as long as it waits, however long that is.
+ */
+async function probeWhile(baseUrl: string, headers: Record<string, string>, until: Promise<unknown>): Promise<number[]> {
+  const latencies: number[] = [];
+  const probes: Promise<void>[] = [];
+  const timer = setInterval(() => {
+    probes.push(timedModels(baseUrl, headers).then((ms) => void latencies.push(ms)));
+  }, PROBE_INTERVAL_MS);
+  try {
+    await until;
+  } finally {
+    clearInterval(timer);
+  }
+  await Promise.all(probes);
+  return latencies;
 }
 
 /** One full walk of the list; returns pages and items seen. */
@@ -105,8 +127,8 @@ async function main() {
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
 
-    const idleLatencies: number[] = [];
-    for (let i = 0; i < IDLE_PROBES; i++) idleLatencies.push(await timedModels(hark.baseUrl, headers));
+    const idlePeriod = new Promise((resolve) => setTimeout(resolve, IDLE_PROBES * PROBE_INTERVAL_MS));
+    const idleLatencies = await probeWhile(hark.baseUrl, headers, idlePeriod);
     const rssIdle = await rssMb(pid);
 
     let loading = true;
@@ -117,23 +139,18 @@ async function main() {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     })();
-    const loadedLatencies: number[] = [];
-    const prober = (async () => {
-      while (loading) {
-        loadedLatencies.push(await timedModels(hark.baseUrl, headers));
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-    })();
     const started = performance.now();
     const worker = new Worker(new URL(import.meta.url), { workerData: { baseUrl: hark.baseUrl, headers } });
-    const walks = await new Promise<{ pages: number; items: number }[][]>((resolve, reject) => {
+    const load = new Promise<{ pages: number; items: number }[][]>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
     });
+    const loadedLatencies = await probeWhile(hark.baseUrl, headers, load);
+    const walks = await load;
     await worker.terminate();
     const loadSeconds = (performance.now() - started) / 1000;
     loading = false;
-    await Promise.all([sampler, prober]);
+    await sampler;
 
     const first = walks[0]![0]!;
     const idle = summary(idleLatencies);
