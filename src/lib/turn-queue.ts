@@ -5,7 +5,8 @@
  * at most about half of the process's time, so a request for anything else
  * waits for at most one of them, and the process never saturates its CPU on
  * them (a saturated process is scheduled late by the OS, which is what makes
- * everyone else's latency spike on a shared machine).
+ * everyone else's latency spike on a shared machine). Tasks should be CPU
+ * work: one that awaits a slow call holds the slot meanwhile.
  *
  * @example await pages.run(async () => reply.send(JSON.stringify(await buildPage())))
  */
