@@ -13,6 +13,7 @@ import { RestAuthenticator, registerAuth } from './edge/http/auth.js';
 import { ConnectionLimits, httpServerOptions } from './edge/http/connection-limits.js';
 import { docsRoutes } from './edge/http/docs.js';
 import { filesRoutes } from './edge/http/files.js';
+import { registerJsonBodyParser } from './edge/http/json-body.js';
 import { modelsRoutes } from './edge/http/models.js';
 import { temporaryKeyRoutes } from './edge/http/temporary-keys.js';
 import { transcriptionsRoutes } from './edge/http/transcriptions.js';
@@ -108,18 +109,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header('x-request-id', request.id);
   });
 
-  // The Soniox SDK sends `Content-Type: application/json` on bodiless GET and
-  // DELETE requests too, so an empty JSON body must be accepted.
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    const text = (body as string).trim();
-    if (text === '') return done(null, undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch {
-      done(errors.invalidRequest([{ errorType: 'json_invalid', location: 'body', message: 'JSON decode error' }]), undefined);
-    }
-  });
+  registerJsonBodyParser(app);
 
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
     let apiError: ApiError;

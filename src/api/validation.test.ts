@@ -19,9 +19,37 @@ describe('request validation speaks pydantic, as Soniox does', () => {
     );
     assert.deepEqual(issues.map((i) => [i.location, i.errorType]), [
       ['body.payload.translation.type', 'enum'],
-      ['body.payload.context', 'union_type'],
+      ['body.payload.context.general.0.value', 'missing'],
+      ['body.payload.context.terms.1', 'string_type'],
     ]);
     assert.deepEqual(validate(createTranscriptionSchema, { model: 'm', context: 'free text' }, 'body.payload'), []);
+    assert.deepEqual(
+      validate(createTranscriptionSchema, { model: 'm', context: 7 }, 'body.payload').map((i) => [i.location, i.errorType]),
+      [['body.payload.context', 'union_type']],
+    );
+  });
+
+  it('allows nothing in a context but its documented sections', () => {
+    const context = {
+      general: [{ key: 'domain', value: 'medicine', note: 'x' }],
+      text: 'Notes',
+      terms: ['Hark'],
+      translation_terms: [{ source: 'a', target: 'b', nested: [[[]]] }],
+      extra: { deeper: [] },
+    };
+    assert.deepEqual(validate(createTranscriptionSchema, { model: 'm', context }, 'body.payload'), [
+      { errorType: 'extra_forbidden', location: 'body.payload.context.general.0.note', message: 'Extra inputs are not permitted' },
+      { errorType: 'extra_forbidden', location: 'body.payload.context.translation_terms.0.nested', message: 'Extra inputs are not permitted' },
+      { errorType: 'extra_forbidden', location: 'body.payload.context.extra', message: 'Extra inputs are not permitted' },
+    ]);
+  });
+
+  it('counts string lengths in code points, not UTF-16 units', () => {
+    const emoji = '\u{1F600}';
+    assert.deepEqual(validate(createTranscriptionSchema, { model: 'm', client_reference_id: emoji.repeat(256) }, 'b'), []);
+    assert.deepEqual(validate(createTranscriptionSchema, { model: 'm', client_reference_id: emoji.repeat(257) }, 'b'), [
+      { errorType: 'string_too_long', location: 'b.client_reference_id', message: 'String should have at most 256 characters' },
+    ]);
   });
 
   it('bounds integers and coerces query strings', () => {

@@ -1,4 +1,5 @@
 import type { ValidationIssue } from './errors.js';
+import { codePointLength } from '../lib/code-points.js';
 
 /**
  * A small subset of JSON Schema: enough to describe the contract's request
@@ -10,7 +11,15 @@ export type Schema =
   | { type: 'integer'; minimum?: number; maximum?: number; nullable?: boolean; description?: string }
   | { type: 'boolean'; nullable?: boolean; description?: string }
   | { type: 'array'; items: Schema; maxItems?: number; nullable?: boolean; description?: string }
-  | { type: 'object'; properties: Record<string, Schema>; required?: readonly string[]; nullable?: boolean; description?: string }
+  | {
+      type: 'object';
+      properties: Record<string, Schema>;
+      required?: readonly string[];
+      /** `false`: a field not in `properties` is an `extra_forbidden` issue (pydantic's `extra='forbid'`). */
+      additionalProperties?: false;
+      nullable?: boolean;
+      description?: string;
+    }
   | { anyOf: readonly Schema[]; nullable?: boolean; description?: string };
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -27,6 +36,23 @@ function typeName(schema: Schema): string {
   return 'type' in schema ? schema.type : 'value';
 }
 
+/** Whether `value` has the JSON type `schema` asks for, whatever else is wrong with it. */
+function hasType(schema: Schema, value: unknown): boolean {
+  if (!('type' in schema)) return false;
+  switch (schema.type) {
+    case 'string':
+      return typeof value === 'string';
+    case 'integer':
+      return typeof value === 'number';
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'array':
+      return Array.isArray(value);
+    case 'object':
+      return typeof value === 'object' && value !== null && !Array.isArray(value);
+  }
+}
+
 /**
  * Validates `value` against `schema`; `location` is the dotted path used in
  * `validation_errors` (e.g. `body.payload.model`). Query strings pass
@@ -38,6 +64,9 @@ export function validate(schema: Schema, value: unknown, location: string, coerc
     for (const option of schema.anyOf) {
       if (validate(option, value, location, coerce).length === 0) return [];
     }
+    // When only one option has the value's type, its issues say where the value went wrong.
+    const sameType = schema.anyOf.filter((option) => hasType(option, value));
+    if (sameType.length === 1) return validate(sameType[0]!, value, location, coerce);
     return [issue('union_type', location, `Input should be a valid ${schema.anyOf.map(typeName).join(' or ')}`)];
   }
   switch (schema.type) {
@@ -86,6 +115,13 @@ export function validate(schema: Schema, value: unknown, location: string, coerc
         if (obj[name] === undefined) continue;
         out.push(...validate(sub, obj[name], `${location}.${name}`, coerce));
       }
+      if (schema.additionalProperties === false) {
+        for (const name of Object.keys(obj)) {
+          if (!Object.hasOwn(schema.properties, name)) {
+            out.push(issue('extra_forbidden', `${location}.${name}`, 'Extra inputs are not permitted'));
+          }
+        }
+      }
       return out;
     }
   }
@@ -98,10 +134,11 @@ function validateString(schema: Extract<Schema, { type: 'string' }>, value: unkn
     const list = options.length > 1 ? `${options.slice(0, -1).join(', ')} or ${options.at(-1)}` : options[0];
     return [issue('enum', location, `Input should be ${list}`)];
   }
-  if (schema.minLength !== undefined && value.length < schema.minLength) {
+  // Lengths count code points, as pydantic does; UTF-16 length is an upper bound, so most strings skip the count.
+  if (schema.minLength !== undefined && (value.length < schema.minLength || codePointLength(value) < schema.minLength)) {
     return [issue('string_too_short', location, `String should have at least ${schema.minLength} character${schema.minLength === 1 ? '' : 's'}`)];
   }
-  if (schema.maxLength !== undefined && value.length > schema.maxLength) {
+  if (schema.maxLength !== undefined && value.length > schema.maxLength && codePointLength(value) > schema.maxLength) {
     return [issue('string_too_long', location, `String should have at most ${schema.maxLength} characters`)];
   }
   if (schema.pattern !== undefined && !new RegExp(schema.pattern).test(value)) {

@@ -12,6 +12,8 @@ export interface Limits {
   maxTranscriptions: number;
   maxContextChars: number;
   maxAudioUrlDownloadBytes: number;
+  /** A list page stops before its records pass this size; `next_page_cursor` continues. */
+  maxListPageBytes: number;
 }
 
 export interface WebhookSettings {
@@ -182,6 +184,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxTranscriptions: int(env, 'HARK_MAX_TRANSCRIPTIONS', 2_000, 1),
       maxContextChars: int(env, 'HARK_MAX_CONTEXT_CHARS', 20_000, 1),
       maxAudioUrlDownloadBytes: int(env, 'HARK_MAX_AUDIO_URL_BYTES', 1_073_741_824, 1),
+      maxListPageBytes: int(env, 'HARK_MAX_LIST_PAGE_BYTES', 262_144, 1),
     },
     realtime: {
       maxConcurrentSessions: int(env, 'HARK_MAX_CONCURRENT_SESSIONS', 10, 1),

@@ -72,6 +72,11 @@ export interface ListQuery {
   limit: number;
   /** Keyset position: return items strictly older than this sort key. */
   after: number | null;
+  /**
+   * Stop before the page's stored records pass this many bytes (UTF-8 JSON);
+   * the first item is always returned. Bounds what one list call builds in memory.
+   */
+  maxBytes: number;
 }
 
 export type QuotaVerdict = 'ok' | 'max_files' | 'max_storage' | 'max_pending' | 'max_total';

@@ -80,6 +80,9 @@ function errorFrom(status: number, body: string): ApiRequestError {
   return new ApiRequestError(status, message);
 }
 
+/** How many transcriptions the app lists. */
+const WEB_LIST_LENGTH = 100;
+
 export class HarkApi {
   readonly #key: string;
 
@@ -116,8 +119,20 @@ export class HarkApi {
     return (await this.#request<{ api_key: string }>('POST', '/v1/auth/temporary-api-key', body)).api_key;
   }
 
+  /** The newest 100. A page holds fewer when records are large (the server's page budget), so the cursor is followed. */
   async transcriptions(): Promise<WireTranscription[]> {
-    return (await this.#request<{ transcriptions: WireTranscription[] }>('GET', '/v1/transcriptions?limit=100')).transcriptions;
+    const out: WireTranscription[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
+      const page: { transcriptions: WireTranscription[]; next_page_cursor: string | null } = await this.#request(
+        'GET',
+        `/v1/transcriptions?limit=${WEB_LIST_LENGTH - out.length}${query}`,
+      );
+      out.push(...page.transcriptions);
+      cursor = page.next_page_cursor;
+    } while (cursor !== null && out.length < WEB_LIST_LENGTH);
+    return out;
   }
 
   transcription(id: string): Promise<WireTranscription> {

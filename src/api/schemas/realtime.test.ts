@@ -53,6 +53,24 @@ describe('parseStartRequest', () => {
       assert.equal(refusal(() => parseStartRequest(text)), 'Start request is malformed.', text);
     }
   });
+
+  it('refuses JSON nested deeper than 32 levels and a context outside its documented shape', () => {
+    const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+    assert.deepEqual(parseStartRequest(`{"model":"m","x":${nested(31)}}`), { model: 'm' });
+    for (const text of [
+      `{"model":"m","x":${nested(32)}}`,
+      '['.repeat(1024 * 1024),
+      `{"context":{"text":"t","general":${'['.repeat(4100)}${']'.repeat(4100)}}}`,
+      '{"context":{"text":"t","extra":"x"}}',
+      '{"context":{"general":[{"key":"k","value":"v","note":"n"}]}}',
+      '{"context":{"translation_terms":[{"source":"a","target":"b","more":[]}]}}',
+      '{"context":7}',
+    ]) {
+      assert.equal(refusal(() => parseStartRequest(text)), 'Start request is malformed.', text.slice(0, 80));
+    }
+    const context = { general: [{ key: 'k', value: 'v' }], text: 't', terms: ['a'], translation_terms: [{ source: 'a', target: 'b' }] };
+    assert.deepEqual(parseStartRequest(JSON.stringify({ context })), { context });
+  });
 });
 
 describe('parseControlMessage', () => {
@@ -65,6 +83,9 @@ describe('parseControlMessage', () => {
   it('tells a malformed message from an unknown type', () => {
     for (const text of ['finalize', '{', '[]', '{"type":"finalize","trailing_silence_ms":"300"}', '{"type":"finalize","trailing_silence_ms":-1}']) {
       assert.equal(refusal(() => parseControlMessage(text)), 'Control request is malformed.', text);
+    }
+    for (const text of [`{"type":"finalize","x":${'['.repeat(32)}${']'.repeat(32)}}`, '{'.repeat(1024 * 1024)]) {
+      assert.equal(refusal(() => parseControlMessage(text)), 'Control request is malformed.', text.slice(0, 80));
     }
     for (const text of ['{}', '{"type":"pause"}', '{"type":null}']) {
       assert.equal(refusal(() => parseControlMessage(text)), 'Control request invalid type.', text);

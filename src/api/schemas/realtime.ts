@@ -4,6 +4,7 @@
  * Only the shape is checked here; what the values mean (model, audio format,
  * languages, limits) is the realtime service's business.
  */
+import { exceedsJsonDepth } from '../json-depth.js';
 import { type RealtimeError, realtimeErrors } from '../realtime-errors.js';
 import { type Schema, validate } from '../validation.js';
 import type { TranslationRequest } from '../../pipeline/translation/translation-pairs.js';
@@ -65,6 +66,7 @@ const startRequestSchema: Schema = {
 };
 
 function parseJsonObject(text: string, malformed: () => RealtimeError): Record<string, unknown> {
+  if (exceedsJsonDepth(text)) throw malformed();
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -84,7 +86,8 @@ function present<T>(value: unknown): T | undefined {
  * Parses the start message.
  *
  * @throws {RealtimeError} 400 `Start request is malformed.` for anything but a
- *   JSON object whose known fields have their documented types; out-of-range
+ *   JSON object, nested at most `MAX_JSON_DEPTH` deep, whose known fields have
+ *   their documented types (`context` its documented shape); out-of-range
  *   endpoint parameters count as malformed (API.md §7.2).
  * @example parseStartRequest('{"api_key":"k","model":"stt-rt-v4","audio_format":"auto"}')
  * // { apiKey: 'k', model: 'stt-rt-v4', audioFormat: 'auto' }
@@ -125,7 +128,7 @@ export function parseStartRequest(text: string): StartRequest {
  * the JSON varies between clients, so it is parsed, never compared.
  *
  * @throws {RealtimeError} 400 `Control request is malformed.` when the frame
- *   is not a JSON object (or `trailing_silence_ms` is not a non-negative
+ *   is not a JSON object nested at most `MAX_JSON_DEPTH` deep (or `trailing_silence_ms` is not a non-negative
  *   number), `Control request invalid type.` for an unknown `type`.
  * @example parseControlMessage('{ "type": "finalize" }') // { type: 'finalize' }
  */

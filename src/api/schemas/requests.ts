@@ -1,5 +1,6 @@
 import { HEADER_NAME_PATTERN, HEADER_VALUE_PATTERN } from '../../lib/http-header-rules.js';
 import type { TranslationRequest } from '../../pipeline/translation/translation-pairs.js';
+import { codePointLength } from '../../lib/code-points.js';
 import type { Schema } from '../validation.js';
 
 /** Request schemas, as on the wire (snake_case). They mirror shared/reference/openapi.json. */
@@ -44,8 +45,13 @@ export function translationFromWire(wire: WireTranslationConfig | null | undefin
   };
 }
 
+/**
+ * `context` in its object form (API.md §7.14): every section optional, nothing
+ * else allowed, so a stored context is never deeper than three levels.
+ */
 export const structuredContextSchema: Schema = {
   type: 'object',
+  additionalProperties: false,
   properties: {
     general: {
       type: 'array',
@@ -53,6 +59,7 @@ export const structuredContextSchema: Schema = {
       items: {
         type: 'object',
         required: ['key', 'value'],
+        additionalProperties: false,
         properties: { key: { type: 'string' }, value: { type: 'string' } },
       },
     },
@@ -64,11 +71,23 @@ export const structuredContextSchema: Schema = {
       items: {
         type: 'object',
         required: ['source', 'target'],
+        additionalProperties: false,
         properties: { source: { type: 'string' }, target: { type: 'string' } },
       },
     },
   },
 };
+
+/**
+ * The size the context limit (`Context is too long (max length 20000).`)
+ * measures: characters (code points) of the string form, or of the object
+ * form's compact JSON, so that whitespace a client adds does not count.
+ *
+ * @example contextLength({ terms: ['Hark'] }) // 17
+ */
+export function contextLength(context: unknown): number {
+  return codePointLength(typeof context === 'string' ? context : (JSON.stringify(context) ?? ''));
+}
 
 export const createTranscriptionSchema: Schema = {
   type: 'object',

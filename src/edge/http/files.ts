@@ -6,9 +6,10 @@ import { listQuerySchema, uploadFieldsSchema } from '../../api/schemas/requests.
 import { fileToWire } from '../../api/to-wire.js';
 import { validate } from '../../api/validation.js';
 import type { FileService, ReceivedUpload } from '../../services/files/file-service.js';
+import { TurnQueue } from '../../lib/turn-queue.js';
 import { nextCursor, toListQuery } from '../../services/list-query.js';
 import { byteRange } from './byte-range.js';
-import { optionalInt, parseQuery, requireUuid } from './parse.js';
+import { JSON_CONTENT_TYPE, optionalInt, parseQuery, requireUuid } from './parse.js';
 
 /** Room in an upload's body for the parts besides the file and every part's headers. */
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
@@ -122,10 +123,16 @@ export async function filesRoutes(
     },
   );
 
-  app.get('/v1/files', async (request) => {
+  // Built, serialised and written in the queue's turn: together they are the page's cost.
+  const pages = new TurnQueue();
+  app.get('/v1/files', async (request, reply) => {
     const query = parseQuery(listQuerySchema, request.query);
-    const page = await files.list(toListQuery('files', optionalInt(query.limit), query.cursor));
-    return { files: page.items.map(fileToWire), next_page_cursor: nextCursor('files', page) };
+    const pageRequest = toListQuery('files', optionalInt(query.limit), query.cursor);
+    return pages.run(async () => {
+      const page = await files.list(pageRequest);
+      const body = JSON.stringify({ files: page.items.map(fileToWire), next_page_cursor: nextCursor('files', page) });
+      return reply.type(JSON_CONTENT_TYPE).send(body);
+    });
   });
 
   app.get('/v1/files/count', async () => {

@@ -1,6 +1,9 @@
 import { errors } from '../../api/errors.js';
 import { isUuid, validate, type Schema } from '../../api/validation.js';
 
+/** For bodies serialised by the route itself (list pages), as Fastify labels its own. */
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
 /**
  * Validates a JSON body against its schema.
  * @throws ApiError 400 `invalid_request` listing every issue.

@@ -7,9 +7,10 @@ import {
   translationFromWire,
 } from '../../api/schemas/requests.js';
 import { transcriptToWire, transcriptionToWire } from '../../api/to-wire.js';
+import { TurnQueue } from '../../lib/turn-queue.js';
 import { nextCursor, toListQuery } from '../../services/list-query.js';
 import type { CreateTranscription, TranscriptionService } from '../../services/transcriptions/transcription-service.js';
-import { optionalInt, parseBody, parseQuery, requireUuid } from './parse.js';
+import { JSON_CONTENT_TYPE, optionalInt, parseBody, parseQuery, requireUuid } from './parse.js';
 
 /** The create payload as on the wire, after schema validation. */
 interface CreateTranscriptionPayload {
@@ -51,6 +52,8 @@ export async function transcriptionsRoutes(
   opts: { transcriptions: TranscriptionService },
 ): Promise<void> {
   const { transcriptions } = opts;
+  // Built, serialised and written in the queue's turn: together they are the page's cost.
+  const pages = new TurnQueue();
 
   app.post('/v1/transcriptions', async (request, reply) => {
     const payload = parseBody<CreateTranscriptionPayload>(createTranscriptionSchema, request.body);
@@ -58,13 +61,17 @@ export async function transcriptionsRoutes(
     return reply.code(201).send(transcriptionToWire(record));
   });
 
-  app.get('/v1/transcriptions', async (request) => {
+  app.get('/v1/transcriptions', async (request, reply) => {
     const query = parseQuery(listQuerySchema, request.query);
-    const page = await transcriptions.list(toListQuery('transcriptions', optionalInt(query.limit), query.cursor));
-    return {
-      transcriptions: page.items.map(transcriptionToWire),
-      next_page_cursor: nextCursor('transcriptions', page),
-    };
+    const pageRequest = toListQuery('transcriptions', optionalInt(query.limit), query.cursor);
+    return pages.run(async () => {
+      const page = await transcriptions.list(pageRequest);
+      const body = JSON.stringify({
+        transcriptions: page.items.map(transcriptionToWire),
+        next_page_cursor: nextCursor('transcriptions', page),
+      });
+      return reply.type(JSON_CONTENT_TYPE).send(body);
+    });
   });
 
   app.get('/v1/transcriptions/count', async () => {

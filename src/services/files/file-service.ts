@@ -5,6 +5,7 @@ import { ApiError, errors } from '../../api/errors.js';
 import type { Limits } from '../../config/config.js';
 import type { BlobStore, BlobWriter, FileRecord, FileRepository, Page, QuotaVerdict } from '../../storage/ports.js';
 import type { KeyService } from '../keys/key-service.js';
+import type { PageRequest } from '../list-query.js';
 
 /** Bytes received for an upload, on disk but not yet visible. */
 export interface ReceivedUpload {
@@ -111,8 +112,9 @@ export class FileService {
     return file;
   }
 
-  list(query: { limit: number; after: number | null }): Promise<Page<FileRecord>> {
-    return this.repo.list(query);
+  /** A page may hold fewer than `limit` items when they are large (`HARK_MAX_LIST_PAGE_BYTES`). */
+  list(query: PageRequest): Promise<Page<FileRecord>> {
+    return this.repo.list({ ...query, maxBytes: this.limits.maxListPageBytes });
   }
 
   count(): Promise<number> {

@@ -6,6 +6,8 @@
  */
 import { CANNOT_CONTINUE, RealtimeError, realtimeErrors } from '../../api/realtime-errors.js';
 import type { StartRequest } from '../../api/schemas/realtime.js';
+import { contextLength } from '../../api/schemas/requests.js';
+import { codePointLength } from '../../lib/code-points.js';
 import type { Limits, RealtimeSettings } from '../../config/config.js';
 import { audioBoundsProblem } from '../../pipeline/decode/audio-bounds.js';
 import { type AudioFormat, type RawParameters, parseAudioFormat } from '../../pipeline/decode/stream-decoder.js';
@@ -191,12 +193,11 @@ export class RealtimeService {
       if (!this.models.translation.available) throw realtimeErrors.translationUnsupported();
       if (this.models.translation.invalidFields(r.translation).length > 0) throw realtimeErrors.invalidTranslationLanguage();
     }
-    if (r.clientReferenceId !== undefined && r.clientReferenceId.length > MAX_CLIENT_REFERENCE_ID_CHARS) {
+    if (r.clientReferenceId !== undefined && codePointLength(r.clientReferenceId) > MAX_CLIENT_REFERENCE_ID_CHARS) {
       throw realtimeErrors.clientReferenceIdTooLong();
     }
-    if (r.context !== undefined) {
-      const size = typeof r.context === 'string' ? r.context.length : JSON.stringify(r.context).length;
-      if (size > this.limits.maxContextChars) throw realtimeErrors.contextTooLong(this.limits.maxContextChars);
+    if (r.context !== undefined && contextLength(r.context) > this.limits.maxContextChars) {
+      throw realtimeErrors.contextTooLong(this.limits.maxContextChars);
     }
     return {
       model: r.model,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { errors, type ValidationIssue } from '../../api/errors.js';
+import { contextLength } from '../../api/schemas/requests.js';
 import type { Limits } from '../../config/config.js';
 import { RESERVED_WEBHOOK_HEADERS } from '../../lib/http-header-rules.js';
 import type { OutboundAddressPolicy } from '../../lib/outbound-address-policy.js';
@@ -12,6 +13,7 @@ import type {
   TranslationSettings,
 } from '../../storage/ports.js';
 import { quotaMessage } from '../files/file-service.js';
+import type { PageRequest } from '../list-query.js';
 import { isKnownLanguageCode, type ModelCatalog } from '../models/model-catalog.js';
 
 /** A create request after schema validation: what the caller chooses of a transcription. */
@@ -120,8 +122,7 @@ export class TranscriptionService {
     }
     if (r.translation) issues.push(...this.translationIssues(r.translation));
     if (r.context !== null && r.context !== undefined) {
-      const size = typeof r.context === 'string' ? r.context.length : JSON.stringify(r.context).length;
-      if (size > this.limits.maxContextChars) {
+      if (contextLength(r.context) > this.limits.maxContextChars) {
         issues.push(valueError('context', `Context is too long (max length ${this.limits.maxContextChars}).`));
       }
     }
@@ -158,8 +159,9 @@ export class TranscriptionService {
     return record;
   }
 
-  list(query: { limit: number; after: number | null }): Promise<Page<TranscriptionRecord>> {
-    return this.repo.list(query);
+  /** A page may hold fewer than `limit` items when they are large (`HARK_MAX_LIST_PAGE_BYTES`). */
+  list(query: PageRequest): Promise<Page<TranscriptionRecord>> {
+    return this.repo.list({ ...query, maxBytes: this.limits.maxListPageBytes });
   }
 
   count(): Promise<number> {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import type { FileRecord, Storage, TranscriptionRecord } from '../ports.js';
+import type { FileRecord, Page, Storage, TranscriptionRecord } from '../ports.js';
 
 function file(overrides: Partial<FileRecord> = {}): FileRecord {
   return { id: randomUUID(), filename: 'a.wav', sizeBytes: 100, createdAt: new Date().toISOString(), clientReferenceId: null, ...overrides };
@@ -45,16 +45,43 @@ export function storageContract(name: string, open: () => Promise<{ storage: Sto
         ids.push(f.id);
         await storage.files.insertWithinQuota(f, { maxFiles: 10, maxBytes: 1e9 });
       }
-      const first = await storage.files.list({ limit: 2, after: null });
+      const first = await storage.files.list({ limit: 2, after: null, maxBytes: 1e9 });
       assert.deepEqual(first.items.map((f) => f.id), [ids[4], ids[3]]);
       assert.notEqual(first.nextAfter, null);
       await storage.files.delete(ids[4]!);
       await storage.files.delete(ids[3]!);
-      const second = await storage.files.list({ limit: 2, after: first.nextAfter });
+      const second = await storage.files.list({ limit: 2, after: first.nextAfter, maxBytes: 1e9 });
       assert.deepEqual(second.items.map((f) => f.id), [ids[2], ids[1]]);
-      const last = await storage.files.list({ limit: 2, after: second.nextAfter });
+      const last = await storage.files.list({ limit: 2, after: second.nextAfter, maxBytes: 1e9 });
       assert.deepEqual(last.items.map((f) => f.id), [ids[0]]);
       assert.equal(last.nextAfter, null);
+    });
+
+    it('stops a page before its records pass the byte budget, always returning one, and the cursor continues', async () => {
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const t = transcription({ context: 'x'.repeat(10_000) });
+        ids.push(t.id);
+        await storage.transcriptions.insertQueued(t, roomy);
+      }
+      const seen: string[] = [];
+      let after: number | null = null;
+      for (let pages = 0; pages < 10; pages++) {
+        const page: Page<TranscriptionRecord> = await storage.transcriptions.list({ limit: 1000, after, maxBytes: 25_000 });
+        assert.ok(page.items.length >= 1 && page.items.length <= 2, `a page of ${page.items.length}`);
+        seen.push(...page.items.map((t) => t.id));
+        if (page.nextAfter === null) break;
+        after = page.nextAfter;
+      }
+      assert.deepEqual(seen, [...ids].reverse());
+      const tiny = await storage.transcriptions.list({ limit: 1000, after: null, maxBytes: 1 });
+      assert.equal(tiny.items.length, 1);
+      assert.notEqual(tiny.nextAfter, null);
+      const files = [file(), file(), file()];
+      for (const f of files) await storage.files.insertWithinQuota(f, { maxFiles: 10, maxBytes: 1e9 });
+      const filePage = await storage.files.list({ limit: 1000, after: null, maxBytes: 1 });
+      assert.deepEqual(filePage.items.map((f) => f.id), [files[2]!.id]);
+      assert.notEqual(filePage.nextAfter, null);
     });
 
     it('queues a transcription with its job; claiming marks it processing; it cannot be deleted then', async () => {

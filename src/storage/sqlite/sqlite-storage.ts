@@ -40,10 +40,24 @@ interface BodyRow {
   body: string;
 }
 
-function page<T>(rows: BodyRow[], limit: number): Page<T> {
-  const more = rows.length > limit;
-  const items = (more ? rows.slice(0, limit) : rows).map((r) => JSON.parse(r.body) as T);
-  return { items, nextAfter: more ? rows[limit - 1]!.seq : null };
+/**
+ * Reads rows until the page is full by count or by size. Rows are pulled one
+ * at a time, so records past the budget are never loaded.
+ */
+function page<T>(rows: IterableIterator<BodyRow>, query: ListQuery): Page<T> {
+  const items: T[] = [];
+  let bytes = 0;
+  let lastSeq = 0;
+  for (const row of rows) {
+    const size = Buffer.byteLength(row.body);
+    if (items.length === query.limit || (items.length > 0 && bytes + size > query.maxBytes)) {
+      return { items, nextAfter: lastSeq };
+    }
+    items.push(JSON.parse(row.body) as T);
+    bytes += size;
+    lastSeq = row.seq;
+  }
+  return { items, nextAfter: null };
 }
 
 class SqliteFiles implements FileRepository {
@@ -68,8 +82,8 @@ class SqliteFiles implements FileRepository {
 
   async list(query: ListQuery): Promise<Page<FileRecord>> {
     const rows = q(this.db, 'SELECT seq, body FROM files WHERE seq < ? ORDER BY seq DESC LIMIT ?')
-      .all(query.after ?? Number.MAX_SAFE_INTEGER, query.limit + 1) as BodyRow[];
-    return page(rows, query.limit);
+      .iterate(query.after ?? Number.MAX_SAFE_INTEGER, query.limit + 1) as IterableIterator<BodyRow>;
+    return page(rows, query);
   }
 
   async count(): Promise<number> {
@@ -138,8 +152,8 @@ class SqliteTranscriptions implements TranscriptionRepository {
 
   async list(query: ListQuery): Promise<Page<TranscriptionRecord>> {
     const rows = q(this.db, 'SELECT seq, body FROM transcriptions WHERE seq < ? ORDER BY seq DESC LIMIT ?')
-      .all(query.after ?? Number.MAX_SAFE_INTEGER, query.limit + 1) as BodyRow[];
-    return page(rows, query.limit);
+      .iterate(query.after ?? Number.MAX_SAFE_INTEGER, query.limit + 1) as IterableIterator<BodyRow>;
+    return page(rows, query);
   }
 
   async count(): Promise<number> {
