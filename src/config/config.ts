@@ -22,7 +22,7 @@ export interface WebhookSettings {
   backoffMs: number;
 }
 
-/** The real-time WebSocket API (API.md §5, §7.12; docs/security/realtime-edge.md). */
+/** The real-time WebSocket API (API.md §5, §7.12; docs/security/realtime.md). */
 export interface RealtimeSettings {
   /** Sessions open at once over all keys: what the server can run; one more is refused with 429. */
   maxConcurrentSessions: number;
@@ -64,7 +64,7 @@ export interface OutboundSettings {
   denyCidrs: readonly Cidr[];
 }
 
-/** Bounds on HTTP connections and requests (docs/security/http-edge.md). */
+/** Bounds on HTTP connections and requests (docs/security/http.md). */
 export interface HttpSettings {
   /** Proxies whose X-Forwarded-For/-Host/-Proto are believed: addresses and CIDRs; empty trusts none. */
   trustedProxies: string[];

@@ -2,7 +2,7 @@
  * The sample rates and channel counts Hark decodes. Decoding work per input
  * byte grows with 16 kHz ÷ rate, so a declared rate of 1 Hz turns a few
  * kilobytes into hours of audio; the range keeps the work proportional to
- * the bytes received (docs/security/audio-bounds.md gives the reasons for
+ * the bytes received (docs/security/audio.md gives the reasons for
  * each bound).
  */
 

@@ -18,7 +18,7 @@ function sixteenBitsOrLess(format: RawFormat): boolean {
 
 /**
  * Work of one slice, in multiply-adds (resampler.ts): about 1 ms of CPU on a
- * loaded 2-core server, under 4 ms at p99 (docs/security/audio-bounds.md), so
+ * loaded 2-core server, under 4 ms at p99 (docs/security/audio.md), so
  * a machine ten times slower still stays below the 50 ms a task may hold the
  * event loop.
  */
