@@ -115,7 +115,7 @@ function slowloris(body: boolean): void {
     clearInterval(timer);
     sockets.delete(socket);
     if (stopping) return;
-    seen.slowClosedByServer++;
+    if (serverAlive()) seen.slowClosedByServer++;
     setTimeout(() => slowloris(body), 100);
   });
 }
@@ -196,7 +196,7 @@ function nonReading(streaming: boolean): void {
     if (timer) clearInterval(timer);
     webSockets.delete(ws);
     if (stopping) return;
-    seen.nonReadingClosedByServer++;
+    if (serverAlive()) seen.nonReadingClosedByServer++;
     setTimeout(() => nonReading(streaming), 100);
   });
 }

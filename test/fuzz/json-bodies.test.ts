@@ -118,7 +118,7 @@ describe('fuzz: JSON bodies', () => {
         const { status, body } = assertDocumentedRestAnswer(await rawHttp(hark.baseUrl, encode(hark.apiKey, '/v1/transcriptions', r)), [201]);
         if (status === 201) assert.equal(body.status, 'queued');
       },
-      { numRuns: 200, timeLimitMs: 4_000 },
+      { numRuns: 200, timeLimitMs: 3_000 },
     );
     t.diagnostic(formatReport(report));
   });
@@ -131,7 +131,7 @@ describe('fuzz: JSON bodies', () => {
         const { status, body } = assertDocumentedRestAnswer(await rawHttp(hark.baseUrl, encode(hark.apiKey, '/v1/auth/temporary-api-key', r)), [201]);
         if (status === 201) assert.match(body.api_key, /^temp:/);
       },
-      { numRuns: 200, timeLimitMs: 4_000 },
+      { numRuns: 200, timeLimitMs: 3_000 },
     );
     t.diagnostic(formatReport(report));
   });

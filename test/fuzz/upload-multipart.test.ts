@@ -101,7 +101,7 @@ describe('fuzz: multipart uploads', () => {
         const { status, body } = assertDocumentedRestAnswer(await rawHttp(hark.baseUrl, encodeRequest(hark.apiKey, upload)), [201]);
         if (status === 201) assert.ok(typeof body.id === 'string' && body.size <= MAX_FILE_SIZE, JSON.stringify(body));
       },
-      { numRuns: 100, timeLimitMs: 6_000 },
+      { numRuns: 100, timeLimitMs: 5_000 },
     );
     t.diagnostic(formatReport(report));
   });

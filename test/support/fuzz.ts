@@ -30,6 +30,10 @@ export interface FuzzReport {
 
 const truncate = (text: string, max = 1500) => (text.length > max ? `${text.slice(0, max)}… (${text.length} chars)` : text);
 
+/** An input for a failure message: runs of a repeated piece (long strings, deep nesting) written once with their count. */
+const describeInput = (input: unknown, max = 1500) =>
+  truncate(fc.stringify(input).replace(/(.{1,12}?)\1{9,}/gs, (run, piece: string) => `⟪${piece}⟫×${run.length / piece.length}`), max);
+
 /** Fails the run unless the server process is up and answers `/v1/models` with 200. */
 export async function assertServing(hark: HarkProcess): Promise<void> {
   assert.ok(hark.child.exitCode === null && hark.child.signalCode === null, `the server exited:\n${truncate(hark.output().slice(-3000), 3000)}`);
@@ -79,7 +83,7 @@ export async function fuzz<T>(
     const error = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
     assert.fail(
       `property failed on run ${details.numRuns} (replay with HARK_FUZZ_SEED=${details.seed}, path ${details.counterexamplePath})\n` +
-        `error: ${truncate(error)}\ninput: ${truncate(fc.stringify(details.counterexample))}\n${formatProbe(summary)}`,
+        `error: ${truncate(error)}\ninput: ${describeInput(details.counterexample)}\n${formatProbe(summary)}`,
     );
   }
   if (summary.p99Ms > probe.budgetMs) {
@@ -89,7 +93,10 @@ export async function fuzz<T>(
       .filter((b) => b.misses > 0)
       .sort((a, b) => b.misses - a.misses)
       .slice(0, 3)
-      .map((b) => `${b.misses} misses, ${Math.round(b.run.to - b.run.from)} ms: ${truncate(fc.stringify(b.run.input), 400)}`);
+      .map((b) => {
+        const took = Number.isFinite(b.run.to) ? `${Math.round(b.run.to - b.run.from)} ms` : 'still running at the time limit';
+        return `${b.misses} misses, ${took}: ${describeInput(b.run.input, 600)}`;
+      });
     assert.fail(
       `/v1/models p99 over ${probe.budgetMs} ms during ${details.numRuns} runs (HARK_FUZZ_SEED=${details.seed}): ${formatProbe(summary)}\n` +
         `inputs being handled during the misses:\n${blamed.join('\n') || '(none: the misses fell between runs)'}`,
@@ -332,6 +339,8 @@ export const FUZZ_ENV: Record<string, string> = {
   HARK_MAX_CONCURRENT_SESSIONS: '100',
   HARK_AUTH_FAILURES_PER_MINUTE: '100000',
   HARK_LOG_LEVEL: 'fatal',
+  // Jobs and sessions still running at the end are not waited for: the test is over.
+  HARK_SHUTDOWN_GRACE_MS: '1000',
 };
 
 /** The audio_format names of API.md §7.3, with the documented aliases. */
