@@ -71,7 +71,7 @@ describe('fuzz: list query strings', () => {
           assert.ok(body.next_page_cursor === null || typeof body.next_page_cursor === 'string');
         }
       },
-      { numRuns: 200, timeLimitMs: 4_000 },
+      { numRuns: 200, timeLimitMs: 3_000 },
     );
     t.diagnostic(formatReport(report));
   });

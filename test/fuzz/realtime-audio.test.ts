@@ -98,7 +98,7 @@ describe('fuzz: real-time audio bytes', () => {
         const start = { api_key: hark.apiKey, model: 'stt-rt-v4', audio_format: format, sample_rate: sampleRate, num_channels: channels };
         assertDocumentedSessionEnd(await fuzzSession(hark.wsUrl, [{ text: JSON.stringify(start) }, ...frames, { text: '' }]));
       },
-      { numRuns: 80, timeLimitMs: 10_000 },
+      { numRuns: 80, timeLimitMs: 8_000 },
     );
     t.diagnostic(formatReport(report));
   });

@@ -49,7 +49,7 @@ describe('fuzz: real-time control frames', () => {
         const session = await fuzzSession(hark.wsUrl, [start, ...frames, { text: '' }]);
         assertDocumentedSessionEnd(session, { invalidUtf8: frames.some((f) => 'rawText' in f) });
       },
-      { numRuns: 60, timeLimitMs: 6_000 },
+      { numRuns: 60, timeLimitMs: 5_000 },
     );
     t.diagnostic(formatReport(report));
   });

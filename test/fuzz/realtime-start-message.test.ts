@@ -66,7 +66,7 @@ describe('fuzz: real-time start messages', () => {
       hark,
       startFrames(hark.apiKey),
       async (start) => assertDocumentedSessionEnd(await fuzzSession(hark.wsUrl, [start, AUDIO, END])),
-      { numRuns: 80, timeLimitMs: 10_000 },
+      { numRuns: 80, timeLimitMs: 8_000 },
     );
     t.diagnostic(formatReport(report));
   });
