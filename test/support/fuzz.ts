@@ -18,7 +18,7 @@ export const FUZZ_SEED = process.env.HARK_FUZZ_SEED ? Number(process.env.HARK_FU
 
 export interface FuzzBudget {
   numRuns: number;
-  /** Stops generating new inputs after this long; the runs done so far count. */
+  /** The property stops after this long, cutting a run in progress; the runs done so far count. */
   timeLimitMs: number;
 }
 
