@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import type { Config } from './config/config.js';
 import { JobRunner, type AudioTranscriber, type DurationProbe } from './jobs/job-runner.js';
+import { OutboundAddressPolicy } from './lib/outbound-address-policy.js';
 import { RealtimeRecognitionPool } from './jobs/realtime-recognition-pool.js';
 import { FileService } from './services/files/file-service.js';
 import { KeyService } from './services/keys/key-service.js';
@@ -49,8 +50,13 @@ export async function createServer(
   const identifier = new SentenceLanguageIdentifier(recognition.languages[0] ?? 'en');
   const languages = new TranslationService(translation.translator, models.translation, identifier);
   let runner: JobRunner | null = null;
-  const transcriptions = new TranscriptionService(storage.transcriptions, storage.files, models, config.limits, () =>
-    runner?.wake(),
+  const transcriptions = new TranscriptionService(
+    storage.transcriptions,
+    storage.files,
+    models,
+    config.limits,
+    () => runner?.wake(),
+    new OutboundAddressPolicy(config.outbound),
   );
   const realtime = new RealtimeService(config.realtime, config.limits, keys, models, liveRecognition, languages);
   const app = await buildApp({

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { parseCidr, type Cidr } from '../lib/outbound-address-policy.js';
 
 /** Limits of the contract (API.md §5), each overridable by an environment variable. */
 export interface Limits {
@@ -47,6 +48,14 @@ export interface AuthSettings {
   failuresPerMinute: number;
 }
 
+/** Where `audio_url` downloads and webhook deliveries may connect (docs/security/outbound.md). */
+export interface OutboundSettings {
+  /** Connected to although refused by default (HARK_OUTBOUND_ALLOW_CIDRS); wins over the deny list. */
+  allowCidrs: readonly Cidr[];
+  /** Refused besides loopback, unspecified, link-local and cloud metadata (HARK_OUTBOUND_DENY_CIDRS). */
+  denyCidrs: readonly Cidr[];
+}
+
 export interface Config {
   host: string;
   port: number;
@@ -62,6 +71,7 @@ export interface Config {
   realtime: RealtimeSettings;
   translation: TranslationEngineSettings;
   auth: AuthSettings;
+  outbound: OutboundSettings;
   /** SIGTERM lets uploads, REST calls, running jobs and live sessions finish for this long. */
   shutdownGraceMs: number;
   logLevel: string;
@@ -81,6 +91,17 @@ function int(env: Env, name: string, fallback: number, min = 0): number {
     throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
   }
   return value;
+}
+
+function cidrs(env: Env, name: string): Cidr[] {
+  return (env[name] ?? '')
+    .split(',')
+    .filter((item) => item.trim() !== '')
+    .map((item) => {
+      const cidr = parseCidr(item);
+      if (!cidr) throw new ConfigError(`${name} must be a comma-separated list of CIDRs like 127.0.0.0/8,::1/128, got "${item.trim()}"`);
+      return cidr;
+    });
 }
 
 /**
@@ -131,6 +152,10 @@ export function loadConfig(env: Env = process.env): Config {
     },
     auth: {
       failuresPerMinute: int(env, 'HARK_AUTH_FAILURES_PER_MINUTE', 30, 1),
+    },
+    outbound: {
+      allowCidrs: cidrs(env, 'HARK_OUTBOUND_ALLOW_CIDRS'),
+      denyCidrs: cidrs(env, 'HARK_OUTBOUND_DENY_CIDRS'),
     },
     shutdownGraceMs: int(env, 'HARK_SHUTDOWN_GRACE_MS', 30_000, 0),
     logLevel: env.HARK_LOG_LEVEL || 'info',

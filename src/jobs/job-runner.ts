@@ -4,6 +4,7 @@ import type { Config } from '../config/config.js';
 import type { TranscriptionErrorType } from '../api/errors.js';
 import { toRecognitionContext } from '../pipeline/context/recognition-context.js';
 import { AudioUrlError, downloadAudioUrl } from '../pipeline/source/download-audio-url.js';
+import { OutboundAddressPolicy } from '../lib/outbound-address-policy.js';
 import type { TranscribeRequest } from './recognition-messages.js';
 import type { Job, Storage, StoredToken, TranscriptionRecord } from '../storage/ports.js';
 import type { FileService } from '../services/files/file-service.js';
@@ -33,6 +34,8 @@ class TranscriptionFailure extends Error {
   constructor(
     readonly errorType: TranscriptionErrorType,
     message: string,
+    /** What the log shows besides the message the client sees. */
+    readonly detail?: string,
   ) {
     super(message);
   }
@@ -43,7 +46,7 @@ function toFailure(err: unknown): TranscriptionFailure {
   if (err instanceof TranscriptionFailure) return err;
   const code = (err as { code?: unknown }).code;
   const message = (err as Error).message;
-  if (err instanceof AudioUrlError) return new TranscriptionFailure('audio_url_error', message);
+  if (err instanceof AudioUrlError) return new TranscriptionFailure('audio_url_error', message, err.detail);
   if (code === 'audio_decode_error') return new TranscriptionFailure('audio_decode_error', message);
   if (code === 'audio_too_long') return new TranscriptionFailure('audio_too_long', message);
   return new TranscriptionFailure('internal_error', 'The transcription failed because of an internal error.');
@@ -64,6 +67,7 @@ export class JobRunner {
   private repump = false;
   private readonly downloadsDir: string;
   private readonly idleWaiters = new Set<() => void>();
+  private readonly outbound: OutboundAddressPolicy;
 
   constructor(
     private readonly storage: Storage,
@@ -76,6 +80,7 @@ export class JobRunner {
     private readonly translation: TranslationService,
   ) {
     this.downloadsDir = join(config.dataDir, 'downloads');
+    this.outbound = new OutboundAddressPolicy(config.outbound);
   }
 
   async start(): Promise<void> {
@@ -214,6 +219,7 @@ export class JobRunner {
       record.audioUrl!,
       download,
       { maxBytes: this.config.limits.maxAudioUrlDownloadBytes, timeoutMs: this.config.audioUrlTimeoutMs },
+      this.outbound,
       signal,
     );
     return download;
@@ -221,7 +227,7 @@ export class JobRunner {
 
   private async fail(record: TranscriptionRecord, failure: TranscriptionFailure): Promise<void> {
     await this.storage.transcriptions.fail(record.id, failure.errorType, failure.message);
-    this.log.warn({ transcriptionId: record.id, errorType: failure.errorType }, failure.message);
+    this.log.warn({ transcriptionId: record.id, errorType: failure.errorType, detail: failure.detail }, failure.message);
   }
 
   private async runWebhook(job: Job): Promise<void> {
@@ -230,11 +236,11 @@ export class JobRunner {
       await this.storage.jobs.finish(job.id);
       return;
     }
-    const statusCode = await deliverWebhook(record, this.config.webhook.timeoutMs);
+    const { statusCode, failure } = await deliverWebhook(record, this.config.webhook.timeoutMs, this.outbound);
     await this.storage.transcriptions.setWebhookStatusCode(record.id, statusCode);
     if (isDelivered(statusCode) || job.attempt >= this.config.webhook.attempts) {
       if (!isDelivered(statusCode)) {
-        this.log.warn({ transcriptionId: record.id, statusCode, attempts: job.attempt }, 'webhook delivery gave up');
+        this.log.warn({ transcriptionId: record.id, statusCode, failure, attempts: job.attempt }, 'webhook delivery gave up');
       }
       await this.storage.jobs.finish(job.id);
       return;

@@ -37,6 +37,8 @@ export async function startHark(env: Record<string, string> = {}, dataDir?: stri
     HARK_DATA_DIR: dir,
     HARK_API_KEYS: TEST_API_KEY,
     HARK_LOG_LEVEL: 'warn',
+    // Tests serve audio_url and receive webhooks on loopback, which Hark refuses by default.
+    HARK_OUTBOUND_ALLOW_CIDRS: '127.0.0.0/8,::1/128',
     ...env,
   };
   const child = spawn(process.execPath, [MAIN], {

@@ -1,3 +1,4 @@
+import { HEADER_NAME_PATTERN, HEADER_VALUE_PATTERN } from '../../lib/http-header-rules.js';
 import type { TranslationRequest } from '../../pipeline/translation/translation-pairs.js';
 import type { Schema } from '../validation.js';
 
@@ -83,8 +84,8 @@ export const createTranscriptionSchema: Schema = {
     translation: translationConfigSchema,
     context: { anyOf: [structuredContextSchema, { type: 'string' }], nullable: true },
     webhook_url: { type: 'string', maxLength: 256, pattern: HTTP_URL, nullable: true },
-    webhook_auth_header_name: optionalString(256),
-    webhook_auth_header_value: optionalString(256),
+    webhook_auth_header_name: { type: 'string', maxLength: 256, pattern: HEADER_NAME_PATTERN, nullable: true },
+    webhook_auth_header_value: { type: 'string', maxLength: 256, pattern: HEADER_VALUE_PATTERN, nullable: true },
     client_reference_id: optionalString(256),
   },
 };

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { errors, type ValidationIssue } from '../../api/errors.js';
 import type { Limits } from '../../config/config.js';
+import { RESERVED_WEBHOOK_HEADERS } from '../../lib/http-header-rules.js';
+import type { OutboundAddressPolicy } from '../../lib/outbound-address-policy.js';
 import type {
   FileRepository,
   Page,
@@ -43,6 +45,8 @@ export class TranscriptionService {
     private readonly limits: Limits,
     /** Called after a transcription is queued, so the runner need not poll. */
     private readonly onQueued: () => void,
+    /** Where audio_url and webhook_url may point; literal addresses are checked at creation. */
+    private readonly outbound: OutboundAddressPolicy,
   ) {}
 
   /**
@@ -90,6 +94,15 @@ export class TranscriptionService {
     } else if (r.audioUrl === null && r.fileId === null) {
       issues.push(valueError('file_id', 'Value error, either file_id or audio_url must be specified'));
     }
+    for (const [field, url] of [['audio_url', r.audioUrl], ['webhook_url', r.webhookUrl]] as const) {
+      const problem = url === null ? null : this.urlProblem(url);
+      if (problem !== null) issues.push(valueError(field, `Value error, ${field} ${problem}`));
+    }
+    if (r.webhookAuthHeaderName !== null && RESERVED_WEBHOOK_HEADERS.has(r.webhookAuthHeaderName.toLowerCase())) {
+      issues.push(
+        valueError('webhook_auth_header_name', 'Value error, webhook_auth_header_name is a header Hark sets itself or one that frames the request'),
+      );
+    }
     if ((r.webhookAuthHeaderName === null) !== (r.webhookAuthHeaderValue === null)) {
       issues.push(
         valueError(
@@ -113,6 +126,18 @@ export class TranscriptionService {
       }
     }
     return issues;
+  }
+
+  /**
+   * Why an outbound URL is refused now, or null. Host names pass: what they resolve to is
+   * checked when Hark connects (download-audio-url.ts, webhook-delivery.ts).
+   */
+  private urlProblem(url: string): string | null {
+    if (!URL.canParse(url)) return 'must be a valid http or https URL';
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return 'must be a valid http or https URL';
+    if (this.outbound.refusedLiteral(parsed) !== null) return 'points to an address this server does not connect to';
+    return null;
   }
 
   /** Checked against the installed translation pairs (API.md §7.13). */
