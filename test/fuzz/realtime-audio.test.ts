@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { parseRawFormat } from '../../src/pipeline/decode/raw-formats.js';
 import { startHark, type HarkProcess } from '../support/hark-process.js';
-import { AUDIO_FORMATS, FUZZ_ENV, type FuzzFrame, assertDocumentedSessionEnd, formatReport, fuzz, fuzzSession } from '../support/fuzz.js';
+import { AUDIO_FORMATS, FUZZ_ENV, type FuzzFrame, assertDocumentedSessionEnd, formatReport, fuzz, fuzzSession, warmUpRealtime } from '../support/fuzz.js';
 
 const u32 = fc.integer({ min: 0, max: 0xffff_ffff });
 const u16 = fc.integer({ min: 0, max: 0xffff });
@@ -87,6 +87,7 @@ describe('fuzz: real-time audio bytes', () => {
   let hark: HarkProcess;
   before(async () => {
     hark = await startHark(FUZZ_ENV);
+    await warmUpRealtime(hark);
   });
   after(() => hark.dispose());
 

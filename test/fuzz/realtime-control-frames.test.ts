@@ -11,6 +11,7 @@ import {
   hostile,
   mutatedObject,
   notAnObject,
+  warmUpRealtime,
 } from '../support/fuzz.js';
 
 /** Frames after a valid start (API.md §7.4–§7.6): audio, documented controls, hostile controls, garbage. */
@@ -35,6 +36,7 @@ describe('fuzz: real-time control frames', () => {
   let hark: HarkProcess;
   before(async () => {
     hark = await startHark(FUZZ_ENV);
+    await warmUpRealtime(hark);
   });
   after(() => hark.dispose());
 

@@ -11,6 +11,7 @@ import {
   fuzzSession,
   mutatedObject,
   notAnObject,
+  warmUpRealtime,
 } from '../support/fuzz.js';
 
 /** 100 ms of 16 kHz s16 silence: audio for any raw format, undecodable for containers. */
@@ -58,6 +59,7 @@ describe('fuzz: real-time start messages', () => {
   let hark: HarkProcess;
   before(async () => {
     hark = await startHark(FUZZ_ENV);
+    await warmUpRealtime(hark);
   });
   after(() => hark.dispose());
 

@@ -350,3 +350,14 @@ export const AUDIO_FORMATS = [
   'pcm_u8', 'pcm_u8le', 'pcm_u8be', 'pcm_u16le', 'pcm_u16be', 'pcm_u24le', 'pcm_u24be', 'pcm_u32le', 'pcm_u32be',
   'pcm_f32le', 'pcm_f32be', 'pcm_f64le', 'pcm_f64be', 'mulaw', 'alaw', 's16le', 'f32le',
 ] as const;
+
+/**
+ * One ordinary session, before fuzzing: the first session after start-up
+ * loads the recognition workers (about a second of main-thread work on a
+ * loaded machine), which would otherwise be charged to the first input.
+ */
+export async function warmUpRealtime(hark: HarkProcess): Promise<void> {
+  const start = { api_key: hark.apiKey, model: 'stt-rt-v4', audio_format: 'pcm_s16le', sample_rate: 16000, num_channels: 1 };
+  const session = await fuzzSession(hark.wsUrl, [{ text: JSON.stringify(start) }, { binary: new Uint8Array(32_000) }, { text: '' }], 60_000);
+  assertDocumentedSessionEnd(session);
+}
