@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { startHark, type HarkProcess } from '../support/hark-process.js';
-import { FUZZ_ENV, assertDocumentedRestAnswer, formatReport, fuzz, hostile, mutatedObject, notAnObject } from '../support/fuzz.js';
+import { api, startHark, type HarkProcess } from '../support/hark-process.js';
+import { FUZZ_ENV, assertDocumentedRestAnswer, formatReport, fuzz, hostile, mutatedObject, notAnObject, withField } from '../support/fuzz.js';
 import { rawHttp } from '../support/raw-http.js';
 
 /** 0.3 s of 16 kHz mono silence as a WAV file. */
@@ -74,11 +74,16 @@ const temporaryKeyBody = mutatedObject(
   ['usage_type', 'expires_in_seconds'],
 );
 
-/** A JSON body as clients may send it: mostly `json`, or something else entirely, with some content type. */
-const request = (json: fc.Arbitrary<string>) =>
+/**
+ * A JSON body as clients may send it: mostly `json`, or the smallest valid
+ * body `minimal` with a deeply nested `context`, or something else
+ * entirely; with some content type.
+ */
+const request = (json: fc.Arbitrary<string>, minimal: object) =>
   fc.record({
     body: fc.oneof(
       { weight: 8, arbitrary: json },
+      { weight: 2, arbitrary: withField(fc.constant(JSON.stringify(minimal)), 'context', hostile.nested) },
       { weight: 1, arbitrary: notAnObject },
       { weight: 1, arbitrary: hostile.nested },
       // Over the 1 MB JSON body limit.
@@ -113,10 +118,17 @@ describe('fuzz: JSON bodies', () => {
   test('any body to POST /v1/transcriptions gets 201 or a documented 4xx, and the server keeps serving', async (t) => {
     const report = await fuzz(
       hark,
-      request(transcriptionBody(fileId)),
+      request(transcriptionBody(fileId), { model: 'stt-async-v4', file_id: fileId }),
       async (r) => {
         const { status, body } = assertDocumentedRestAnswer(await rawHttp(hark.baseUrl, encode(hark.apiKey, '/v1/transcriptions', r)), [201]);
-        if (status === 201) assert.equal(body.status, 'queued');
+        if (status === 201) {
+          assert.equal(body.status, 'queued');
+          // What was stored can be served, alone and in a list page (newest first: it is on the first).
+          const stored = await api(hark, 'GET', `/v1/transcriptions/${body.id}`);
+          assert.equal(stored.status, 200, JSON.stringify(stored.body).slice(0, 300));
+          const page = await api(hark, 'GET', '/v1/transcriptions?limit=1');
+          assert.equal(page.status, 200, JSON.stringify(page.body).slice(0, 300));
+        }
       },
       { numRuns: 200, timeLimitMs: 3_000 },
     );
@@ -126,7 +138,7 @@ describe('fuzz: JSON bodies', () => {
   test('any body to POST /v1/auth/temporary-api-key gets 201 or a documented 4xx, and the server keeps serving', async (t) => {
     const report = await fuzz(
       hark,
-      request(temporaryKeyBody),
+      request(temporaryKeyBody, { usage_type: 'transcribe_websocket', expires_in_seconds: 60 }),
       async (r) => {
         const { status, body } = assertDocumentedRestAnswer(await rawHttp(hark.baseUrl, encode(hark.apiKey, '/v1/auth/temporary-api-key', r)), [201]);
         if (status === 201) assert.match(body.api_key, /^temp:/);

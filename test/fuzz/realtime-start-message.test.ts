@@ -9,9 +9,11 @@ import {
   formatReport,
   fuzz,
   fuzzSession,
+  hostile,
   mutatedObject,
   notAnObject,
   warmUpRealtime,
+  withField,
 } from '../support/fuzz.js';
 
 /** 100 ms of 16 kHz s16 silence: audio for any raw format, undecodable for containers. */
@@ -48,8 +50,11 @@ function startFrames(apiKey: string): fc.Arbitrary<FuzzFrame> {
     endpoint_latency_adjustment_level: fc.integer({ min: 0, max: 3 }),
     client_reference_id: fc.string({ maxLength: 256 }),
   };
+  const required = ['api_key', 'model', 'audio_format', 'sample_rate', 'num_channels'];
   return fc.oneof(
-    { weight: 6, arbitrary: mutatedObject(fields, ['api_key', 'model', 'audio_format', 'sample_rate', 'num_channels']).map((text) => ({ text })) },
+    { weight: 6, arbitrary: mutatedObject(fields, required).map((text) => ({ text })) },
+    // A valid start whose context is deeply nested (a repeated key: the last one counts).
+    { weight: 2, arbitrary: withField(mutatedObject(fields, required, 0), 'context', hostile.nested).map((text) => ({ text })) },
     { weight: 1, arbitrary: notAnObject.map((text) => ({ text })) },
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 2000 }).map((binary) => ({ binary })) },
   );
