@@ -23,6 +23,7 @@ import { liveSegmenterOptions } from '../src/pipeline/stream.js';
 import { startHark, type HarkProcess } from '../test/support/hark-process.js';
 import { finalText, runSession, slices, type SessionRun } from '../test/support/realtime-client.js';
 import { encode, speechPcm } from '../test/support/speech-audio.js';
+import { finalLatencies, sentAtAudio } from './realtime-latency.js';
 
 const FRAME_BYTES = 3840;
 const FRAME_MS = 120;
@@ -63,17 +64,6 @@ function lags(run: SessionRun): number[] {
 }
 
 /**
- * The moment audio time `audioMs` happened at the client, on the session's
- * clock: frame k goes out when its first sample is due, so a point inside
- * it happens that much later. (A microphone client sends each frame after
- * recording it, which adds up to one frame, 120 ms, to every latency.)
- */
-function sentAtAudio(run: SessionRun, audioMs: number): number {
-  const frame = Math.min(run.sentAt.length - 1, Math.floor(audioMs / FRAME_MS));
-  return run.sentAt[frame]! + (audioMs - frame * FRAME_MS);
-}
-
-/**
  * Where speech ends in the bench audio for a session with these endpoint
  * settings: the last loud 10 ms frame before each pause the session's own
  * voice activity detector takes for an endpoint (computed offline, on the
@@ -92,19 +82,7 @@ function endpointLatencies(run: SessionRun, ends: number[]): number[] {
   return run.received.flatMap(({ at, message }) => {
     if (!message.tokens.some((t: any) => t.text === '<end>')) return [];
     const end = ends.filter((e) => e <= message.final_audio_proc_ms).at(-1);
-    return end === undefined ? [] : [at - sentAtAudio(run, end)];
-  });
-}
-
-/**
- * For each message with final words: time from sending the audio of its last
- * final word to receiving it. Finals come per utterance, so this is the delay
- * from the end of an utterance's speech to its final text.
- */
-function finalLatencies(run: SessionRun): number[] {
-  return run.received.flatMap(({ at, message }) => {
-    const words = message.tokens.filter((t: any) => t.is_final && t.end_ms !== undefined && t.text !== '.');
-    return words.length > 0 && !message.finished ? [at - sentAtAudio(run, words.at(-1).end_ms)] : [];
+    return end === undefined ? [] : [at - sentAtAudio(run, end, FRAME_MS)];
   });
 }
 
@@ -112,7 +90,7 @@ function finalLatencies(run: SessionRun): number[] {
 function firstTokenLatency(run: SessionRun): number {
   const firstWord = run.received.flatMap((r) => r.message.tokens).find((t: any) => t.is_final && t.start_ms !== undefined);
   const first = run.received.find((r) => r.message.tokens.some((t: any) => !t.is_final));
-  return first && firstWord ? first.at - sentAtAudio(run, firstWord.start_ms) : Number.NaN;
+  return first && firstWord ? first.at - sentAtAudio(run, firstWord.start_ms, FRAME_MS) : Number.NaN;
 }
 
 const hark = await startHark({
@@ -141,7 +119,7 @@ try {
     // Staggered starts, as real clients connect: utterances do not all end at once.
     const runs = await Promise.all(Array.from({ length: n }, (_, i) => paced(hark, {}, (i * 1000) / n)));
     const all = runs.flatMap(lags);
-    const finals = runs.flatMap(finalLatencies);
+    const finals = runs.flatMap((run) => finalLatencies(run, FRAME_MS));
     const wer = runs.reduce((sum, run) => sum + wordErrorRate(asyncText, finalText(run)), 0) / runs.length;
     const p95 = percentile(all, 95);
     console.log(

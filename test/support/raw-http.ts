@@ -120,3 +120,24 @@ export function isApiError(body: any): boolean {
     typeof body.request_id === 'string'
   );
 }
+
+/** What came back: a whole response (its body as text), or why none did — for fuzzing, where no answer is a finding. */
+export type RawOutcome = { response: { status: number; headers: Record<string, string>; body: string } } | { noAnswer: string };
+
+/**
+ * {@link rawRequest} that reports a missing answer instead of throwing.
+ *
+ * @example await rawHttp(hark.baseUrl, 'GET /v%31/files HTTP/1.1\r\nHost: x\r\n\r\n')
+ */
+export async function rawHttp(
+  baseUrl: string,
+  request: string | Buffer,
+  options: { timeoutMs?: number; localAddress?: string } = {},
+): Promise<RawOutcome> {
+  try {
+    const { status, headers, text } = await rawRequest(baseUrl, request, options.timeoutMs ?? 10_000, options.localAddress);
+    return { response: { status, headers, body: text } };
+  } catch (err) {
+    return { noAnswer: (err as Error).message };
+  }
+}

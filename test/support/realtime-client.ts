@@ -60,6 +60,8 @@ export async function runSession(url: string, options: RunOptions): Promise<Sess
       reject(err);
     });
   });
+  // Awaited last, but it may fail while frames are still being sent (the server resets the connection).
+  closed.catch(() => {});
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);

@@ -1,0 +1,80 @@
+import { after, before, describe, test } from 'node:test';
+import fc from 'fast-check';
+import { startHark, type HarkProcess } from '../support/hark-process.js';
+import {
+  AUDIO_FORMATS,
+  FUZZ_ENV,
+  type FuzzFrame,
+  assertDocumentedSessionEnd,
+  formatReport,
+  fuzz,
+  fuzzSession,
+  hostile,
+  mutatedObject,
+  notAnObject,
+  warmUpRealtime,
+  withField,
+} from '../support/fuzz.js';
+
+/** 100 ms of 16 kHz s16 silence: audio for any raw format, undecodable for containers. */
+const AUDIO: FuzzFrame = { binary: new Uint8Array(3200) };
+const END: FuzzFrame = { text: '' };
+
+/** Start messages from the schema's fields (API.md §7.2), a few of them hostile; or no JSON object at all. */
+function startFrames(apiKey: string): fc.Arbitrary<FuzzFrame> {
+  const fields = {
+    api_key: fc.oneof({ weight: 8, arbitrary: fc.constant(apiKey) }, fc.constant('temp:WYJ67RBEFUWQXXPKYPD2UGXKWB'), fc.string({ maxLength: 40 })),
+    model: fc.oneof({ weight: 8, arbitrary: fc.constant('stt-rt-v4') }, fc.constantFrom('stt-rt-preview', 'stt-async-v4', 'nope', '')),
+    audio_format: fc.constantFrom(...AUDIO_FORMATS),
+    sample_rate: fc.constantFrom(8000, 16000, 44100, 48000),
+    num_channels: fc.constantFrom(1, 2),
+    language_hints: fc.subarray(['en', 'fr', 'de', 'xx']),
+    language_hints_strict: fc.boolean(),
+    context: fc.oneof(
+      fc.string({ maxLength: 100 }),
+      fc.record(
+        {
+          text: fc.string({ maxLength: 100 }),
+          terms: fc.array(fc.string({ maxLength: 20 }), { maxLength: 5 }),
+          general: fc.array(fc.record({ key: fc.string({ maxLength: 10 }), value: fc.string({ maxLength: 10 }) }), { maxLength: 3 }),
+          translation_terms: fc.array(fc.record({ source: fc.string({ maxLength: 10 }), target: fc.string({ maxLength: 10 }) }), { maxLength: 3 }),
+        },
+        { requiredKeys: [] },
+      ),
+    ),
+    enable_speaker_diarization: fc.boolean(),
+    enable_language_identification: fc.boolean(),
+    enable_endpoint_detection: fc.boolean(),
+    max_endpoint_delay_ms: fc.integer({ min: 500, max: 3000 }),
+    endpoint_sensitivity: fc.double({ min: -1, max: 1, noNaN: true }),
+    endpoint_latency_adjustment_level: fc.integer({ min: 0, max: 3 }),
+    client_reference_id: fc.string({ maxLength: 256 }),
+  };
+  const required = ['api_key', 'model', 'audio_format', 'sample_rate', 'num_channels'];
+  return fc.oneof(
+    { weight: 6, arbitrary: mutatedObject(fields, required).map((text) => ({ text })) },
+    // A valid start whose context is deeply nested (a repeated key: the last one counts).
+    { weight: 2, arbitrary: withField(mutatedObject(fields, required, 0), 'context', hostile.nested).map((text) => ({ text })) },
+    { weight: 1, arbitrary: notAnObject.map((text) => ({ text })) },
+    { weight: 1, arbitrary: fc.uint8Array({ maxLength: 2000 }).map((binary) => ({ binary })) },
+  );
+}
+
+describe('fuzz: real-time start messages', () => {
+  let hark: HarkProcess;
+  before(async () => {
+    hark = await startHark(FUZZ_ENV);
+    await warmUpRealtime(hark);
+  });
+  after(() => hark.dispose());
+
+  test('any first frame ends in a documented error or a finished session, and the server keeps serving', async (t) => {
+    const report = await fuzz(
+      hark,
+      startFrames(hark.apiKey),
+      async (start) => assertDocumentedSessionEnd(await fuzzSession(hark.wsUrl, [start, AUDIO, END])),
+      { numRuns: 80, timeLimitMs: 8_000 },
+    );
+    t.diagnostic(formatReport(report));
+  });
+});
