@@ -164,7 +164,10 @@ describe('audio bounds: rates, channels and huge input', () => {
       frames: [Buffer.alloc((2 << 20) + 1), ''],
       timeoutMs: 60_000,
     });
-    assert.equal(run.closeCode, 1009);
+    // The server closes with 1009 while the client is still writing the frame, so the client may
+    // see its connection reset (1006) before it reads the close frame.
+    assert.ok([1006, 1009].includes(run.closeCode), `close ${run.closeCode}`);
+    assert.ok(!run.received.some((r) => (r.message.tokens ?? []).length > 0), 'nothing of the frame was transcribed');
     await assertServing(hark);
   });
 
