@@ -60,9 +60,17 @@ describe('uploads over the size limit are refused without reading them to the en
     }
     assert.ok(closed, `still open after ${sent} bytes`);
     assert.ok(sent < limit / 4, `closed only after ${sent} bytes`);
-    const answer = await response;
-    assert.equal(answer.status, 400);
-    assert.equal(answer.body.message, TOO_LARGE);
+    // The server answers 400 and closes while the client is still writing; the kernel may then
+    // reset the connection and drop the answer before the client reads it. What must hold is the
+    // cut-off above, and that any answer that does arrive is the documented one.
+    const answer = await response.catch((err: Error) => {
+      assert.match(err.message, /connection closed without a response/);
+      return null;
+    });
+    if (answer) {
+      assert.equal(answer.status, 400);
+      assert.equal(answer.body.message, TOO_LARGE);
+    }
   });
 
   test('nothing of the refused uploads stays on disk, and the server keeps serving', async () => {

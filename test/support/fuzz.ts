@@ -119,7 +119,9 @@ function messagePattern(message: string): RegExp {
 }
 
 type Factory = (...args: unknown[]) => { message: string };
-const call = (factory: Factory) => factory(...Array<string>(factory.length).fill(SENTINEL));
+// Each argument is a one-element array: it prints as the sentinel both in a template and when a
+// factory joins a list (the allowed methods of a 405).
+const call = (factory: Factory) => factory(...Array.from({ length: factory.length }, () => [SENTINEL]));
 
 /** Every REST error of src/api/errors.ts: status, error_type and message pattern. */
 const REST_CATALOGUE = Object.values(errors).map((factory) => {

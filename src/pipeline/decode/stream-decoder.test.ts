@@ -101,6 +101,11 @@ describe('openStreamDecoder', () => {
     try {
       const bytes = readFileSync(join(dir, 'settle.webm'));
       decoder.write(bytes.subarray(0, bytes.length >> 1));
+      // settle() gives up after 500 ms so a finalize is never held for long; a cold ffmpeg on a
+      // loaded machine can take longer than that to start, so wait for its first output here.
+      for (const deadline = Date.now() + 30_000; chunks.length === 0 && Date.now() < deadline; ) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
       await decoder.settle();
       const half = concatSamples(chunks).length;
       // Half the bytes hold about half the audio; opus needs its next packet for the last few ms.
