@@ -119,9 +119,15 @@ function messagePattern(message: string): RegExp {
 }
 
 type Factory = (...args: unknown[]) => { message: string };
-// Each argument is a one-element array: it prints as the sentinel both in a template and when a
-// factory joins a list (the allowed methods of a 405).
-const call = (factory: Factory) => factory(...Array.from({ length: factory.length }, () => [SENTINEL]));
+/** Calls a catalogue factory with sentinels for its arguments: strings, or lists for factories that take one (a 405's methods). */
+const call = (factory: Factory) => {
+  const args = (sentinel: unknown) => Array.from({ length: factory.length }, () => sentinel);
+  try {
+    return factory(...args(SENTINEL));
+  } catch {
+    return factory(...args([SENTINEL]));
+  }
+};
 
 /** Every REST error of src/api/errors.ts: status, error_type and message pattern. */
 const REST_CATALOGUE = Object.values(errors).map((factory) => {
