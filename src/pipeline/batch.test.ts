@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { FakeSpeechEngine } from '../../test/support/fake-speech-engine.js';
 import { transcribeFile } from './batch.js';
 import { AudioDecodeError, AudioTooLongError } from './decode/errors.js';
+import { pcmWavHeader } from './decode/samples.test-helper.js';
 
 describe('transcribeFile', () => {
   let dir: string;
@@ -60,22 +61,7 @@ describe('transcribeFile', () => {
 
   it('refuses a file declaring a rate or channel count outside the bounds before decoding it', async () => {
     // 4 KB of 16-bit samples at 1 Hz: 2000 s of audio, and 130 s of CPU, if it were decoded.
-    const header = (rate: number, channels: number, dataBytes: number) => {
-      const h = Buffer.alloc(44);
-      h.write('RIFF', 0, 'latin1');
-      h.writeUInt32LE(36 + dataBytes, 4);
-      h.write('WAVEfmt ', 8, 'latin1');
-      h.writeUInt32LE(16, 16);
-      h.writeUInt16LE(1, 20);
-      h.writeUInt16LE(channels, 22);
-      h.writeUInt32LE(rate, 24);
-      h.writeUInt32LE(rate * channels * 2, 28);
-      h.writeUInt16LE(channels * 2, 32);
-      h.writeUInt16LE(16, 34);
-      h.write('data', 36, 'latin1');
-      h.writeUInt32LE(dataBytes, 40);
-      return h;
-    };
+    const header = (rate: number, channels: number, dataBytes: number) => pcmWavHeader(rate, channels, dataBytes);
     const oneHertz = join(dir, 'one-hertz.wav');
     writeFileSync(oneHertz, Buffer.concat([header(1, 1, 4000), Buffer.alloc(4000, 0x11)]));
     const manyChannels = join(dir, 'forty-channels.wav');

@@ -10,27 +10,12 @@ import { after, before, describe, test } from 'node:test';
 import { api, startHark, waitFor, type HarkProcess } from '../support/hark-process.js';
 import { type RunOptions, assertWellFormed, errorOf, finalText, runSession, slices } from '../support/realtime-client.js';
 import { speechPcm } from '../support/speech-audio.js';
+import { pcmWavHeader } from '../../src/pipeline/decode/samples.test-helper.js';
 
 const MODEL = 'stt-rt-v4';
 const MALFORMED = 'Start request is malformed.';
 
-/** A 44-byte PCM WAV header declaring `rate` and `channels`, with a data length of "unknown". */
-function wavHeader(rate: number, channels = 1): Buffer {
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0, 'latin1');
-  h.writeUInt32LE(0xffffffff, 4);
-  h.write('WAVEfmt ', 8, 'latin1');
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(1, 20);
-  h.writeUInt16LE(channels, 22);
-  h.writeUInt32LE(rate, 24);
-  h.writeUInt32LE(rate * channels * 2, 28);
-  h.writeUInt16LE(channels * 2, 32);
-  h.writeUInt16LE(16, 34);
-  h.write('data', 36, 'latin1');
-  h.writeUInt32LE(0xffffffff, 40);
-  return h;
-}
+const wavHeader = (rate: number, channels = 1) => pcmWavHeader(rate, channels);
 
 describe('audio bounds: rates, channels and huge input', () => {
   let hark: HarkProcess;

@@ -17,6 +17,7 @@ import { ApyServer } from '../../src/pipeline/translation/apertium/apy-server.js
 import { translateWithTerms } from '../../src/pipeline/translation/translation-terms.js';
 import { api, startHark, type HarkProcess } from '../support/hark-process.js';
 import { librivoxUtterances } from '../support/librivox.js';
+import { pcmWavHeader } from '../../src/pipeline/decode/samples.test-helper.js';
 
 // Node 20 has no global WebSocket; the SDK's real-time client needs one.
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
@@ -58,19 +59,7 @@ async function pcmOf(path: string): Promise<Buffer> {
 }
 
 function wav(pcm: Buffer): Buffer {
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + pcm.length, 4);
-  header.write('WAVEfmt ', 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(16_000, 24);
-  header.writeUInt32LE(32_000, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(pcm.length, 40);
+  const header = pcmWavHeader(16_000, 1, pcm.length);
   return Buffer.concat([header, pcm]);
 }
 

@@ -4,23 +4,12 @@ import fc from 'fast-check';
 import { api, startHark, type HarkProcess } from '../support/hark-process.js';
 import { FUZZ_ENV, assertDocumentedRestAnswer, formatReport, fuzz, hostile, mutatedObject, notAnObject, withField } from '../support/fuzz.js';
 import { rawHttp } from '../support/raw-http.js';
+import { pcmWavHeader } from '../../src/pipeline/decode/samples.test-helper.js';
 
 /** 0.3 s of 16 kHz mono silence as a WAV file. */
 function silenceWav(): Blob {
   const samples = Buffer.alloc(9600);
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + samples.length, 4);
-  header.write('WAVEfmt ', 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(16000, 24);
-  header.writeUInt32LE(32000, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(samples.length, 40);
+  const header = pcmWavHeader(16_000, 1, samples.length);
   return new Blob([header, samples]);
 }
 

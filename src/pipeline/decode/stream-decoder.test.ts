@@ -10,7 +10,7 @@ import { RawStreamDecoder } from './raw-stream-decoder.js';
 import { AudioDecodeError } from './errors.js';
 import { type AudioFormat, openStreamDecoder, parseAudioFormat } from './stream-decoder.js';
 import { parseRawFormat } from './raw-formats.js';
-import { concatSamples } from './samples.test-helper.js';
+import { concatSamples, pcmWavHeader } from './samples.test-helper.js';
 
 const wav = librivoxUtterances()[1]!.wavPath; // 2.99 s, 16 kHz mono
 
@@ -176,19 +176,7 @@ describe('openStreamDecoder', () => {
   });
 
   it('refuses a WAV declaring a rate or channel count outside the bounds, before decoding any of it', async () => {
-    const header = Buffer.alloc(44);
-    header.write('RIFF', 0, 'latin1');
-    header.writeUInt32LE(0xffffffff, 4);
-    header.write('WAVEfmt ', 8, 'latin1');
-    header.writeUInt32LE(16, 16);
-    header.writeUInt16LE(1, 20);
-    header.writeUInt16LE(1, 22);
-    header.writeUInt32LE(1, 24);
-    header.writeUInt32LE(2, 28);
-    header.writeUInt16LE(2, 32);
-    header.writeUInt16LE(16, 34);
-    header.write('data', 36, 'latin1');
-    header.writeUInt32LE(0xffffffff, 40);
+    const header = pcmWavHeader(1);
     for (const format of ['auto', 'wav']) {
       const errors: Error[] = [];
       let samples = 0;
@@ -226,18 +214,7 @@ describe('openStreamDecoder', () => {
 
   it('finds a WAV header sent a byte per frame behind a long metadata chunk', async () => {
     const pcm = readFileSync(wav).subarray(44);
-    const header = Buffer.alloc(44);
-    header.write('RIFF', 0, 'latin1');
-    header.writeUInt32LE(0xffffffff, 4);
-    header.write('WAVEfmt ', 8, 'latin1');
-    header.writeUInt32LE(16, 16);
-    header.writeUInt16LE(1, 20);
-    header.writeUInt16LE(1, 22);
-    header.writeUInt32LE(16_000, 24);
-    header.writeUInt32LE(32_000, 28);
-    header.writeUInt16LE(2, 32);
-    header.writeUInt16LE(16, 34);
-    header.write('data', 36, 'latin1');
+    const header = pcmWavHeader(16_000);
     header.writeUInt32LE(pcm.length, 40);
     const list = Buffer.alloc(8 + 300_000);
     list.write('LIST', 0, 'latin1');
