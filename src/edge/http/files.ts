@@ -9,6 +9,7 @@ import type { FileService, ReceivedUpload } from '../../services/files/file-serv
 import { TurnQueue } from '../../lib/turn-queue.js';
 import { nextCursor, toListQuery } from '../../services/list-query.js';
 import { byteRange } from './byte-range.js';
+import { closeAfterAnswer } from './lingering-close.js';
 import { JSON_CONTENT_TYPE, optionalInt, parseQuery, requireUuid } from './parse.js';
 
 /** Room in an upload's body for the parts besides the file and every part's headers. */
@@ -104,7 +105,7 @@ export async function filesRoutes(
       } catch (err) {
         failure ??= malformedMultipart(err);
       }
-      if (isFileTooLarge(failure)) reply.header('connection', 'close');
+      if (isFileTooLarge(failure)) closeAfterAnswer(request, reply);
       const fieldIssues = validate(
         uploadFieldsSchema,
         { client_reference_id: clientReferenceId === '' ? null : clientReferenceId },
