@@ -54,7 +54,7 @@ describe('a crash loses nothing', () => {
       const done = await waitFor(async () => {
         const res = await api(hark!, 'GET', `/v1/transcriptions/${t.id}`);
         return res.body.status === 'completed' || res.body.status === 'error' ? res.body : null;
-      }, 240_000, 250);
+      }, 600_000, 250); // recognition runs at nice 10: on a machine busy with other work it gets a small share
       assert.equal(done.status, 'completed', done.error_message);
       const transcript = await api(hark, 'GET', `/v1/transcriptions/${t.id}/transcript`);
       const wer = wordErrorRate(reference, transcript.body.text);
