@@ -61,6 +61,8 @@ describe('web app in Chromium', () => {
     await page.fill('#api-key', hark.apiKey);
     await page.click('#sign-in-submit');
     await page.waitForSelector('#live:not([hidden])');
+    // The input is cleared once sign-in resolves, which may come just after the Live tab shows.
+    await page.waitForFunction(() => (globalThis as any).document.querySelector('#api-key').value === '', null, { timeout: 10_000 });
     assert.equal(await page.inputValue('#api-key'), '');
     const stored = await page.evaluate(() => {
       const w = globalThis as any;
