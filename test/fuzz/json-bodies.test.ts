@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { api, startHark, type HarkProcess } from '../support/hark-process.js';
-import { FUZZ_ENV, assertDocumentedRestAnswer, formatReport, fuzz, hostile, mutatedObject, notAnObject, withField } from '../support/fuzz.js';
+import { FUZZ_ENV, assertDocumentedRestAnswer, formatReport, fuzz, hostile, mutatedObject, notAnObject, contextValue, withField } from '../support/fuzz.js';
 import { rawHttp } from '../support/raw-http.js';
 import { pcmWavHeader } from '../../src/pipeline/decode/samples.test-helper.js';
 
@@ -12,19 +12,6 @@ function silenceWav(): Blob {
   const header = pcmWavHeader(16_000, 1, samples.length);
   return new Blob([header, samples]);
 }
-
-const contextValue = fc.oneof(
-  fc.string({ maxLength: 100 }),
-  fc.record(
-    {
-      text: fc.string({ maxLength: 100 }),
-      terms: fc.array(fc.string({ maxLength: 20 }), { maxLength: 5 }),
-      general: fc.array(fc.record({ key: fc.string({ maxLength: 10 }), value: fc.string({ maxLength: 10 }) }), { maxLength: 3 }),
-      translation_terms: fc.array(fc.record({ source: fc.string({ maxLength: 10 }), target: fc.string({ maxLength: 10 }) }), { maxLength: 3 }),
-    },
-    { requiredKeys: [] },
-  ),
-);
 
 /** CreateTranscriptionPayload (API.md §3.3); every URL points at a closed local port, never at the network. */
 function transcriptionBody(fileId: string): fc.Arbitrary<string> {

@@ -4,6 +4,7 @@ import { startHark, type HarkProcess } from '../support/hark-process.js';
 import {
   AUDIO_FORMATS,
   FUZZ_ENV,
+  contextValue,
   type FuzzFrame,
   assertDocumentedSessionEnd,
   formatReport,
@@ -30,18 +31,7 @@ function startFrames(apiKey: string): fc.Arbitrary<FuzzFrame> {
     num_channels: fc.constantFrom(1, 2),
     language_hints: fc.subarray(['en', 'fr', 'de', 'xx']),
     language_hints_strict: fc.boolean(),
-    context: fc.oneof(
-      fc.string({ maxLength: 100 }),
-      fc.record(
-        {
-          text: fc.string({ maxLength: 100 }),
-          terms: fc.array(fc.string({ maxLength: 20 }), { maxLength: 5 }),
-          general: fc.array(fc.record({ key: fc.string({ maxLength: 10 }), value: fc.string({ maxLength: 10 }) }), { maxLength: 3 }),
-          translation_terms: fc.array(fc.record({ source: fc.string({ maxLength: 10 }), target: fc.string({ maxLength: 10 }) }), { maxLength: 3 }),
-        },
-        { requiredKeys: [] },
-      ),
-    ),
+    context: contextValue,
     enable_speaker_diarization: fc.boolean(),
     enable_language_identification: fc.boolean(),
     enable_endpoint_detection: fc.boolean(),

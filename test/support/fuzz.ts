@@ -386,3 +386,17 @@ export async function warmUpRealtime(hark: HarkProcess): Promise<void> {
 export function withField(object: fc.Arbitrary<string>, name: string, value: fc.Arbitrary<string>): fc.Arbitrary<string> {
   return fc.tuple(object, value).map(([o, v]) => `${o.slice(0, -1)}${o === '{}' ? '' : ','}${JSON.stringify(name)}:${v}}`);
 }
+
+/** A `context` of the documented shape (API.md): a string, or any subset of its fields. */
+export const contextValue = fc.oneof(
+  fc.string({ maxLength: 100 }),
+  fc.record(
+    {
+      text: fc.string({ maxLength: 100 }),
+      terms: fc.array(fc.string({ maxLength: 20 }), { maxLength: 5 }),
+      general: fc.array(fc.record({ key: fc.string({ maxLength: 10 }), value: fc.string({ maxLength: 10 }) }), { maxLength: 3 }),
+      translation_terms: fc.array(fc.record({ source: fc.string({ maxLength: 10 }), target: fc.string({ maxLength: 10 }) }), { maxLength: 3 }),
+    },
+    { requiredKeys: [] },
+  ),
+);
