@@ -103,6 +103,9 @@ function ensureNpmDependencies() {
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--foreground-scripts=false'], {
     cwd: root,
     stdio: 'inherit',
+    // onnxruntime-node (under the Silero VAD package) would fetch optional CUDA
+    // binaries from NuGet; its CPU runtime ships in the npm tarball.
+    env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' },
   });
 }
 
