@@ -7,10 +7,13 @@ import websocket from '@fastify/websocket';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
+import { CANNOT_CONTINUE, type RealtimeError, realtimeErrors } from '../../api/realtime-errors.js';
 import { realtimeErrorToWire, realtimeResultToWire } from '../../api/to-wire.js';
 import type { RealtimeService } from '../../services/realtime/realtime-service.js';
-import type { SessionTransport } from '../../services/realtime/realtime-session.js';
+import type { RealtimeSession, SessionTransport } from '../../services/realtime/realtime-session.js';
 import { bearerKey } from '../http/auth.js';
+import { PreConnectedSockets } from './pre-connected-sockets.js';
+import { isKeepaliveFrame } from './pre-start-keepalive.js';
 
 /** Browsers cannot set headers on a WebSocket, so the key may ride in the subprotocol list. */
 const KEY_SUBPROTOCOL = 'soniox-api-key';
@@ -76,15 +79,53 @@ export async function realtimeRoutes(app: FastifyInstance, opts: { realtime: Rea
     errorHandler: onSocketError,
   });
 
+  const { settings } = opts.realtime;
+  const preConnected = new PreConnectedSockets(settings);
+  opts.realtime.onClose(() => preConnected.evictAll());
+
   // The key comes in the start message (API.md §1.2), so the upgrade itself needs none.
   app.get('/transcribe-websocket', { websocket: true, config: { public: true } }, (socket, request) => {
-    const session = opts.realtime.openSession(
-      transportFor(socket, request.socket),
-      { upgradeKey: upgradeKey(request), address: request.ip },
-      request.log,
-    );
+    const transport = transportFor(socket, request.socket);
+    let session: RealtimeSession | null = null;
+    let refused = false;
+    const refuse = (error: RealtimeError) => {
+      if (refused || session) return;
+      refused = true;
+      stopWaiting();
+      request.log.debug({ code: error.code, reason: error.message }, 'real-time connection refused before its start');
+      transport.sendError(error);
+      transport.close();
+    };
+    // Before the start message the socket is pre-connected: keepalives keep it, each
+    // restarting the start timeout, up to `preConnectMaxMs` in all. It is no session yet.
+    let startTimer = setTimeout(() => refuse(realtimeErrors.startTimeout()), settings.startTimeoutMs);
+    const maxTimer = setTimeout(() => refuse(realtimeErrors.startTimeout()), settings.preConnectMaxMs);
+    const release = preConnected.hold(request.ip, () => refuse(realtimeErrors.cannotContinue(CANNOT_CONTINUE.shutdown)));
+    function stopWaiting(): void {
+      clearTimeout(startTimer);
+      clearTimeout(maxTimer);
+      release?.();
+    }
+    // No key is known yet, so the server-wide message: the address's and the server's sockets are full.
+    if (!release) refuse(realtimeErrors.tooManySessions());
+
     // Attached synchronously: clients send the start message right after the handshake.
-    socket.on('message', (data, isBinary) => session.receive(toBuffer(data), isBinary));
-    socket.on('close', () => session.disconnected());
+    socket.on('message', (raw, isBinary) => {
+      const data = toBuffer(raw);
+      if (session) return session.receive(data, isBinary);
+      if (refused) return;
+      if (isKeepaliveFrame(data, isBinary)) {
+        clearTimeout(startTimer);
+        startTimer = setTimeout(() => refuse(realtimeErrors.startTimeout()), settings.startTimeoutMs);
+        return;
+      }
+      stopWaiting();
+      session = opts.realtime.openSession(transport, { upgradeKey: upgradeKey(request), address: request.ip }, request.log);
+      session.receive(data, isBinary);
+    });
+    socket.on('close', () => {
+      if (session) session.disconnected();
+      else stopWaiting();
+    });
   });
 }
