@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
+import { SonioxNodeClient } from '@soniox/node';
 import { wordErrorRate } from '../../src/lib/wer.js';
 import { librivoxUtterances } from '../support/librivox.js';
 import { startHark, waitFor, type HarkProcess } from '../support/hark-process.js';
@@ -29,9 +30,21 @@ describe('the Python SDK REST calls, at api_base_url http://host:port/v1', () =>
   let apiBaseUrl: string;
   before(async () => {
     hark = await startHark();
-    apiBaseUrl = `${hark.baseUrl}/v1`;
+    // As a user would: copied from the start-up banner.
+    apiBaseUrl = /api_base_url="([^"]+)"/.exec(hark.output())![1]!;
   });
   after(() => hark.dispose());
+
+  test("the banner gives each client's form of the URLs", async () => {
+    assert.equal(apiBaseUrl, `${hark.baseUrl}/v1`);
+    assert.equal(/websocket_base_url="([^"]+)"/.exec(hark.output())![1], hark.wsUrl);
+    const node = /base_url: '([^']+)', realtime: \{ ws_base_url: '([^']+)' \}/.exec(hark.output())!;
+    assert.deepEqual([node[1], node[2]], [hark.baseUrl, hark.wsUrl]);
+    assert.match(hark.output(), new RegExp(`SONIOX_API_BASE_URL=${hark.baseUrl} SONIOX_WS_URL=${hark.wsUrl}`));
+    const client = new SonioxNodeClient({ api_key: hark.apiKey, base_url: node[1]!, realtime: { ws_base_url: node[2]! } });
+    const file = await client.files.upload(await readFile(librivoxUtterances()[0]!.wavPath), { filename: 'node.wav' });
+    assert.equal((await client.files.get(file.id))?.filename, 'node.wav');
+  });
 
   async function call(method: string, path: string, init: { json?: unknown; body?: Buffer; headers?: Record<string, string> } = {}) {
     const headers = { ...pythonHeaders(hark.apiKey), ...init.headers };
