@@ -3,7 +3,7 @@
  * (issue 12). The SDK cannot be installed here (no PyPI), so this sends what
  * it sends, read from its source (test/support/python-sdk.ts): httpx joins
  * the SDK's paths (`/files`, `/transcriptions/{id}/transcript`) to the base's
- * `/v1`, and `transcribe_and_wait(file=…, return_tokens=True)` is an upload,
+ * `/v1`, and `stt.transcribe_and_wait_with_tokens(file=…)` is an upload,
  * a create, polling, then the transcript.
  */
 import assert from 'node:assert/strict';
@@ -70,11 +70,11 @@ describe('the Python SDK REST calls, at api_base_url http://host:port/v1', () =>
     return call('POST', '/files', { body, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } });
   }
 
-  /** `transcribe_and_wait(file=…, return_tokens=True, **options)`, the SDK's default model included. */
+  /** `stt.transcribe_and_wait_with_tokens(file=…, config=…)` with the SDK's default model (stt-async-v5). */
   async function transcribeAndWait(wavPath: string, options: Record<string, unknown>) {
     const file = await upload(wavPath);
     assert.equal(file.status, 201, JSON.stringify(file.body));
-    const created = await call('POST', '/transcriptions', { json: { model: 'stt-async-v3', file_id: file.body.id, ...options } });
+    const created = await call('POST', '/transcriptions', { json: { model: 'stt-async-v5', file_id: file.body.id, ...options } });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const done = await waitFor(
       async () => {
@@ -93,7 +93,7 @@ describe('the Python SDK REST calls, at api_base_url http://host:port/v1', () =>
   test('models, upload, transcription, transcript, lists and deletes all answer under /v1', async () => {
     const models = await call('GET', '/models');
     assert.equal(models.status, 200);
-    assert.ok(models.body.models.some((m: { id: string }) => m.id === 'stt-async-v3'));
+    assert.ok(models.body.models.some((m: { id: string }) => m.id === 'stt-async-v5'));
 
     const utterance = librivoxUtterances()[0]!;
     const { fileId, transcriptionId, transcript } = await transcribeAndWait(utterance.wavPath, {});
