@@ -36,9 +36,9 @@ export interface RealtimeSettings {
   startTimeoutMs: number;
   /** A socket kept open with keepalives may wait this long in all for its start message (pre-connected, as SDK pools do). */
   preConnectMaxMs: number;
-  /** Sockets waiting for their start message at once per client address (IPv6: per /64); one more gets 429. */
+  /** Sockets kept with keepalives before their start message, at once per client address (IPv6: per /64); one more gets 429. */
   maxPreConnectedPerAddress: number;
-  /** Sockets waiting for their start message at once over all addresses; one more gets 429. */
+  /** The same over all addresses. */
   maxPreConnected: number;
   /** A session with neither audio nor keepalive for this long ends with 408, also while its input is paused. */
   idleTimeoutMs: number;

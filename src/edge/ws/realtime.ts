@@ -81,7 +81,11 @@ export async function realtimeRoutes(app: FastifyInstance, opts: { realtime: Rea
 
   const { settings } = opts.realtime;
   const preConnected = new PreConnectedSockets(settings);
-  opts.realtime.onClose(() => preConnected.evictAll());
+  /** How to end each socket still waiting for its start message, for a shutdown. */
+  const waiting = new Set<() => void>();
+  opts.realtime.onClose(() => {
+    for (const end of [...waiting]) end();
+  });
 
   // The key comes in the start message (API.md §1.2), so the upgrade itself needs none.
   app.get('/transcribe-websocket', { websocket: true, config: { public: true } }, (socket, request) => {
@@ -96,29 +100,34 @@ export async function realtimeRoutes(app: FastifyInstance, opts: { realtime: Rea
       transport.sendError(error);
       transport.close();
     };
-    // Before the start message the socket is pre-connected: keepalives keep it, each
-    // restarting the start timeout, up to `preConnectMaxMs` in all. It is no session yet.
+    // A socket that sends keepalives before its start message is pre-connected: each keepalive
+    // restarts the start timeout, up to `preConnectMaxMs` in all. It is no session, but from its
+    // first keepalive it holds a bounded place (sockets that start at once never take one).
     let startTimer = setTimeout(() => refuse(realtimeErrors.startTimeout()), settings.startTimeoutMs);
     const maxTimer = setTimeout(() => refuse(realtimeErrors.startTimeout()), settings.preConnectMaxMs);
-    const release = preConnected.hold(request.ip, () => refuse(realtimeErrors.cannotContinue(CANNOT_CONTINUE.shutdown)));
-    function stopWaiting(): void {
+    let release: (() => void) | null = null;
+    const shutdown = () => refuse(realtimeErrors.cannotContinue(CANNOT_CONTINUE.shutdown));
+    waiting.add(shutdown);
+    const stopWaiting = () => {
       clearTimeout(startTimer);
       clearTimeout(maxTimer);
       release?.();
-    }
-    // No key is known yet, so the server-wide message: the address's and the server's sockets are full.
-    if (!release) refuse(realtimeErrors.tooManySessions());
+      waiting.delete(shutdown);
+    };
+    const keepalive = () => {
+      release ??= preConnected.hold(request.ip);
+      // No key is known yet, so the server-wide message: the address's or the server's places are taken.
+      if (!release) return refuse(realtimeErrors.tooManySessions());
+      clearTimeout(startTimer);
+      startTimer = setTimeout(() => refuse(realtimeErrors.startTimeout()), settings.startTimeoutMs);
+    };
 
     // Attached synchronously: clients send the start message right after the handshake.
     socket.on('message', (raw, isBinary) => {
       const data = toBuffer(raw);
       if (session) return session.receive(data, isBinary);
       if (refused) return;
-      if (isKeepaliveFrame(data, isBinary)) {
-        clearTimeout(startTimer);
-        startTimer = setTimeout(() => refuse(realtimeErrors.startTimeout()), settings.startTimeoutMs);
-        return;
-      }
+      if (isKeepaliveFrame(data, isBinary)) return keepalive();
       stopWaiting();
       session = opts.realtime.openSession(transport, { upgradeKey: upgradeKey(request), address: request.ip }, request.log);
       session.receive(data, isBinary);
