@@ -32,20 +32,23 @@ export interface RealtimeSettings {
   requestsPerMinute: number;
   /** Worker threads for provisional results, and as many again for final results. */
   workers: number;
-  /** Time allowed between the connection, or the last keepalive before the start message, and the start message. */
+  /** Time allowed between the connection and the start message. */
   startTimeoutMs: number;
-  /** A socket kept open with keepalives may wait this long in all for its start message (pre-connected, as SDK pools do). */
-  preConnectMaxMs: number;
-  /** Sockets kept with keepalives before their start message, at once per client address (IPv6: per /64); one more gets 429. */
-  maxPreConnectedPerAddress: number;
-  /** The same over all addresses. */
-  maxPreConnected: number;
   /** A session with neither audio nor keepalive for this long ends with 408, also while its input is paused. */
   idleTimeoutMs: number;
   /** Results queued for a client beyond what the network took; above this, input pauses and results coalesce. */
   maxUnreadBytes: number;
   /** A client whose queued results stay above `maxUnreadBytes` this long has stopped reading: 408, closed. */
   unreadTimeoutMs: number;
+  /**
+   * A socket that sends keepalives before its start message (pre-connected, as SDK pools keep them)
+   * restarts `startTimeoutMs` with each one, and may wait this long in all.
+   */
+  preConnectMaxMs: number;
+  /** Pre-connected sockets at once per client address (IPv6: per /64), from their first keepalive; one more gets 429. */
+  maxPreConnectedPerAddress: number;
+  /** The same over all addresses. */
+  maxPreConnected: number;
 }
 
 /** Translation through Apertium APy. */
@@ -198,12 +201,12 @@ export function loadConfig(env: Env = process.env): Config {
       requestsPerMinute: int(env, 'HARK_REQUESTS_PER_MINUTE', 100, 1),
       workers: int(env, 'HARK_REALTIME_WORKERS', availableParallelism(), 1),
       startTimeoutMs: int(env, 'HARK_REALTIME_START_TIMEOUT_MS', 10_000, 1),
-      preConnectMaxMs: int(env, 'HARK_REALTIME_PRECONNECT_MAX_MS', 15 * 60_000, 1),
-      maxPreConnectedPerAddress: int(env, 'HARK_REALTIME_MAX_PRECONNECTED_PER_ADDRESS', 20, 1),
-      maxPreConnected: int(env, 'HARK_REALTIME_MAX_PRECONNECTED', 200, 1),
       idleTimeoutMs: int(env, 'HARK_REALTIME_IDLE_TIMEOUT_MS', 20_000, 1),
       maxUnreadBytes: int(env, 'HARK_REALTIME_MAX_UNREAD_BYTES', 1_048_576, 1),
       unreadTimeoutMs: int(env, 'HARK_REALTIME_UNREAD_TIMEOUT_MS', 30_000, 1),
+      preConnectMaxMs: int(env, 'HARK_REALTIME_PRECONNECT_MAX_MS', 15 * 60_000, 1),
+      maxPreConnectedPerAddress: int(env, 'HARK_REALTIME_MAX_PRECONNECTED_PER_ADDRESS', 20, 1),
+      maxPreConnected: int(env, 'HARK_REALTIME_MAX_PRECONNECTED', 200, 1),
     },
     translation: {
       apertiumUrl: env.HARK_APERTIUM_URL ? env.HARK_APERTIUM_URL.replace(/\/+$/, '') : null,

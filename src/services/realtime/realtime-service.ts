@@ -79,7 +79,6 @@ const TEMPORARY_KEY_USAGE = 'transcribe_websocket';
 export class RealtimeService {
   private readonly admission: Admission;
   private readonly sessions = new Set<RealtimeSession>();
-  private readonly closeListeners: (() => void)[] = [];
 
   constructor(
     readonly settings: RealtimeSettings,
@@ -119,15 +118,17 @@ export class RealtimeService {
     return session;
   }
 
-  /** `listener` runs when the server ends its sessions: the edge closes the sockets that never started one. */
-  onClose(listener: () => void): void {
-    this.closeListeners.push(listener);
-  }
-
   /** Ends every session with 503 (the server is going away). */
   async close(): Promise<void> {
     for (const listener of this.closeListeners) listener();
     for (const session of [...this.sessions]) session.fail(realtimeErrors.cannotContinue(CANNOT_CONTINUE.shutdown));
+  }
+
+  private readonly closeListeners: (() => void)[] = [];
+
+  /** `listener` runs when the server ends its sessions: the edge closes the sockets that never started one. */
+  onClose(listener: () => void): void {
+    this.closeListeners.push(listener);
   }
 
   /**
