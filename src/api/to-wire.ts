@@ -45,8 +45,16 @@ export function transcriptionToWire(t: TranscriptionRecord) {
   };
 }
 
-/** A token's fields that apply to it, and none that do not: the real-time form (see {@link realtimeTokenToWire}). */
-function presentTokenFields(token: StoredToken) {
+/**
+ * A token with the fields that apply to it and none that do not: the
+ * real-time form (see {@link realtimeTokenToWire}). Unlike the transcript,
+ * real-time tokens leave such fields out instead of sending null: the docs'
+ * real-time messages show them so, the Node SDK's `RealtimeToken` type
+ * declares them optional and never null (its parser and the Python SDK's
+ * take either), and every message re-sends the non-final tail, so four
+ * nulls a token would be paid again and again.
+ */
+export function tokenToWire(token: StoredToken) {
   const out: Record<string, unknown> = { text: token.text };
   if (token.startMs !== undefined) out.start_ms = token.startMs;
   if (token.endMs !== undefined) out.end_ms = token.endMs;
@@ -128,16 +136,9 @@ export function errorToWire(error: ApiError, requestId: string) {
   };
 }
 
-/**
- * A real-time token: the fields that apply, plus `is_final`; markers have no
- * timestamps. Unlike the transcript, fields that do not apply are left out,
- * not null: the docs' real-time messages show them so, the Node SDK's
- * `RealtimeToken` type declares them optional and never null (its parser
- * and the Python SDK's take either), and every message re-sends the
- * non-final tail, so four nulls a token would be paid again and again.
- */
+/** A real-time token: the transcript token fields plus `is_final`; markers have no timestamps. */
 export function realtimeTokenToWire(token: StreamToken) {
-  return { ...presentTokenFields(token), is_final: token.isFinal };
+  return { ...tokenToWire(token), is_final: token.isFinal };
 }
 
 /**

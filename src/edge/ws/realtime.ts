@@ -79,7 +79,7 @@ export async function realtimeRoutes(app: FastifyInstance, opts: { realtime: Rea
     errorHandler: onSocketError,
   });
 
-  const { settings } = opts.realtime;
+  const settings = opts.realtime.realtimeSettings;
   const preConnected = new PreConnectedSockets(settings);
   /** How to end each socket still waiting for its start message, for a shutdown. */
   const waiting = new Set<() => void>();

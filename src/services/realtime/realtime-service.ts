@@ -81,7 +81,7 @@ export class RealtimeService {
   private readonly sessions = new Set<RealtimeSession>();
 
   constructor(
-    readonly settings: RealtimeSettings,
+    private readonly settings: RealtimeSettings,
     private readonly limits: Limits,
     private readonly keys: KeyService,
     private readonly models: ModelCatalog,
@@ -125,6 +125,11 @@ export class RealtimeService {
   }
 
   private readonly closeListeners: (() => void)[] = [];
+
+  /** The settings, for what the edge does before a connection has a session (pre-connected sockets). */
+  get realtimeSettings(): RealtimeSettings {
+    return this.settings;
+  }
 
   /** `listener` runs when the server ends its sessions: the edge closes the sockets that never started one. */
   onClose(listener: () => void): void {
