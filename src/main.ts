@@ -23,17 +23,23 @@ async function main(): Promise<void> {
   const base = config.publicUrl ?? `http://${host}:${port}`;
   const keyLine =
     config.apiKeys.length > 0 ? 'API key:    (from HARK_API_KEYS)' : `API key:    ${server.keys.displayKeys[0]}`;
+  const wsUrl = `${base.replace(/^http/, 'ws')}/transcribe-websocket`;
   process.stdout.write(
     [
       'Hark is listening',
       `  REST API:   ${base}   (SONIOX_API_BASE_URL)`,
-      `  WebSocket:  ${base.replace(/^http/, 'ws')}/transcribe-websocket   (SONIOX_WS_URL)`,
+      `  WebSocket:  ${wsUrl}   (SONIOX_WS_URL)`,
       `  Web app:    ${base}/`,
       `  ${keyLine}`,
       `  Data dir:   ${config.dataDir}`,
       translation.unavailable === null
         ? `  Translation: Apertium, ${translation.pairs.map((p) => `${p.source}→${p.target}`).join(' ')}`
         : `  Translation: unavailable (${translation.unavailable})`,
+      // Each client's own form: the Python SDK wants /v1 on its REST base and the full WebSocket URL.
+      '  Clients:',
+      `    Node SDK:    new SonioxNodeClient({ base_url: '${base}', realtime: { ws_base_url: '${wsUrl}' } })`,
+      `    Python SDK:  SonioxClient(api_base_url="${base}/v1", websocket_base_url="${wsUrl}")`,
+      `    Environment: SONIOX_API_BASE_URL=${base} SONIOX_WS_URL=${wsUrl}`,
       '',
     ].join('\n'),
   );

@@ -45,6 +45,15 @@ export function transcriptionToWire(t: TranscriptionRecord) {
   };
 }
 
+/**
+ * A token with the fields that apply to it and none that do not: the
+ * real-time form (see {@link realtimeTokenToWire}). Unlike the transcript,
+ * real-time tokens leave such fields out instead of sending null: the docs'
+ * real-time messages show them so, the Node SDK's `RealtimeToken` type
+ * declares them optional and never null (its parser and the Python SDK's
+ * take either), and every message re-sends the non-final tail, so four
+ * nulls a token would be paid again and again.
+ */
 export function tokenToWire(token: StoredToken) {
   const out: Record<string, unknown> = { text: token.text };
   if (token.startMs !== undefined) out.start_ms = token.startMs;
@@ -57,8 +66,30 @@ export function tokenToWire(token: StoredToken) {
   return out;
 }
 
+/**
+ * A transcript token (REST). Soniox serialises `speaker`, `language`,
+ * `is_audio_event` and `translation_status` on every token, null where they
+ * do not apply, and clients test `translation_status === null`. Hark detects
+ * no audio events, so `is_audio_event` is always null. Timestamps stay
+ * absent on translation tokens and `source_language` is only on them, as the
+ * SDKs' transcript type describes.
+ */
+export function transcriptTokenToWire(token: StoredToken) {
+  return {
+    text: token.text,
+    ...(token.startMs === undefined ? {} : { start_ms: token.startMs }),
+    ...(token.endMs === undefined ? {} : { end_ms: token.endMs }),
+    confidence: token.confidence,
+    speaker: token.speaker ?? null,
+    language: token.language ?? null,
+    is_audio_event: null,
+    translation_status: token.translationStatus ?? null,
+    ...(token.sourceLanguage === undefined ? {} : { source_language: token.sourceLanguage }),
+  };
+}
+
 export function transcriptToWire(id: string, transcript: Transcript) {
-  return { id, text: transcript.text, tokens: transcript.tokens.map(tokenToWire) };
+  return { id, text: transcript.text, tokens: transcript.tokens.map(transcriptTokenToWire) };
 }
 
 /**

@@ -40,6 +40,15 @@ export interface RealtimeSettings {
   maxUnreadBytes: number;
   /** A client whose queued results stay above `maxUnreadBytes` this long has stopped reading: 408, closed. */
   unreadTimeoutMs: number;
+  /**
+   * A socket that sends keepalives before its start message (pre-connected, as SDK pools keep them)
+   * restarts `startTimeoutMs` with each one, and may wait this long in all.
+   */
+  preConnectMaxMs: number;
+  /** Pre-connected sockets at once per client address (IPv6: per /64), from their first keepalive; one more gets 429. */
+  maxPreConnectedPerAddress: number;
+  /** The same over all addresses. */
+  maxPreConnected: number;
 }
 
 /** Translation through Apertium APy. */
@@ -195,6 +204,9 @@ export function loadConfig(env: Env = process.env): Config {
       idleTimeoutMs: int(env, 'HARK_REALTIME_IDLE_TIMEOUT_MS', 20_000, 1),
       maxUnreadBytes: int(env, 'HARK_REALTIME_MAX_UNREAD_BYTES', 1_048_576, 1),
       unreadTimeoutMs: int(env, 'HARK_REALTIME_UNREAD_TIMEOUT_MS', 30_000, 1),
+      preConnectMaxMs: int(env, 'HARK_REALTIME_PRECONNECT_MAX_MS', 15 * 60_000, 1),
+      maxPreConnectedPerAddress: int(env, 'HARK_REALTIME_MAX_PRECONNECTED_PER_ADDRESS', 20, 1),
+      maxPreConnected: int(env, 'HARK_REALTIME_MAX_PRECONNECTED', 200, 1),
     },
     translation: {
       apertiumUrl: env.HARK_APERTIUM_URL ? env.HARK_APERTIUM_URL.replace(/\/+$/, '') : null,

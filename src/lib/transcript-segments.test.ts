@@ -85,6 +85,15 @@ describe('segmentTranscript', () => {
       ['Hi', 'there'],
     );
   });
+
+  it('reads a REST transcript, where speaker, language, is_audio_event and translation_status are null when they do not apply, as one without them', () => {
+    const nulls = { speaker: null, language: null, is_audio_event: null, translation_status: null } as Partial<WireToken>;
+    const tokens = [...spoken('He was here .', 0, nulls), ...spoken('She was not .', 900, nulls)];
+    const plain = [...spoken('He was here .', 0), ...spoken('She was not .', 900)];
+    const shape = (segments: ReturnType<typeof segmentTranscript>) => segments.map((s) => [s.speaker, s.language, s.text, s.startMs, s.endMs, s.translation]);
+    assert.deepEqual(shape(segmentTranscript(tokens)), shape(segmentTranscript(plain)));
+    assert.deepEqual(speakerTurns(segmentTranscript(tokens)).length, 1);
+  });
 });
 
 describe('speakerTurns', () => {

@@ -218,10 +218,10 @@ describe('translation and language identification with real speech', () => {
     const transcript = await transcribe({ enable_language_identification: true }, youngManWav);
     for (const t of transcript.tokens) {
       assert.equal(t.language, 'en');
-      assert.equal(t.translation_status, undefined);
+      assert.equal(t.translation_status, null);
     }
     const plain = await transcribe({}, youngManWav);
-    assert.ok(plain.tokens.every((t) => t.language === undefined), 'no language unless asked for');
+    assert.ok(plain.tokens.every((t) => t.language === null), 'no language unless asked for');
   });
 
   test('async translation_terms: a term is translated to the given target verbatim', async () => {

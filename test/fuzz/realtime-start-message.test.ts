@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { startHark, type HarkProcess } from '../support/hark-process.js';
@@ -50,6 +51,33 @@ function startFrames(apiKey: string): fc.Arbitrary<FuzzFrame> {
   );
 }
 
+/** A frame before the start message, and whether it is a keepalive (null: it may be, the server decides). */
+interface PreStartFrame {
+  frame: FuzzFrame;
+  keepalive: boolean | null;
+}
+
+/** What pre-connected sockets send before starting (the Python SDK's pool: keepalives), and what a hostile client might. */
+const preStartFrame: fc.Arbitrary<PreStartFrame> = fc.oneof(
+  {
+    weight: 5,
+    arbitrary: fc
+      .constantFrom('{"type":"keepalive"}', '{"type": "keepalive"}', ' { "type" : "keepalive" }\n', '{"type":"keepalive","extra":1}')
+      .map((text) => ({ frame: { text }, keepalive: true })),
+  },
+  // Objects with a type: a keepalive with hostile extra fields, another control message, a start message with a type.
+  {
+    weight: 2,
+    arbitrary: mutatedObject({ type: fc.constantFrom('keepalive', 'finalize', 'KEEPALIVE', ''), model: fc.constant('stt-rt-v4') }, ['type']).map(
+      (text) => ({ frame: { text }, keepalive: null }),
+    ),
+  },
+  // Longer than any keepalive: taken as the start message.
+  { weight: 1, arbitrary: fc.constant({ frame: { text: `{"type":"keepalive","pad":"${'x'.repeat(300)}"}` }, keepalive: false }) },
+  { weight: 1, arbitrary: notAnObject.filter((text) => text !== '').map((text) => ({ frame: { text }, keepalive: null })) },
+  { weight: 1, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 200 }).map((binary) => ({ frame: { binary }, keepalive: false })) },
+);
+
 describe('fuzz: real-time start messages', () => {
   let hark: HarkProcess;
   before(async () => {
@@ -64,6 +92,25 @@ describe('fuzz: real-time start messages', () => {
       startFrames(hark.apiKey),
       async (start) => assertDocumentedSessionEnd(await fuzzSession(hark.wsUrl, [start, AUDIO, END])),
       { numRuns: 80, timeLimitMs: 8_000 },
+    );
+    t.diagnostic(formatReport(report));
+  });
+
+  test('any frames before a valid start: keepalives keep the socket waiting, the first other frame is its start message', async (t) => {
+    const start: FuzzFrame = {
+      text: JSON.stringify({ api_key: hark.apiKey, model: 'stt-rt-v4', audio_format: 'pcm_s16le', sample_rate: 16000, num_channels: 1 }),
+    };
+    const report = await fuzz(
+      hark,
+      fc.array(preStartFrame, { minLength: 1, maxLength: 8 }),
+      async (before) => {
+        const session = await fuzzSession(hark.wsUrl, [...before.map((b) => b.frame), start, AUDIO, END]);
+        assertDocumentedSessionEnd(session);
+        const errors = session.messages.filter((m) => 'error_code' in m);
+        if (before.every((b) => b.keepalive === true)) assert.deepEqual(errors, [], 'keepalives, then a valid start: a session');
+        else if (before[0]!.keepalive === false) assert.equal(errors[0]?.error_code, 400, 'a first frame that is no keepalive is the start message');
+      },
+      { numRuns: 60, timeLimitMs: 8_000 },
     );
     t.diagnostic(formatReport(report));
   });

@@ -7,10 +7,13 @@ import websocket from '@fastify/websocket';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
+import { CANNOT_CONTINUE, type RealtimeError, realtimeErrors } from '../../api/realtime-errors.js';
 import { realtimeErrorToWire, realtimeResultToWire } from '../../api/to-wire.js';
 import type { RealtimeService } from '../../services/realtime/realtime-service.js';
-import type { SessionTransport } from '../../services/realtime/realtime-session.js';
+import type { RealtimeSession, SessionTransport } from '../../services/realtime/realtime-session.js';
 import { bearerKey } from '../http/auth.js';
+import { PreConnectedSockets } from './pre-connected-sockets.js';
+import { isKeepaliveFrame } from './pre-start-keepalive.js';
 
 /** Browsers cannot set headers on a WebSocket, so the key may ride in the subprotocol list. */
 const KEY_SUBPROTOCOL = 'soniox-api-key';
@@ -76,15 +79,62 @@ export async function realtimeRoutes(app: FastifyInstance, opts: { realtime: Rea
     errorHandler: onSocketError,
   });
 
+  const settings = opts.realtime.realtimeSettings;
+  const preConnected = new PreConnectedSockets(settings);
+  /** How to end each socket still waiting for its start message, for a shutdown. */
+  const waiting = new Set<() => void>();
+  opts.realtime.onClose(() => {
+    for (const end of [...waiting]) end();
+  });
+
   // The key comes in the start message (API.md §1.2), so the upgrade itself needs none.
   app.get('/transcribe-websocket', { websocket: true, config: { public: true } }, (socket, request) => {
-    const session = opts.realtime.openSession(
-      transportFor(socket, request.socket),
-      { upgradeKey: upgradeKey(request), address: request.ip },
-      request.log,
-    );
+    const transport = transportFor(socket, request.socket);
+    let session: RealtimeSession | null = null;
+    let refused = false;
+    const refuse = (error: RealtimeError) => {
+      if (refused || session) return;
+      refused = true;
+      stopWaiting();
+      request.log.debug({ code: error.code, reason: error.message }, 'real-time connection refused before its start');
+      transport.sendError(error);
+      transport.close();
+    };
+    // A socket that sends keepalives before its start message is pre-connected: each keepalive
+    // restarts the start timeout, up to `preConnectMaxMs` in all. It is no session, but from its
+    // first keepalive it holds a bounded place (sockets that start at once never take one).
+    let startTimer = setTimeout(() => refuse(realtimeErrors.startTimeout()), settings.startTimeoutMs);
+    const maxTimer = setTimeout(() => refuse(realtimeErrors.startTimeout()), settings.preConnectMaxMs);
+    let release: (() => void) | null = null;
+    const shutdown = () => refuse(realtimeErrors.cannotContinue(CANNOT_CONTINUE.shutdown));
+    waiting.add(shutdown);
+    const stopWaiting = () => {
+      clearTimeout(startTimer);
+      clearTimeout(maxTimer);
+      release?.();
+      waiting.delete(shutdown);
+    };
+    const keepalive = () => {
+      release ??= preConnected.hold(request.ip);
+      // No key is known yet, so the server-wide message: the address's or the server's places are taken.
+      if (!release) return refuse(realtimeErrors.tooManySessions());
+      clearTimeout(startTimer);
+      startTimer = setTimeout(() => refuse(realtimeErrors.startTimeout()), settings.startTimeoutMs);
+    };
+
     // Attached synchronously: clients send the start message right after the handshake.
-    socket.on('message', (data, isBinary) => session.receive(toBuffer(data), isBinary));
-    socket.on('close', () => session.disconnected());
+    socket.on('message', (raw, isBinary) => {
+      const data = toBuffer(raw);
+      if (session) return session.receive(data, isBinary);
+      if (refused) return;
+      if (isKeepaliveFrame(data, isBinary)) return keepalive();
+      stopWaiting();
+      session = opts.realtime.openSession(transport, { upgradeKey: upgradeKey(request), address: request.ip }, request.log);
+      session.receive(data, isBinary);
+    });
+    socket.on('close', () => {
+      if (session) session.disconnected();
+      else stopWaiting();
+    });
   });
 }

@@ -120,7 +120,20 @@ export class RealtimeService {
 
   /** Ends every session with 503 (the server is going away). */
   async close(): Promise<void> {
+    for (const listener of this.closeListeners) listener();
     for (const session of [...this.sessions]) session.fail(realtimeErrors.cannotContinue(CANNOT_CONTINUE.shutdown));
+  }
+
+  private readonly closeListeners: (() => void)[] = [];
+
+  /** The settings, for what the edge does before a connection has a session (pre-connected sockets). */
+  get realtimeSettings(): RealtimeSettings {
+    return this.settings;
+  }
+
+  /** `listener` runs when the server ends its sessions: the edge closes the sockets that never started one. */
+  onClose(listener: () => void): void {
+    this.closeListeners.push(listener);
   }
 
   /**
