@@ -99,24 +99,38 @@ export function daysCovering(fromMs: number, toMs: number): string[] {
   return days;
 }
 
+/** Minutes as hours: each hour's peak, for the daily roll-up (whose source periods are hours). */
+function hourPeaks(minutes: readonly MinuteSample[]): MinuteSample[] {
+  const hours: MinuteSample[] = [];
+  for (const m of minutes) {
+    const hour = Math.floor(m.minuteStartMs / 3_600_000) * 3_600_000;
+    const last = hours.at(-1);
+    if (last && last.minuteStartMs === hour) last.max = Math.max(last.max, m.max);
+    else hours.push({ minuteStartMs: hour, max: m.max, sum: 0, count: 0 });
+  }
+  return hours;
+}
+
 /**
  * Per-period entries over [fromMs, toMs), every period present. A minute's
- * entry is its own samples; an hour or a day rolls up its minutes: the peak
- * stays exact, the sum adds each active minute's peak and the count is the
- * number of active minutes, so sum/count is the mean per-minute peak.
+ * entry is its own samples. An hour rolls up its minutes and a day its hours,
+ * as Soniox's tiers do: the peak stays exact, the sum adds each active source
+ * period's peak and the count is the number of active source periods (at most
+ * `total_count`), so sum/count is the mean peak while there was activity.
  */
 export function historyEntries(minutes: readonly MinuteSample[], fromMs: number, toMs: number, periodSec: HistoryPeriodSec): HistoryEntry[] {
   const periodMs = periodSec * 1000;
   const slots = periodSec === 60 ? 1 : periodSec === 3600 ? 60 : 24;
+  const sources = periodSec === 86400 ? hourPeaks(minutes) : minutes;
   const entries: HistoryEntry[] = [];
   let i = 0;
   for (let start = Math.ceil(fromMs / periodMs) * periodMs; start < toMs; start += periodMs) {
-    while (i < minutes.length && minutes[i]!.minuteStartMs < start) i++;
+    while (i < sources.length && sources[i]!.minuteStartMs < start) i++;
     let max = 0;
     let sum = 0;
     let count = 0;
-    for (; i < minutes.length && minutes[i]!.minuteStartMs < start + periodMs; i++) {
-      const m = minutes[i]!;
+    for (; i < sources.length && sources[i]!.minuteStartMs < start + periodMs; i++) {
+      const m = sources[i]!;
       max = Math.max(max, m.max);
       if (periodSec === 60) {
         sum += m.sum;
