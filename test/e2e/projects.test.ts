@@ -135,6 +135,13 @@ describe('projects', () => {
     assert.equal(model.num_requests.reduce((a, b) => a + b, 0), model.total_num_requests);
 
     assert.equal((await team.usageLogs.list(window())).usage_logs.some((l) => l.uuid === log.uuid), false);
+
+    // `hark usage` reads the same through the SDK.
+    const connection = ['--api-key', hark.apiKey, '--base-url', hark.baseUrl];
+    const printed = (await run(process.execPath, [HARK_CLI, 'usage', ...connection])).stdout;
+    assert.match(printed, new RegExp(`^stt-async-v4\\s+${model.total_num_requests}\\s+\\d+\\.\\d min$`, 'm'));
+    const lines = (await run(process.execPath, [HARK_CLI, 'usage', '--logs', ...connection])).stdout;
+    assert.match(lines, /stt-async-v4 .*order-7/);
   });
 
   test("a live session with a project's temporary key: counted in concurrency while open, then in usage and history", async () => {

@@ -72,7 +72,7 @@ const REFUSALS: Record<Exclude<AdmissionVerdict, 'admitted'>, () => RealtimeErro
 /** What a session needs once admitted. */
 export interface AdmittedSession {
   config: SessionConfig;
-  /** Who it runs for. */
+  /** Who it runs for; set by the service's admission (session tests admit without one). */
   key?: Authenticated;
   /** From a temporary key's `max_session_duration_seconds`; null: no cap. */
   maxSessionMs: number | null;
@@ -147,7 +147,7 @@ export class RealtimeService {
     );
     this.sessions.add(session);
     session.on('state-change', ({ to }) => {
-      if (to === 'finished' || to === 'failed' || to === 'closed') {
+      if (TERMINAL_STATES.has(to)) {
         this.sessions.delete(session);
         this.settle(session, USAGE_STATUS[to]!, log);
       }
@@ -184,8 +184,10 @@ export class RealtimeService {
         },
         startTime: new Date().toISOString(),
       });
-      if (TERMINAL_STATES.has(session.currentState)) void usage.finish(0, 'canceled').catch(() => {});
-      else this.accounts.set(session, { projectId, usage });
+      // The client left (or the start timed out) while the record was written.
+      if (TERMINAL_STATES.has(session.currentState)) {
+        usage.finish(0, 'canceled').catch((err: unknown) => log.error({ err }, 'usage record not ended'));
+      } else this.accounts.set(session, { projectId, usage });
     } catch (err) {
       release();
       throw realtimeErrors.internal(err);
