@@ -1,4 +1,3 @@
-import { asyncUsageRecord } from '../services/usage/usage-service.js';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config/config.js';
@@ -9,6 +8,7 @@ import { OutboundAddressPolicy } from '../lib/outbound-address-policy.js';
 import type { TranscribeRequest } from './recognition-messages.js';
 import type { Job, Storage, StoredToken, TranscriptionRecord } from '../storage/ports.js';
 import type { FileService } from '../services/files/file-service.js';
+import { asyncUsageRecord } from '../services/usage/usage-service.js';
 import type { TranslationService } from '../services/translation/translation-service.js';
 import { backoffMs, deliverWebhook, isDelivered } from './webhook-delivery.js';
 
