@@ -21,9 +21,13 @@ import { transcriptionsRoutes } from './edge/http/transcriptions.js';
 import { uiRoutes } from './edge/ui/ui-routes.js';
 import { registerMethodNotAllowed } from './edge/http/method-not-allowed.js';
 import { realtimeRoutes } from './edge/ws/realtime.js';
+import { concurrencyRoutes } from './edge/http/concurrency.js';
+import { usageRoutes } from './edge/http/usage.js';
 import { AuthFailureThrottle } from './services/keys/auth-failure-throttle.js';
 import type { FileService } from './services/files/file-service.js';
 import type { KeyService } from './services/keys/key-service.js';
+import type { ProjectService } from './services/projects/project-service.js';
+import type { UsageService } from './services/usage/usage-service.js';
 import type { ModelCatalog } from './services/models/model-catalog.js';
 import type { RealtimeService } from './services/realtime/realtime-service.js';
 import type { TranscriptionService } from './services/transcriptions/transcription-service.js';
@@ -31,6 +35,8 @@ import type { TranscriptionService } from './services/transcriptions/transcripti
 export interface AppDeps {
   config: Config;
   keys: KeyService;
+  projects: ProjectService;
+  usage: UsageService;
   files: FileService;
   transcriptions: TranscriptionService;
   models: ModelCatalog;
@@ -78,7 +84,7 @@ function logFailure(request: FastifyRequest, apiError: ApiError, error: unknown)
 /** Builds the HTTP application from its services; never listens (tests use it as is). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
-  const authenticator = new RestAuthenticator(deps.keys, deps.authFailures ?? new AuthFailureThrottle(config.auth));
+  const authenticator = new RestAuthenticator(deps.keys, deps.projects, deps.authFailures ?? new AuthFailureThrottle(config.auth));
   const limits = new ConnectionLimits(config.http);
   const send = (request: FastifyRequest, reply: FastifyReply, error: ApiError) =>
     reply.code(error.statusCode).header('x-request-id', request.id).send(errorToWire(error, request.id));
@@ -94,12 +100,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clientErrorHandler: limits.onClientError,
     // A bad URL or an over-long path parameter never reaches the hooks, so auth is decided here too.
     frameworkErrors: (error, request, reply) => {
-      try {
-        authenticator.authenticate(request, reply);
-        send(request, reply, fromFrameworkError(error));
-      } catch (err) {
-        send(request, reply, err as ApiError);
-      }
+      authenticator.authenticate(request, reply).then(
+        () => send(request, reply, fromFrameworkError(error)),
+        (err: unknown) => send(request, reply, err as ApiError),
+      );
     },
   });
   limits.attach(app.server, app.log);
@@ -140,7 +144,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     publicUrl: deps.config.publicUrl,
   });
   await app.register(transcriptionsRoutes, { transcriptions: deps.transcriptions });
-  if (deps.realtime) await app.register(realtimeRoutes, { realtime: deps.realtime });
+  await app.register(usageRoutes, { usage: deps.usage });
+  if (deps.realtime) {
+    await app.register(realtimeRoutes, { realtime: deps.realtime });
+    await app.register(concurrencyRoutes, { realtime: deps.realtime, usage: deps.usage });
+  }
   await app.register(uiRoutes, { publicUrl: deps.config.publicUrl });
   routes.addMethodNotAllowedRoutes();
   return app;

@@ -10,6 +10,8 @@ import { RealtimeRecognitionPool } from './jobs/realtime-recognition-pool.js';
 import { FileService } from './services/files/file-service.js';
 import { AuthFailureThrottle } from './services/keys/auth-failure-throttle.js';
 import { KeyService } from './services/keys/key-service.js';
+import { ProjectService } from './services/projects/project-service.js';
+import { UsageService } from './services/usage/usage-service.js';
 import { ModelCatalog } from './services/models/model-catalog.js';
 import { RealtimeService } from './services/realtime/realtime-service.js';
 import { TranscriptionService } from './services/transcriptions/transcription-service.js';
@@ -58,7 +60,9 @@ export async function createServer(
 ): Promise<RunningServer> {
   await mkdir(config.dataDir, { recursive: true });
   const storage = await openSqliteStorage(config.dataDir);
-  const keys = await KeyService.open(config.dataDir, config.apiKeys, storage.keys);
+  const projects = new ProjectService(storage.projects, storage.blobs, config.limits, config.realtime);
+  const usage = new UsageService(storage.usage, storage.concurrency);
+  const keys = await KeyService.open(config.dataDir, config.apiKeys, storage.keys, projects);
   const files = new FileService(storage.files, storage.blobs, keys, config.limits);
   const models = new ModelCatalog(recognition.languages, new TranslationPairs(translation.pairs, recognition.languages));
   // Sentences the engine does not label are in its (first) language.
@@ -82,10 +86,14 @@ export async function createServer(
     liveRecognition,
     languages,
     authFailures,
+    projects,
+    usage,
   );
   const app = await buildApp({
     config,
     keys,
+    projects,
+    usage,
     files,
     transcriptions,
     models,
@@ -94,6 +102,8 @@ export async function createServer(
     logger: { level: config.logLevel },
   });
   translation.watch(app.log);
+  const interrupted = await usage.closeInterrupted();
+  if (interrupted > 0) app.log.warn({ sessions: interrupted }, 'usage of live sessions cut short by a crash recorded as interrupted');
   const repaired = await files.removeOrphans();
   if (repaired.blobs + repaired.records > 0) app.log.warn(repaired, 'removed files left incomplete by a crash');
   runner = new JobRunner(storage, files, recognition, recognition.probeDurationMs, config, app.log, languages);

@@ -111,6 +111,67 @@ const components = {
       two_way_translation: nullable(str),
     },
   },
+  UsageLog: {
+    type: 'object',
+    description: 'One async transcription or real-time session. Costs are always "0"; tokens are not counted. hark_* fields are Hark\'s own.',
+    required: ['uuid', 'request_scope', 'client_reference_id', 'model', 'start_time', 'end_time', 'input_audio_duration_ms', 'cost_usd'],
+    properties: {
+      uuid: { type: 'string', format: 'uuid' },
+      request_scope: str,
+      client_reference_id: { type: 'string', description: 'The request\'s, else the temporary key\'s; "" for none.' },
+      model: str,
+      start_time: { type: 'string', format: 'date-time' },
+      end_time: { type: 'string', format: 'date-time' },
+      ...Object.fromEntries(
+        ['input_text_tokens', 'input_audio_tokens', 'input_audio_duration_ms', 'output_text_tokens', 'output_audio_tokens', 'output_audio_duration_ms'].map((f) => [f, int]),
+      ),
+      ...Object.fromEntries(
+        ['cost_usd', 'input_cost_usd', 'input_text_cost_usd', 'input_audio_cost_usd', 'output_cost_usd', 'output_text_cost_usd', 'output_audio_cost_usd'].map((f) => [f, str]),
+      ),
+      hark_kind: { type: 'string', enum: ['async', 'real_time'] },
+      hark_status: { type: 'string', enum: ['running', 'completed', 'error', 'canceled', 'interrupted'] },
+      hark_transcription_id: nullable(str),
+      hark_api_key_id: nullable(str),
+      hark_temporary_key: bool,
+      hark_temporary_key_client_reference_id: nullable(str),
+      hark_features: {
+        type: 'object',
+        properties: { speaker_diarization: bool, language_identification: bool, translation: bool },
+      },
+    },
+  },
+  UsageSummaryEntry: {
+    type: 'object',
+    description: 'Per-day arrays are aligned to days; costs are always "0".',
+    properties: {
+      model: nullable(str),
+      days: { type: 'array', items: { type: 'string', format: 'date' } },
+      total_num_requests: int,
+      total_input_audio_duration_ms: int,
+      num_requests: { type: 'array', items: int },
+      input_audio_duration_ms: { type: 'array', items: int },
+      total_cost_usd: str,
+    },
+  },
+  ConcurrencyScope: {
+    type: 'object',
+    properties: {
+      current: { type: 'object', properties: { transcribe_concurrent: int, tts_concurrent: int } },
+      limits: { type: 'object', properties: { transcribe_concurrent: nullable(int), tts_concurrent: nullable(int) } },
+    },
+  },
+  ConcurrentStreamsHistoryEntry: {
+    type: 'object',
+    properties: {
+      period_start: { type: 'string', format: 'date-time' },
+      period_sec: int,
+      sample_min: int,
+      sample_max: int,
+      sample_sum: int,
+      sample_count: int,
+      total_count: int,
+    },
+  },
   CreateTranscriptionPayload: toJsonSchema(createTranscriptionSchema),
   CreateTemporaryApiKeyPayload: toJsonSchema(createTemporaryKeySchema),
 };
@@ -122,6 +183,10 @@ const idParam = (name: string) => ({ name, in: 'path', required: true, schema: {
 const listParams = [
   { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 1000 } },
   { name: 'cursor', in: 'query', schema: nullable(str) },
+];
+const timeParams = [
+  { name: 'start_time', in: 'query', required: true, schema: { type: 'string', format: 'date-time' } },
+  { name: 'end_time', in: 'query', required: true, schema: { type: 'string', format: 'date-time' } },
 ];
 const common = { '401': error('Missing or invalid API key'), '500': error('Internal error') };
 const noContent = { '204': { description: 'Deleted' } };
@@ -259,6 +324,76 @@ export function openApiDocument() {
             '200': ok('Transcript', ref('TranscriptionTranscript')),
             '404': error('Not found'),
             '409': error('Not completed'),
+            ...common,
+          },
+        },
+      },
+      '/v1/usage-logs': {
+        get: {
+          operationId: 'get_usage_logs',
+          description: "The key's project's usage records whose end time is in [start_time, end_time).",
+          parameters: [
+            ...timeParams,
+            listParams[0],
+            { name: 'sort', in: 'query', schema: { type: 'string', enum: ['end_time_asc', 'end_time_desc'], default: 'end_time_asc' } },
+            listParams[1],
+          ],
+          responses: {
+            '200': ok('Usage records', {
+              type: 'object',
+              required: ['usage_logs', 'next_page_cursor'],
+              properties: { usage_logs: { type: 'array', items: ref('UsageLog') }, next_page_cursor: nullable(str) },
+            }),
+            '400': error('Invalid window or cursor'),
+            ...common,
+          },
+        },
+      },
+      '/v1/usage/summary': {
+        get: {
+          operationId: 'get_usage_summary',
+          description: 'Per UTC day and model, over the days the window touches (at most 366).',
+          parameters: timeParams,
+          responses: {
+            '200': ok('Usage summary', {
+              type: 'object',
+              required: ['total', 'models'],
+              properties: { total: ref('UsageSummaryEntry'), models: { type: 'array', items: ref('UsageSummaryEntry') } },
+            }),
+            '400': error('Invalid window'),
+            ...common,
+          },
+        },
+      },
+      '/v1/concurrency-limits': {
+        get: {
+          operationId: 'get_concurrency_limits',
+          description: 'Real-time sessions open now and the most allowed, for the key\'s project and for the organization (the whole server).',
+          responses: {
+            '200': ok('Concurrency', {
+              type: 'object',
+              required: ['project', 'organization'],
+              properties: { project: ref('ConcurrencyScope'), organization: ref('ConcurrencyScope') },
+            }),
+            ...common,
+          },
+        },
+      },
+      '/v1/concurrent-streams-history': {
+        get: {
+          operationId: 'get_concurrent_streams_history',
+          parameters: [
+            ...timeParams,
+            { name: 'period_sec', in: 'query', required: true, schema: { type: 'integer', enum: [60, 3600, 86400] } },
+            { name: 'kind', in: 'query', required: true, schema: { type: 'string', enum: ['stt', 'tts'] } },
+          ],
+          responses: {
+            '200': ok('Every period of the window, idle ones all zero', {
+              type: 'object',
+              required: ['kind', 'entries'],
+              properties: { kind: { type: 'string', enum: ['stt', 'tts'] }, entries: { type: 'array', items: ref('ConcurrentStreamsHistoryEntry') } },
+            }),
+            '400': error('Invalid window or period'),
             ...common,
           },
         },

@@ -5,7 +5,8 @@
 import type { ApiError } from './errors.js';
 import type { RealtimeError } from './realtime-errors.js';
 import type { StreamToken, TranscriptUpdate } from '../pipeline/tokens/transcript-assembler.js';
-import type { FileRecord, StoredToken, Transcript, TranscriptionRecord } from '../storage/ports.js';
+import type { FileRecord, StoredToken, Transcript, TranscriptionRecord, UsageRecord } from '../storage/ports.js';
+import type { HistoryEntry, UsageSeries, UsageSummary } from '../services/usage/usage-service.js';
 import type { Language, ModelInfo } from '../services/models/model-catalog.js';
 import type { TranslationPairs } from '../pipeline/translation/translation-pairs.js';
 
@@ -157,4 +158,118 @@ export function realtimeResultToWire(update: TranscriptUpdate, finished: boolean
 /** The real-time error message, sent just before the server closes the connection. */
 export function realtimeErrorToWire(error: RealtimeError) {
   return { tokens: [], error_code: error.code, error_message: error.message };
+}
+
+/** Hark runs on its own machine: nothing it does costs money, so every cost is zero. */
+const NO_COST = '0';
+
+/**
+ * A usage record as `@soniox/node` (SonioxUsageLog) and soniox-python
+ * (UsageLogEntry, which requires `client_reference_id` as a string: "" for
+ * none) read it. Tokens are not counted; audio is. The `hark_*` fields are
+ * Hark's own additions, ignored by both SDKs.
+ */
+export function usageLogToWire(u: UsageRecord) {
+  return {
+    uuid: u.id,
+    request_scope: 'api',
+    client_reference_id: u.clientReferenceId ?? u.temporaryKeyClientReferenceId ?? '',
+    model: u.model,
+    start_time: u.startTime,
+    end_time: u.endTime,
+    input_text_tokens: 0,
+    input_audio_tokens: 0,
+    input_audio_duration_ms: u.audioDurationMs,
+    output_text_tokens: 0,
+    output_audio_tokens: 0,
+    output_audio_duration_ms: 0,
+    cost_usd: NO_COST,
+    input_cost_usd: NO_COST,
+    input_text_cost_usd: NO_COST,
+    input_audio_cost_usd: NO_COST,
+    output_cost_usd: NO_COST,
+    output_text_cost_usd: NO_COST,
+    output_audio_cost_usd: NO_COST,
+    hark_kind: u.kind,
+    hark_status: u.status,
+    hark_transcription_id: u.transcriptionId,
+    hark_api_key_id: u.apiKeyId,
+    hark_temporary_key: u.temporaryKey,
+    hark_temporary_key_client_reference_id: u.temporaryKeyClientReferenceId,
+    hark_features: {
+      speaker_diarization: u.features.speakerDiarization,
+      language_identification: u.features.languageIdentification,
+      translation: u.features.translation,
+    },
+  };
+}
+
+function usageSeriesToWire(days: string[], s: UsageSeries) {
+  const zeros = days.map(() => 0);
+  const noCost = days.map(() => NO_COST);
+  const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+  return {
+    model: s.model,
+    days,
+    total_cost_usd: NO_COST,
+    total_input_cost_usd: NO_COST,
+    total_output_cost_usd: NO_COST,
+    total_duration_cost_usd: NO_COST,
+    cost_usd: noCost,
+    input_cost_usd: noCost,
+    output_cost_usd: noCost,
+    duration_cost_usd: noCost,
+    total_num_requests: sum(s.requests),
+    total_input_text_tokens: 0,
+    total_input_audio_tokens: 0,
+    total_input_audio_duration_ms: sum(s.audioDurationMs),
+    total_output_text_tokens: 0,
+    total_output_audio_tokens: 0,
+    total_output_audio_duration_ms: 0,
+    total_duration_ms: 0,
+    num_requests: s.requests,
+    input_text_tokens: zeros,
+    input_audio_tokens: zeros,
+    input_audio_duration_ms: s.audioDurationMs,
+    output_text_tokens: zeros,
+    output_audio_tokens: zeros,
+    output_audio_duration_ms: zeros,
+    duration_ms: zeros,
+  };
+}
+
+/** `GET /v1/usage/summary` as `@soniox/node` (UsageSummaryResponse) reads it. */
+export function usageSummaryToWire(summary: UsageSummary) {
+  return {
+    total: usageSeriesToWire(summary.days, summary.total),
+    models: summary.models.map((m) => usageSeriesToWire(summary.days, m)),
+  };
+}
+
+/** `GET /v1/concurrent-streams-history` (ConcurrentStreamsHistoryResponse). Hark records no minimum: 0, as Soniox. */
+export function streamsHistoryToWire(kind: 'stt' | 'tts', entries: HistoryEntry[]) {
+  return {
+    kind,
+    entries: entries.map((e) => ({
+      period_start: new Date(e.periodStartMs).toISOString(),
+      period_sec: e.periodSec,
+      sample_min: 0,
+      sample_max: e.sampleMax,
+      sample_sum: e.sampleSum,
+      sample_count: e.sampleCount,
+      total_count: e.totalCount,
+    })),
+  };
+}
+
+/** `GET /v1/concurrency-limits` (ConcurrencyLimitsResponse). Hark has no text-to-speech: none runs, none may. */
+export function concurrencyLimitsToWire(c: {
+  project: { current: number; limit: number };
+  organization: { current: number; limit: number };
+}) {
+  const scope = (s: { current: number; limit: number }) => ({
+    current: { transcribe_concurrent: s.current, tts_concurrent: 0 },
+    limits: { transcribe_concurrent: s.limit, tts_concurrent: 0 },
+  });
+  return { project: scope(c.project), organization: scope(c.organization) };
 }

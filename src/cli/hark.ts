@@ -15,7 +15,9 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   serve: { summary: 'run the Hark server (REST API, WebSocket, web app)', load: () => import('./serve.js') },
   transcribe: { summary: 'transcribe a file or URL and print the transcript', load: () => import('./transcribe.js') },
   stream: { summary: 'stream a file or stdin in real time, transcript shown live', load: () => import('./stream.js') },
-  keys: { summary: 'mint a temporary API key for a WebSocket client', load: () => import('./keys.js') },
+  keys: { summary: 'mint a temporary API key; create, list or revoke a project\'s keys', load: () => import('./keys.js') },
+  projects: { summary: 'create, list, rename or delete projects (on the data dir)', load: () => import('./projects.js') },
+  usage: { summary: 'print the project\'s usage per model, or per request', load: () => import('./usage.js') },
   files: { summary: 'list or delete uploaded files', load: () => import('./files.js') },
   transcriptions: { summary: 'list transcriptions, print or delete them', load: () => import('./transcriptions.js') },
 };

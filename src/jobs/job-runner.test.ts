@@ -53,7 +53,7 @@ class ScriptedTranscriber implements AudioTranscriber {
 
 function record(fileId: string, overrides: Partial<TranscriptionRecord> = {}): TranscriptionRecord {
   return {
-    id: `t-${fileId}`, status: 'queued', createdAt: new Date().toISOString(), model: 'stt-async-v4', audioUrl: null,
+    id: `t-${fileId}`, projectId: 'default', status: 'queued', createdAt: new Date().toISOString(), model: 'stt-async-v4', audioUrl: null,
     fileId, filename: 'a.wav', languageHints: null, languageHintsStrict: null, enableSpeakerDiarization: false,
     enableLanguageIdentification: false, translation: null, context: null, audioDurationMs: null, errorType: null,
     errorMessage: null, webhookUrl: null, webhookAuthHeaderName: null, webhookAuthHeaderValue: null,
@@ -99,7 +99,7 @@ describe('JobRunner', () => {
       // The webhook receiver is on loopback, which outbound connections may not reach by default.
       HARK_OUTBOUND_ALLOW_CIDRS: '127.0.0.0/8',
     });
-    const files = { blobPath: async (id: string) => id } as unknown as FileService;
+    const files = { blobPath: async (_projectId: string, id: string) => id } as unknown as FileService;
     const translation = { annotate: async (tokens: unknown) => tokens } as unknown as TranslationService;
     runner = new JobRunner(over, files, transcriber, async () => null, config, log, translation);
     await runner.start();
@@ -112,7 +112,7 @@ describe('JobRunner', () => {
 
   const ended = (id: string) =>
     until(async () => {
-      const r = await storage.transcriptions.get(id);
+      const r = await storage.transcriptions.get('default', id);
       return r && (r.status === 'completed' || r.status === 'error') ? r : null;
     });
 
@@ -127,7 +127,7 @@ describe('JobRunner', () => {
     assert.equal(runsOfA.length, 3);
     assert.equal(runsOfA[0]!.concurrent, 2, 'the first death happened beside B');
     assert.deepEqual(runsOfA.slice(1).map((r) => r.concurrent), [1, 1], 'retries ran alone');
-    assert.equal((await storage.transcriptions.getTranscript('t-A'))?.text, 'A');
+    assert.equal((await storage.transcriptions.getTranscript('default', 't-A'))?.text, 'A');
   });
 
   it(`fails a transcription whose worker died ${MAX_WORKER_DEATHS_ALONE} times while it ran alone`, async () => {
@@ -168,8 +168,8 @@ describe('JobRunner', () => {
     await until(async () => transcriber.running > 0);
     await queue(record('B'));
     await runner!.drain();
-    assert.equal((await storage.transcriptions.get('t-A'))?.status, 'completed');
-    assert.equal((await storage.transcriptions.get('t-B'))?.status, 'queued');
+    assert.equal((await storage.transcriptions.get('default', 't-A'))?.status, 'completed');
+    assert.equal((await storage.transcriptions.get('default', 't-B'))?.status, 'queued');
   });
 
   it('three shutdowns during one transcription do not use up its attempts', async () => {
@@ -179,7 +179,7 @@ describe('JobRunner', () => {
       await start(transcriber, 1);
       await until(async () => transcriber.running > 0);
       await runner!.stop();
-      assert.equal((await storage.transcriptions.get('t-A'))?.status, 'queued');
+      assert.equal((await storage.transcriptions.get('default', 't-A'))?.status, 'queued');
     }
     await start(transcriber, 1);
     const done = await ended('t-A');
@@ -234,7 +234,7 @@ describe('JobRunner', () => {
       await start(new ScriptedTranscriber({}), 1, failingWrites({ complete: 1, fail: 1 }));
       await until(async () => logged.some((l) => l.level === 'error' && /will run again/.test(l.msg)));
       await runner!.drain();
-      assert.equal((await storage.transcriptions.get('t-A'))?.status, 'queued');
+      assert.equal((await storage.transcriptions.get('default', 't-A'))?.status, 'queued');
       const due = await storage.jobs.nextRunAt('transcribe');
       assert.ok(due! > Date.now(), 'after a delay');
       const again = await storage.jobs.claim('transcribe', due!);

@@ -8,6 +8,7 @@ import { OutboundAddressPolicy } from '../lib/outbound-address-policy.js';
 import type { TranscribeRequest } from './recognition-messages.js';
 import type { Job, Storage, StoredToken, TranscriptionRecord } from '../storage/ports.js';
 import type { FileService } from '../services/files/file-service.js';
+import { asyncUsageRecord } from '../services/usage/usage-service.js';
 import type { TranslationService } from '../services/translation/translation-service.js';
 import { backoffMs, deliverWebhook, isDelivered } from './webhook-delivery.js';
 
@@ -208,7 +209,7 @@ export class JobRunner {
   }
 
   private async runTranscription(job: Job, signal: AbortSignal): Promise<void> {
-    const record = await this.storage.transcriptions.get(job.transcriptionId);
+    const record = await this.storage.transcriptions.get(job.projectId, job.transcriptionId);
     if (!record) {
       await this.storage.jobs.finish(job.id);
       return;
@@ -246,7 +247,12 @@ export class JobRunner {
       );
       // Translation tokens count too: a translated transcript's text reads original, translation, original, …
       const text = tokens.map((t) => t.text).join('');
-      await this.storage.transcriptions.complete(record.id, { text, tokens }, result.audioDurationMs);
+      await this.storage.transcriptions.complete(
+        record.id,
+        { text, tokens },
+        result.audioDurationMs,
+        asyncUsageRecord(record, 'completed', result.audioDurationMs),
+      );
       this.log.info({ transcriptionId: record.id, audioDurationMs: result.audioDurationMs }, 'transcription completed');
     } catch (err) {
       // Only stopping aborts: the job goes back to the queue, and the interruption is not its fault.
@@ -290,7 +296,7 @@ export class JobRunner {
 
   private async resolveAudio(record: TranscriptionRecord, download: string, signal: AbortSignal): Promise<string> {
     if (record.fileId !== null) {
-      const path = await this.files.blobPath(record.fileId);
+      const path = await this.files.blobPath(record.projectId, record.fileId);
       if (!path) throw new TranscriptionFailure('file_not_found', 'The file was deleted before it could be transcribed.');
       return path;
     }
@@ -305,12 +311,15 @@ export class JobRunner {
   }
 
   private async fail(record: TranscriptionRecord, failure: TranscriptionFailure): Promise<void> {
-    await this.storage.transcriptions.fail(record.id, failure.errorType, failure.message);
+    // What was probed before the failure counts; a file that never decoded used nothing.
+    const current = await this.storage.transcriptions.get(record.projectId, record.id);
+    const usedMs = current?.audioDurationMs ?? record.audioDurationMs ?? 0;
+    await this.storage.transcriptions.fail(record.id, failure.errorType, failure.message, asyncUsageRecord(record, 'error', usedMs));
     this.log.warn({ transcriptionId: record.id, errorType: failure.errorType, detail: failure.detail }, failure.message);
   }
 
   private async runWebhook(job: Job): Promise<void> {
-    const record = await this.storage.transcriptions.get(job.transcriptionId);
+    const record = await this.storage.transcriptions.get(job.projectId, job.transcriptionId);
     if (!record || !record.webhookUrl) {
       await this.storage.jobs.finish(job.id);
       return;

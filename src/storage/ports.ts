@@ -7,8 +7,13 @@
 
 export type TranscriptionStatus = 'queued' | 'processing' | 'completed' | 'error';
 
+/** The project every record belongs to when nothing else is said: `HARK_API_KEYS` and the generated key's. */
+export const DEFAULT_PROJECT_ID = 'default';
+
 export interface FileRecord {
   id: string;
+  /** Every record belongs to one project; queries are always scoped to one. */
+  projectId: string;
   filename: string;
   sizeBytes: number;
   createdAt: string;
@@ -24,6 +29,9 @@ export interface TranslationSettings {
 
 export interface TranscriptionRecord {
   id: string;
+  projectId: string;
+  /** The long-lived key that created it (its id), for usage records; absent on records from before projects. */
+  apiKeyId?: string | null;
   status: TranscriptionStatus;
   createdAt: string;
   model: string;
@@ -81,34 +89,49 @@ export interface ListQuery {
 
 export type QuotaVerdict = 'ok' | 'max_files' | 'max_storage' | 'max_pending' | 'max_total';
 
+/**
+ * Files of one project at a time: a record of another project is reported
+ * missing, exactly as an unknown id.
+ */
 export interface FileRepository {
-  /** Inserts unless the count or byte quota would be exceeded; atomic. */
+  /** Inserts unless the project's count or byte quota would be exceeded; atomic. */
   insertWithinQuota(file: FileRecord, quota: { maxFiles: number; maxBytes: number }): Promise<QuotaVerdict>;
-  get(id: string): Promise<FileRecord | null>;
-  list(query: ListQuery): Promise<Page<FileRecord>>;
-  count(): Promise<number>;
-  usage(): Promise<{ files: number; bytes: number }>;
-  delete(id: string): Promise<boolean>;
+  get(projectId: string, id: string): Promise<FileRecord | null>;
+  list(projectId: string, query: ListQuery): Promise<Page<FileRecord>>;
+  count(projectId: string): Promise<number>;
+  usage(projectId: string): Promise<{ files: number; bytes: number }>;
+  delete(projectId: string, id: string): Promise<boolean>;
+  /** Every project's file ids: start-up repair matches them against the blobs. */
   allIds(): Promise<string[]>;
+  /** Removes a record whatever its project (start-up repair of a record without bytes). */
+  deleteAnyProject(id: string): Promise<boolean>;
 }
 
 export type DeleteVerdict = 'deleted' | 'not_found' | 'processing';
 
+/**
+ * Transcriptions, scoped to a project for everything a client asks. The
+ * writes that end a job go by id alone: the job runner holds the record
+ * (claimed from the queue, which serves every project).
+ */
 export interface TranscriptionRepository {
-  /** Inserts a queued transcription and its job in one transaction, within quota. */
+  /** Inserts a queued transcription and its job in one transaction, within the project's quota. */
   insertQueued(record: TranscriptionRecord, quota: { maxPending: number; maxTotal: number }): Promise<QuotaVerdict>;
-  get(id: string): Promise<TranscriptionRecord | null>;
-  list(query: ListQuery): Promise<Page<TranscriptionRecord>>;
-  count(): Promise<number>;
+  get(projectId: string, id: string): Promise<TranscriptionRecord | null>;
+  list(projectId: string, query: ListQuery): Promise<Page<TranscriptionRecord>>;
+  count(projectId: string): Promise<number>;
   /** Deletes unless processing; removes its queued job and transcript too. */
-  delete(id: string): Promise<DeleteVerdict>;
+  delete(projectId: string, id: string): Promise<DeleteVerdict>;
   setAudioDuration(id: string, audioDurationMs: number): Promise<void>;
-  /** Ends the job: stores the transcript, marks completed, enqueues the webhook. Atomic. */
-  complete(id: string, transcript: Transcript, audioDurationMs: number): Promise<TranscriptionRecord | null>;
-  /** Ends the job in error and enqueues the webhook. Atomic. */
-  fail(id: string, errorType: string, errorMessage: string): Promise<TranscriptionRecord | null>;
+  /**
+   * Ends the job: stores the transcript, marks completed, writes the usage
+   * record, enqueues the webhook. Atomic: a crash leaves all or none.
+   */
+  complete(id: string, transcript: Transcript, audioDurationMs: number, usage?: UsageRecord): Promise<TranscriptionRecord | null>;
+  /** Ends the job in error, writes the usage record and enqueues the webhook. Atomic. */
+  fail(id: string, errorType: string, errorMessage: string, usage?: UsageRecord): Promise<TranscriptionRecord | null>;
   setWebhookStatusCode(id: string, statusCode: number | null): Promise<void>;
-  getTranscript(id: string): Promise<Transcript | null>;
+  getTranscript(projectId: string, id: string): Promise<Transcript | null>;
 }
 
 export type JobKind = 'transcribe' | 'webhook';
@@ -117,6 +140,8 @@ export interface Job {
   id: number;
   kind: JobKind;
   transcriptionId: string;
+  /** The transcription's project. */
+  projectId: string;
   /** Attempts started so far, this one included; requeues with `countAttempt: false` are not counted. */
   attempt: number;
   /**
@@ -169,6 +194,10 @@ export interface JobQueue {
 
 export interface TemporaryKeyRecord {
   keyHash: string;
+  /** The project of the key that minted it; absent on keys from before projects (the default project). */
+  projectId?: string;
+  /** Id of the long-lived key that minted it. */
+  issuerKeyId?: string;
   usageType: string;
   expiresAt: string;
   clientReferenceId: string | null;
@@ -183,6 +212,139 @@ export interface KeyRepository {
   /** Returns the key if it exists and has not expired; consumes it when single-use. */
   useTemporary(keyHash: string, nowMs: number): Promise<TemporaryKeyRecord | null>;
   deleteExpired(nowMs: number): Promise<void>;
+}
+
+/** Overrides of the global limits for one project; a missing field takes the global setting. */
+export interface ProjectLimitOverrides {
+  /** Real-time sessions open at once. */
+  maxConcurrentSessions?: number;
+  /** Real-time sessions started per sliding minute. */
+  requestsPerMinute?: number;
+  maxFiles?: number;
+  maxStorageBytes?: number;
+  maxPendingTranscriptions?: number;
+  maxTranscriptions?: number;
+}
+
+export interface ProjectRecord {
+  id: string;
+  name: string;
+  createdAt: string;
+  limits: ProjectLimitOverrides;
+}
+
+/** A long-lived API key; only its hash is stored. */
+export interface ApiKeyRecord {
+  id: string;
+  projectId: string;
+  name: string | null;
+  keyHash: string;
+  /** The first characters of the secret, to tell keys apart in a list. */
+  hint: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export type ProjectVerdict = 'ok' | 'not_found' | 'name_taken';
+
+export interface ProjectRepository {
+  create(project: ProjectRecord): Promise<ProjectVerdict>;
+  get(id: string): Promise<ProjectRecord | null>;
+  findByName(name: string): Promise<ProjectRecord | null>;
+  list(): Promise<ProjectRecord[]>;
+  rename(id: string, name: string): Promise<ProjectVerdict>;
+  setLimits(id: string, limits: ProjectLimitOverrides): Promise<ProjectVerdict>;
+  /**
+   * Deletes the project with everything in it (keys, files, transcriptions,
+   * jobs, temporary keys, usage and samples) in one transaction. Returns its
+   * file ids, whose bytes the caller removes; null when it did not exist.
+   */
+  delete(id: string): Promise<{ fileIds: string[] } | null>;
+  /** Whether the project holds files or transcriptions. */
+  hasData(id: string): Promise<boolean>;
+  insertKey(key: ApiKeyRecord): Promise<void>;
+  /** The key with this hash unless revoked. */
+  findKeyByHash(keyHash: string): Promise<ApiKeyRecord | null>;
+  /** Keys of one project, or of all when null; revoked ones included, newest last. */
+  listKeys(projectId: string | null): Promise<ApiKeyRecord[]>;
+  revokeKey(id: string, revokedAt: string): Promise<boolean>;
+}
+
+export type UsageStatus = 'running' | 'completed' | 'error' | 'canceled' | 'interrupted';
+
+/** What one async transcription or real-time session used. */
+export interface UsageRecord {
+  id: string;
+  projectId: string;
+  kind: 'async' | 'real_time';
+  /** The async transcription it accounts for; null for a live session. */
+  transcriptionId: string | null;
+  /** The long-lived key used, or the one that minted the temporary key; null: unknown (records from before projects). */
+  apiKeyId: string | null;
+  temporaryKey: boolean;
+  /** The temporary key's own `client_reference_id`. */
+  temporaryKeyClientReferenceId: string | null;
+  /** The request's `client_reference_id`. */
+  clientReferenceId: string | null;
+  model: string;
+  audioDurationMs: number;
+  features: { speakerDiarization: boolean; languageIdentification: boolean; translation: boolean };
+  startTime: string;
+  /** When it ended; while `running`, when it last recorded progress. */
+  endTime: string;
+  status: UsageStatus;
+}
+
+/** Keyset position in a usage listing: end time, then id. */
+export interface UsagePosition {
+  endMs: number;
+  id: string;
+}
+
+export interface UsageQuery {
+  /** Window on the end time: [fromMs, toMs). */
+  fromMs: number;
+  toMs: number;
+  limit: number;
+  order: 'asc' | 'desc';
+  after: UsagePosition | null;
+}
+
+/** One UTC day's use of one model. */
+export interface UsageDayTotal {
+  /** YYYY-MM-DD */
+  day: string;
+  model: string;
+  requests: number;
+  audioDurationMs: number;
+}
+
+export interface UsageRepository {
+  /** Writes a record when a live session starts, so a crash cannot lose it. */
+  open(record: UsageRecord): Promise<void>;
+  /** Records a running session's progress. */
+  progress(id: string, audioDurationMs: number, atMs: number): Promise<void>;
+  finish(id: string, audioDurationMs: number, atMs: number, status: UsageStatus): Promise<void>;
+  /** After a crash: records still `running` become `interrupted`, as of their last progress. Returns how many. */
+  closeInterrupted(): Promise<number>;
+  list(projectId: string, query: UsageQuery): Promise<{ items: UsageRecord[]; next: UsagePosition | null }>;
+  /** Per day and model, by end time in [fromMs, toMs). */
+  dailyTotals(projectId: string, fromMs: number, toMs: number): Promise<UsageDayTotal[]>;
+}
+
+/** The concurrency samples of one project's minute. */
+export interface MinuteSample {
+  minuteStartMs: number;
+  max: number;
+  sum: number;
+  count: number;
+}
+
+export interface ConcurrencyRepository {
+  /** Adds a sample of how many real-time sessions the project had open, to its minute. */
+  record(projectId: string, atMs: number, openSessions: number): Promise<void>;
+  /** The project's minutes starting in [fromMs, toMs) that have samples, oldest first. */
+  minutes(projectId: string, fromMs: number, toMs: number): Promise<MinuteSample[]>;
 }
 
 /** File bytes. Writes go to a temporary path and become visible only on commit. */
@@ -208,6 +370,9 @@ export interface Storage {
   transcriptions: TranscriptionRepository;
   jobs: JobQueue;
   keys: KeyRepository;
+  projects: ProjectRepository;
+  usage: UsageRepository;
+  concurrency: ConcurrencyRepository;
   blobs: BlobStore;
   close(): Promise<void>;
 }

@@ -1,5 +1,11 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { SonioxNodeClient } from '@soniox/node';
 import WebSocket from 'ws';
@@ -10,7 +16,15 @@ import { speechPcm } from '../support/speech-audio.js';
 (globalThis as { WebSocket?: unknown }).WebSocket ??= (await import('ws')).WebSocket;
 
 const MODEL = 'stt-rt-v4';
-const KEYS = { a: 'hark-key-a-0123456789', b: 'hark-key-b-0123456789', c: 'hark-key-c-0123456789', d: 'hark-key-d-0123456789' };
+/** `a` is HARK_API_KEYS's (the default project); the others are keys of their own projects, made with the CLI. */
+const KEYS = { a: 'hark-key-a-0123456789', b: '', c: '', d: '' };
+const HARK_CLI = fileURLToPath(new URL('../../src/cli/hark.js', import.meta.url));
+
+async function projectKey(dataDir: string, project: string): Promise<string> {
+  const cli = (...args: string[]) => promisify(execFile)(process.execPath, [HARK_CLI, ...args, '--data-dir', dataDir]);
+  await cli('projects', 'create', project);
+  return (await cli('keys', 'create', '--project', project)).stdout.trim();
+}
 const start = (apiKey: string) => ({ api_key: apiKey, model: MODEL, audio_format: 'pcm_s16le', sample_rate: 16000, num_channels: 1 });
 const speech = () => speechPcm([4], 0).subarray(0, 32 * 1500);
 const PROJECT_BUSY = 'Your project has exceeded max number of concurrent requests.';
@@ -44,7 +58,7 @@ async function holdSession(url: string, apiKey: string) {
   };
 }
 
-describe('real-time limits count authenticated keys only', () => {
+describe('real-time limits count authenticated keys only, per project', () => {
   let hark: HarkProcess;
   /** The error frame a session must be refused with, then a normal close. */
   async function refused(apiKey: string): Promise<string> {
@@ -58,14 +72,19 @@ describe('real-time limits count authenticated keys only', () => {
     assertWellFormed(await runSession(hark.wsUrl, { start: start(apiKey), frames: [...slices(speech(), 16_000), ''], timeoutMs: 60_000 }));
 
   before(async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'hark-test-'));
+    for (const name of ['b', 'c', 'd'] as const) KEYS[name] = await projectKey(dataDir, `project-${name}`);
     hark = await startHark({
-      HARK_API_KEYS: Object.values(KEYS).join(','),
+      HARK_API_KEYS: KEYS.a,
       HARK_MAX_SESSIONS_PER_KEY: '1',
       HARK_MAX_CONCURRENT_SESSIONS: '2',
       HARK_REQUESTS_PER_MINUTE: '4',
-    });
+    }, dataDir);
   });
-  after(() => hark.dispose());
+  after(async () => {
+    await hark.dispose();
+    await rm(hark.dataDir, { recursive: true, force: true });
+  });
 
   test('120 starts with wrong keys get 401 and then 429, and a valid key from the same address is admitted at once', async () => {
     const wrong = Array.from({ length: 120 }, (_, i) => (i % 3 === 0 ? `temp:WRONG${i}` : `wrong-key-${i}`));
@@ -94,7 +113,7 @@ describe('real-time limits count authenticated keys only', () => {
     await admitted(KEYS.c);
   });
 
-  test('sessions per key, a temporary key counting as its issuer, and sessions over all keys', async () => {
+  test("sessions per project, a temporary key counting as its issuer's project, and sessions over all projects", async () => {
     const a = await holdSession(hark.wsUrl, KEYS.a);
     assert.ok(!('error_code' in a.first), JSON.stringify(a.first));
     assert.equal(await refused(KEYS.a), PROJECT_BUSY);
@@ -118,7 +137,7 @@ describe('real-time limits count authenticated keys only', () => {
     await admitted(temporary);
   });
 
-  test('starts per minute are counted per key', async () => {
+  test('starts per minute are counted per project', async () => {
     const d = await holdSession(hark.wsUrl, KEYS.d);
     assert.ok(!('error_code' in d.first), JSON.stringify(d.first));
     for (let i = 0; i < 3; i++) assert.equal(await refused(KEYS.d), PROJECT_BUSY);

@@ -53,7 +53,13 @@ export async function startHark(env: Record<string, string> = {}, dataDir?: stri
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
   const baseUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Hark did not start in time:\n${output}`)), 30_000);
+    // Start-up loads the engines in worker processes: about 20 s on a machine at load 13, so 30 s was
+    // too tight for a loaded or 2.5x slower machine.
+    const timer = setTimeout(() => {
+      // A server left starting would outlive the test and keep its process from exiting.
+      child.kill('SIGKILL');
+      reject(new Error(`Hark did not start in time:\n${output}`));
+    }, 120_000);
     const onData = () => {
       const match = /REST API:\s+(http\S+)/.exec(output);
       if (match) {

@@ -133,3 +133,36 @@ export const uploadFieldsSchema: Schema = {
   type: 'object',
   properties: { client_reference_id: optionalString(256) },
 };
+
+/** A UTC instant as the usage endpoints take it (ISO 8601; Soniox's examples: `2026-04-28T09:00:00Z`). */
+const isoInstant = { type: 'string', maxLength: 40, pattern: '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:?\\d{2})?)?$' } as const;
+
+export const usageLogsQuerySchema: Schema = {
+  type: 'object',
+  required: ['start_time', 'end_time'],
+  properties: {
+    start_time: isoInstant,
+    end_time: isoInstant,
+    limit: { type: 'integer', minimum: 1, maximum: 1000, nullable: true },
+    sort: { type: 'string', enum: ['end_time_asc', 'end_time_desc'], nullable: true },
+    cursor: { type: 'string', maxLength: 200, nullable: true },
+  },
+};
+
+export const usageSummaryQuerySchema: Schema = {
+  type: 'object',
+  required: ['start_time', 'end_time'],
+  properties: { start_time: isoInstant, end_time: isoInstant },
+};
+
+export const streamsHistoryQuerySchema: Schema = {
+  type: 'object',
+  required: ['start_time', 'end_time', 'period_sec', 'kind'],
+  properties: {
+    start_time: isoInstant,
+    end_time: isoInstant,
+    // One of 60, 3600, 86400: checked by the route, as the schema language has no integer enum.
+    period_sec: { type: 'integer', minimum: 60, maximum: 86400 },
+    kind: { type: 'string', enum: ['stt', 'tts'] },
+  },
+};

@@ -2,11 +2,16 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errors } from '../../api/errors.js';
 import type { AuthFailureThrottle } from '../../services/keys/auth-failure-throttle.js';
 import type { KeyService } from '../../services/keys/key-service.js';
+import type { ProjectScope, ProjectService } from '../../services/projects/project-service.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** Route reachable without a bearer key (signed file links, docs, health, the web app). */
     public?: boolean;
+  }
+  interface FastifyRequest {
+    /** The authenticated key's project; set by the auth hook on every route that is not public. */
+    scope: ProjectScope;
   }
 }
 
@@ -21,17 +26,20 @@ export function bearerKey(request: FastifyRequest): string | null {
 export class RestAuthenticator {
   constructor(
     private readonly keys: KeyService,
+    private readonly projects: ProjectService,
     private readonly throttle: AuthFailureThrottle,
   ) {}
 
   /**
-   * @throws ApiError 401 `unauthenticated` for a missing, unknown or temporary
-   *   key; 429 `too_many_requests` (with `Retry-After`) once the client's
-   *   address has spent its failure budget. A valid key always passes.
+   * @returns the key's project, with that project's limits.
+   * @throws ApiError 401 `unauthenticated` for a missing, unknown, revoked or
+   *   temporary key; 429 `too_many_requests` (with `Retry-After`) once the
+   *   client's address has spent its failure budget. A valid key always passes.
    */
-  authenticate(request: FastifyRequest, reply: FastifyReply): void {
+  async authenticate(request: FastifyRequest, reply: FastifyReply): Promise<ProjectScope> {
     const key = bearerKey(request);
-    if (key && this.keys.isLongLivedKey(key)) return;
+    const identity = key ? await this.keys.identify(key) : null;
+    if (identity) return this.projects.scope(identity.projectId, identity.apiKeyId);
     if (this.throttle.fail(request.ip)) {
       reply.header('retry-after', String(this.throttle.retryAfterSeconds(request.ip)));
       throw errors.tooManyAuthFailures();
@@ -49,8 +57,9 @@ export class RestAuthenticator {
  * path tells anything about what exists.
  */
 export function registerAuth(app: FastifyInstance, authenticator: RestAuthenticator): void {
+  app.decorateRequest('scope', null as unknown as ProjectScope);
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config?.public) return;
-    authenticator.authenticate(request, reply);
+    request.scope = await authenticator.authenticate(request, reply);
   });
 }

@@ -76,7 +76,7 @@ export async function filesRoutes(
       let received: ReceivedUpload | null = null;
       let clientReferenceId: unknown = null;
       try {
-        await files.checkQuota();
+        await files.checkQuota(request.scope);
       } catch (err) {
         failure = err;
       }
@@ -119,7 +119,7 @@ export async function filesRoutes(
         if (received) await files.discard(received);
         throw failure;
       }
-      const file = await files.commit(received!, (clientReferenceId as string | null) || null);
+      const file = await files.commit(request.scope, received!, (clientReferenceId as string | null) || null);
       return reply.code(201).send(fileToWire(file));
     },
   );
@@ -130,32 +130,35 @@ export async function filesRoutes(
     const query = parseQuery(listQuerySchema, request.query);
     const pageRequest = toListQuery('files', optionalInt(query.limit), query.cursor);
     return pages.run(async () => {
-      const page = await files.list(pageRequest);
+      const page = await files.list(request.scope.projectId, pageRequest);
       const body = JSON.stringify({ files: page.items.map(fileToWire), next_page_cursor: nextCursor('files', page) });
       return reply.type(JSON_CONTENT_TYPE).send(body);
     });
   });
 
-  app.get('/v1/files/count', async () => {
-    const total = await files.count();
+  app.get('/v1/files/count', async (request) => {
+    const total = await files.count(request.scope.projectId);
     return { total, public_api: total, playground: 0 };
   });
 
   app.get<{ Params: { id: string } }>('/v1/files/:id', async (request) => {
-    return fileToWire(await files.get(requireUuid(request.params.id, errors.fileNotFound)));
+    return fileToWire(await files.get(request.scope.projectId, requireUuid(request.params.id, errors.fileNotFound)));
   });
 
   app.get<{ Params: { id: string } }>('/v1/files/:id/url', async (request) => {
-    const path = await files.temporaryUrlPath(requireUuid(request.params.id, errors.fileNotFound));
+    const path = await files.temporaryUrlPath(request.scope.projectId, requireUuid(request.params.id, errors.fileNotFound));
     return { url: `${baseUrl(opts.publicUrl, request.protocol, request.host)}${path}` };
   });
 
-  app.get<{ Params: { id: string }; Querystring: { expires?: string; signature?: string } }>(
+  app.get<{ Params: { id: string }; Querystring: { project?: string; expires?: string; signature?: string } }>(
     '/v1/files/:id/content',
     { config: { public: true } },
     async (request, reply) => {
       const id = requireUuid(request.params.id, errors.linkExpired);
-      const { file, path } = await files.openSigned(id, request.query.expires ?? '', request.query.signature ?? '');
+      const { file, path } = await files.openSigned(
+        request.query.project ?? '',
+        id,
+        request.query.expires ?? '', request.query.signature ?? '');
       reply
         .header('content-type', 'application/octet-stream')
         .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`)
@@ -173,7 +176,7 @@ export async function filesRoutes(
   );
 
   app.delete<{ Params: { id: string } }>('/v1/files/:id', async (request, reply) => {
-    await files.delete(requireUuid(request.params.id, errors.fileNotFound));
+    await files.delete(request.scope.projectId, requireUuid(request.params.id, errors.fileNotFound));
     return reply.code(204).send();
   });
 }

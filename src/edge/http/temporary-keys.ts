@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { createTemporaryKeySchema } from '../../api/schemas/requests.js';
 import type { KeyService } from '../../services/keys/key-service.js';
-import { bearerKey } from './auth.js';
 import { parseBody } from './parse.js';
 
 interface CreateTemporaryKeyPayload {
@@ -15,15 +14,13 @@ interface CreateTemporaryKeyPayload {
 export async function temporaryKeyRoutes(app: FastifyInstance, opts: { keys: KeyService }): Promise<void> {
   app.post('/v1/auth/temporary-api-key', async (request, reply) => {
     const p = parseBody<CreateTemporaryKeyPayload>(createTemporaryKeySchema, request.body);
-    // The auth hook admitted this request, so it carries a long-lived key.
-    const issuer = bearerKey(request)!;
     const key = await opts.keys.createTemporary({
       usageType: p.usage_type,
       expiresInSeconds: p.expires_in_seconds,
       clientReferenceId: p.client_reference_id ?? null,
       singleUse: p.single_use ?? false,
       maxSessionDurationSeconds: p.max_session_duration_seconds ?? null,
-    }, issuer);
+    }, { apiKeyId: request.scope.apiKeyId, projectId: request.scope.projectId });
     return reply.code(201).send({ api_key: key.apiKey, expires_at: key.expiresAt });
   });
 }

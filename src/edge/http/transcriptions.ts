@@ -57,7 +57,7 @@ export async function transcriptionsRoutes(
 
   app.post('/v1/transcriptions', async (request, reply) => {
     const payload = parseBody<CreateTranscriptionPayload>(createTranscriptionSchema, request.body);
-    const record = await transcriptions.create(fromWire(payload));
+    const record = await transcriptions.create(request.scope, fromWire(payload));
     return reply.code(201).send(transcriptionToWire(record));
   });
 
@@ -65,7 +65,7 @@ export async function transcriptionsRoutes(
     const query = parseQuery(listQuerySchema, request.query);
     const pageRequest = toListQuery('transcriptions', optionalInt(query.limit), query.cursor);
     return pages.run(async () => {
-      const page = await transcriptions.list(pageRequest);
+      const page = await transcriptions.list(request.scope.projectId, pageRequest);
       const body = JSON.stringify({
         transcriptions: page.items.map(transcriptionToWire),
         next_page_cursor: nextCursor('transcriptions', page),
@@ -74,23 +74,23 @@ export async function transcriptionsRoutes(
     });
   });
 
-  app.get('/v1/transcriptions/count', async () => {
-    const total = await transcriptions.count();
+  app.get('/v1/transcriptions/count', async (request) => {
+    const total = await transcriptions.count(request.scope.projectId);
     return { total, public_api: total, playground: 0 };
   });
 
   app.get<{ Params: { id: string } }>('/v1/transcriptions/:id', async (request) => {
     const id = requireUuid(request.params.id, errors.transcriptionNotFound);
-    return transcriptionToWire(await transcriptions.get(id));
+    return transcriptionToWire(await transcriptions.get(request.scope.projectId, id));
   });
 
   app.get<{ Params: { id: string } }>('/v1/transcriptions/:id/transcript', async (request) => {
     const id = requireUuid(request.params.id, errors.transcriptionNotFound);
-    return transcriptToWire(id, await transcriptions.transcript(id));
+    return transcriptToWire(id, await transcriptions.transcript(request.scope.projectId, id));
   });
 
   app.delete<{ Params: { id: string } }>('/v1/transcriptions/:id', async (request, reply) => {
-    await transcriptions.delete(requireUuid(request.params.id, errors.transcriptionNotFound));
+    await transcriptions.delete(request.scope.projectId, requireUuid(request.params.id, errors.transcriptionNotFound));
     return reply.code(204).send();
   });
 }

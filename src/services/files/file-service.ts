@@ -5,6 +5,7 @@ import { ApiError, errors } from '../../api/errors.js';
 import type { Limits } from '../../config/config.js';
 import type { BlobStore, BlobWriter, FileRecord, FileRepository, Page, QuotaVerdict } from '../../storage/ports.js';
 import type { KeyService } from '../keys/key-service.js';
+import type { ProjectScope } from '../projects/project-service.js';
 import type { PageRequest } from '../list-query.js';
 
 /** Bytes received for an upload, on disk but not yet visible. */
@@ -16,6 +17,7 @@ export interface ReceivedUpload {
 
 export const TEMPORARY_URL_LIFETIME_MS = 60 * 60 * 1000;
 
+/** Soniox's words for a quota; the numbers are the project's. */
 export function quotaMessage(verdict: Exclude<QuotaVerdict, 'ok'>, limits: Limits): string {
   switch (verdict) {
     case 'max_files':
@@ -30,7 +32,8 @@ export function quotaMessage(verdict: Exclude<QuotaVerdict, 'ok'>, limits: Limit
 }
 
 /**
- * Uploads, listing and deletion of files. Bytes are written before metadata
+ * Uploads, listing and deletion of one project's files (the scope says
+ * which, and its quotas). Bytes are written before metadata
  * and deleted after it, so a listed file always has its bytes; bytes left
  * without metadata by a crash are removed by {@link FileService.removeOrphans}.
  */
@@ -42,11 +45,11 @@ export class FileService {
     private readonly limits: Limits,
   ) {}
 
-  /** Fails fast, before any byte is read, when no file could be added. */
-  async checkQuota(): Promise<void> {
-    const usage = await this.repo.usage();
-    if (usage.files >= this.limits.maxFiles) throw errors.quotaExceeded(quotaMessage('max_files', this.limits));
-    if (usage.bytes >= this.limits.maxStorageBytes) throw errors.quotaExceeded(quotaMessage('max_storage', this.limits));
+  /** Fails fast, before any byte is read, when no file could be added to the project. */
+  async checkQuota(scope: ProjectScope): Promise<void> {
+    const usage = await this.repo.usage(scope.projectId);
+    if (usage.files >= scope.limits.maxFiles) throw errors.quotaExceeded(quotaMessage('max_files', scope.limits));
+    if (usage.bytes >= scope.limits.maxStorageBytes) throw errors.quotaExceeded(quotaMessage('max_storage', scope.limits));
   }
 
   /**
@@ -76,9 +79,10 @@ export class FileService {
   }
 
   /** Makes a received upload visible, within the file count and storage quotas. */
-  async commit(upload: ReceivedUpload, clientReferenceId: string | null): Promise<FileRecord> {
+  async commit(scope: ProjectScope, upload: ReceivedUpload, clientReferenceId: string | null): Promise<FileRecord> {
     const record: FileRecord = {
       id: randomUUID(),
+      projectId: scope.projectId,
       filename: upload.filename,
       sizeBytes: upload.sizeBytes,
       createdAt: new Date().toISOString(),
@@ -88,8 +92,8 @@ export class FileService {
     let verdict: QuotaVerdict;
     try {
       verdict = await this.repo.insertWithinQuota(record, {
-        maxFiles: this.limits.maxFiles,
-        maxBytes: this.limits.maxStorageBytes,
+        maxFiles: scope.limits.maxFiles,
+        maxBytes: scope.limits.maxStorageBytes,
       });
     } catch (err) {
       await this.blobs.delete(record.id);
@@ -97,7 +101,7 @@ export class FileService {
     }
     if (verdict !== 'ok') {
       await this.blobs.delete(record.id);
-      throw errors.quotaExceeded(quotaMessage(verdict, this.limits));
+      throw errors.quotaExceeded(quotaMessage(verdict, scope.limits));
     }
     return record;
   }
@@ -106,43 +110,47 @@ export class FileService {
     await upload.writer.abort();
   }
 
-  async get(id: string): Promise<FileRecord> {
-    const file = await this.repo.get(id);
+  /** @throws ApiError 404 `file_not_found`, also for another project's file. */
+  async get(projectId: string, id: string): Promise<FileRecord> {
+    const file = await this.repo.get(projectId, id);
     if (!file) throw errors.fileNotFound();
     return file;
   }
 
   /** A page may hold fewer than `limit` items when they are large (`HARK_MAX_LIST_PAGE_BYTES`). */
-  list(query: PageRequest): Promise<Page<FileRecord>> {
-    return this.repo.list({ ...query, maxBytes: this.limits.maxListPageBytes });
+  list(projectId: string, query: PageRequest): Promise<Page<FileRecord>> {
+    return this.repo.list(projectId, { ...query, maxBytes: this.limits.maxListPageBytes });
   }
 
-  count(): Promise<number> {
-    return this.repo.count();
+  count(projectId: string): Promise<number> {
+    return this.repo.count(projectId);
   }
 
-  async delete(id: string): Promise<void> {
-    if (!(await this.repo.delete(id))) throw errors.fileNotFound();
+  async delete(projectId: string, id: string): Promise<void> {
+    if (!(await this.repo.delete(projectId, id))) throw errors.fileNotFound();
     await this.blobs.delete(id);
   }
 
-  /** Path of a stored file's bytes, or null when it no longer exists. */
-  async blobPath(id: string): Promise<string | null> {
-    return (await this.repo.get(id)) ? this.blobs.path(id) : null;
+  /** Path of a stored file's bytes, or null when it no longer exists in the project. */
+  async blobPath(projectId: string, id: string): Promise<string | null> {
+    return (await this.repo.get(projectId, id)) ? this.blobs.path(id) : null;
   }
 
-  /** A path and query that serve the bytes without a bearer key until `expiresAtMs`. */
-  async temporaryUrlPath(id: string, nowMs = Date.now()): Promise<string> {
-    await this.get(id);
+  /** A path and query that serve the bytes without a bearer key until `expiresAtMs`; the signature names the project. */
+  async temporaryUrlPath(projectId: string, id: string, nowMs = Date.now()): Promise<string> {
+    await this.get(projectId, id);
     const expires = Math.floor((nowMs + TEMPORARY_URL_LIFETIME_MS) / 1000);
-    return `/v1/files/${id}/content?expires=${expires}&signature=${this.keys.sign(`${id}:${expires}`)}`;
+    const project = encodeURIComponent(projectId);
+    return `/v1/files/${id}/content?project=${project}&expires=${expires}&signature=${this.keys.sign(`${projectId}:${id}:${expires}`)}`;
   }
 
   /** Resolves a signed link to the file and its bytes' path, or throws 404 when invalid or expired. */
-  async openSigned(id: string, expires: string, signature: string, nowMs = Date.now()) {
+  async openSigned(projectId: string, id: string, expires: string, signature: string, nowMs = Date.now()) {
     const valid =
-      /^\d{1,12}$/.test(expires) && Number(expires) * 1000 > nowMs && this.keys.verify(`${id}:${expires}`, signature);
-    const file = valid ? await this.repo.get(id) : null;
+      /^\d{1,12}$/.test(expires) &&
+      Number(expires) * 1000 > nowMs &&
+      this.keys.verify(`${projectId}:${id}:${expires}`, signature);
+    const file = valid ? await this.repo.get(projectId, id) : null;
     if (!file) throw errors.linkExpired();
     return { file, path: this.blobs.path(id) };
   }
@@ -161,7 +169,7 @@ export class FileService {
     let records = 0;
     for (const id of known) {
       if (!(await this.blobs.exists(id))) {
-        await this.repo.delete(id);
+        await this.repo.deleteAnyProject(id);
         records++;
       }
     }

@@ -2,7 +2,8 @@ import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { hmacHex, randomKey, sameDigest, sha256Hex } from '../../lib/secrets.js';
-import type { KeyRepository, TemporaryKeyRecord } from '../../storage/ports.js';
+import { DEFAULT_PROJECT_ID, type KeyRepository, type TemporaryKeyRecord } from '../../storage/ports.js';
+import type { ProjectService } from '../projects/project-service.js';
 
 export const TEMPORARY_KEY_PREFIX = 'temp:';
 
@@ -12,6 +13,12 @@ export interface CreateTemporaryKey {
   clientReferenceId: string | null;
   singleUse: boolean;
   maxSessionDurationSeconds: number | null;
+}
+
+/** An authenticated long-lived key: its id and project. */
+export interface KeyIdentity {
+  apiKeyId: string;
+  projectId: string;
 }
 
 async function readOrCreate(path: string, create: () => string): Promise<string> {
@@ -27,9 +34,10 @@ async function readOrCreate(path: string, create: () => string): Promise<string>
 }
 
 /**
- * Long-lived keys (configured, or generated once and kept in the data dir),
- * temporary `temp:` keys (stored only as hashes), and the secret that signs
- * temporary file URLs.
+ * Long-lived keys (configured, or generated once and kept in the data dir,
+ * both of the default project; or created per project with `hark keys
+ * create` and stored as hashes), temporary `temp:` keys (stored only as
+ * hashes), and the secret that signs temporary file URLs.
  */
 export class KeyService {
   private constructor(
@@ -38,9 +46,15 @@ export class KeyService {
     readonly displayKeys: readonly string[],
     private readonly urlSecret: Buffer,
     private readonly repo: KeyRepository,
+    private readonly projects: ProjectService,
   ) {}
 
-  static async open(dataDir: string, configuredKeys: readonly string[], repo: KeyRepository): Promise<KeyService> {
+  static async open(
+    dataDir: string,
+    configuredKeys: readonly string[],
+    repo: KeyRepository,
+    projects: ProjectService,
+  ): Promise<KeyService> {
     const keys =
       configuredKeys.length > 0
         ? [...configuredKeys]
@@ -49,32 +63,31 @@ export class KeyService {
       await readOrCreate(join(dataDir, 'url-signing-secret'), () => randomBytes(32).toString('hex')),
       'hex',
     );
-    return new KeyService(new Set(keys.map(sha256Hex)), keys, urlSecret, repo);
-  }
-
-  /** True for a configured long-lived key; `temp:` keys never pass here. */
-  isLongLivedKey(key: string): boolean {
-    if (key.startsWith(TEMPORARY_KEY_PREFIX)) return false;
-    const hash = sha256Hex(key);
-    for (const known of this.keyHashes) if (sameDigest(hash, known)) return true;
-    return false;
+    return new KeyService(new Set(keys.map(sha256Hex)), keys, urlSecret, repo, projects);
   }
 
   /**
-   * The id a key's usage is counted under (rate and session limits): a hash,
-   * so that no raw key is kept in memory longer than a request.
+   * The project and id of a long-lived key, or null when it is none (`temp:`
+   * keys never pass here). A configured key's id is a prefix of its hash, so
+   * that no raw key is kept longer than a request.
    */
-  keyId(key: string): string {
-    return sha256Hex(key);
+  async identify(key: string): Promise<KeyIdentity | null> {
+    if (key.startsWith(TEMPORARY_KEY_PREFIX)) return null;
+    const hash = sha256Hex(key);
+    for (const known of this.keyHashes) {
+      if (sameDigest(hash, known)) return { apiKeyId: `env-${hash.slice(0, 16)}`, projectId: DEFAULT_PROJECT_ID };
+    }
+    const stored = await this.projects.findKey(key);
+    return stored ? { apiKeyId: stored.id, projectId: stored.projectId } : null;
   }
 
   /**
-   * @param issuerKey the long-lived key that asked for it: the temporary
-   *   key's sessions count against that key's limits.
+   * @param issuer the long-lived key that asked for it: the temporary key's
+   *   sessions belong to its project and count against its limits.
    */
   async createTemporary(
     request: CreateTemporaryKey,
-    issuerKey: string,
+    issuer: KeyIdentity,
     nowMs = Date.now(),
   ): Promise<{ apiKey: string; expiresAt: string }> {
     const apiKey = `${TEMPORARY_KEY_PREFIX}${randomKey(26)}`;
@@ -86,7 +99,8 @@ export class KeyService {
       clientReferenceId: request.clientReferenceId,
       singleUse: request.singleUse,
       maxSessionDurationSeconds: request.maxSessionDurationSeconds,
-      issuerKeyHash: this.keyId(issuerKey),
+      projectId: issuer.projectId,
+      issuerKeyId: issuer.apiKeyId,
     });
     await this.repo.deleteExpired(nowMs);
     return { apiKey, expiresAt };

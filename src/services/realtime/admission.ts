@@ -43,15 +43,25 @@ export class Admission {
     return this.open;
   }
 
+  /** Sessions of one key (or project) holding a slot. */
+  openSessionsOf(keyId: string): number {
+    return this.keys.get(keyId)?.open ?? 0;
+  }
+
   /**
    * Counts a session start of `keyId` and, when every limit allows it,
    * takes a slot. A start refused for want of a slot still counts towards
    * the key's rate: a client retrying in a loop is what the rate limit is for.
    *
-   * @param keyId an authenticated key (its hash), never a key merely claimed.
+   * @param keyId an authenticated key (its hash) or its project, never a key merely claimed.
+   * @param own this key's (project's) rate and session limits, when not the global ones.
    * @returns `release` frees the slot (idempotent; a no-op unless admitted).
    */
-  admit(keyId: string, nowMs = Date.now()): { verdict: AdmissionVerdict; release(): void } {
+  admit(
+    keyId: string,
+    nowMs = Date.now(),
+    own: Pick<AdmissionLimits, 'requestsPerMinute' | 'maxSessionsPerKey'> = this.limits,
+  ): { verdict: AdmissionVerdict; release(): void } {
     this.forgetIdle(nowMs);
     let usage = this.keys.get(keyId);
     if (!usage) {
@@ -59,9 +69,9 @@ export class Admission {
       this.keys.set(keyId, usage);
     }
     const refused = { release: () => {} };
-    if (usage.starts.length >= this.limits.requestsPerMinute) return { verdict: 'key-rate-limited', ...refused };
+    if (usage.starts.length >= own.requestsPerMinute) return { verdict: 'key-rate-limited', ...refused };
     usage.starts.push(nowMs);
-    if (usage.open >= this.limits.maxSessionsPerKey) return { verdict: 'key-busy', ...refused };
+    if (usage.open >= own.maxSessionsPerKey) return { verdict: 'key-busy', ...refused };
     if (this.open >= this.limits.maxConcurrentSessions) return { verdict: 'server-busy', ...refused };
     usage.open++;
     this.open++;

@@ -17,6 +17,10 @@ import type { AuthFailureThrottle } from '../keys/auth-failure-throttle.js';
 import type { KeyService } from '../keys/key-service.js';
 import type { LanguageOptions, TranslationService } from '../translation/translation-service.js';
 import { isKnownLanguageCode, type ModelCatalog } from '../models/model-catalog.js';
+import type { ProjectScope, ProjectService } from '../projects/project-service.js';
+import type { LiveUsage, UsageService } from '../usage/usage-service.js';
+import type { TemporaryKeyRecord, UsageStatus } from '../../storage/ports.js';
+import { DEFAULT_PROJECT_ID } from '../../storage/ports.js';
 import { Admission, type AdmissionVerdict } from './admission.js';
 import { RealtimeSession, type SessionLogger, type SessionTransport } from './realtime-session.js';
 
@@ -50,8 +54,10 @@ export interface SessionClient {
 
 /** An authenticated key, before its limits are checked. */
 interface Authenticated {
-  /** What the limits count against: the long-lived key, also for a temporary key it minted. */
-  keyId: string;
+  /** The key's project, whose limits apply: also for a temporary key, the project of the key that minted it. */
+  scope: ProjectScope;
+  /** Set when the session opened with a temporary key. */
+  temporary: TemporaryKeyRecord | null;
   maxSessionMs: number | null;
   /** Undoes what authenticating used up (a single-use key): the session was refused. */
   giveBack(): Promise<void>;
@@ -66,6 +72,8 @@ const REFUSALS: Record<Exclude<AdmissionVerdict, 'admitted'>, () => RealtimeErro
 /** What a session needs once admitted. */
 export interface AdmittedSession {
   config: SessionConfig;
+  /** Who it runs for; set by the service's admission (session tests admit without one). */
+  key?: Authenticated;
   /** From a temporary key's `max_session_duration_seconds`; null: no cap. */
   maxSessionMs: number | null;
   /** Frees the concurrency slot. */
@@ -75,10 +83,24 @@ export interface AdmittedSession {
 const MAX_CLIENT_REFERENCE_ID_CHARS = 256;
 const DEFAULT_MAX_ENDPOINT_DELAY_MS = 2000;
 const TEMPORARY_KEY_USAGE = 'transcribe_websocket';
+/** How often a live session's usage record and its project's concurrency sample are written. */
+const ACCOUNTING_INTERVAL_MS = 5_000;
+
+const USAGE_STATUS: Partial<Record<string, UsageStatus>> = { finished: 'completed', failed: 'error', closed: 'canceled' };
+
+/** A live session's usage, while it runs. */
+interface Account {
+  projectId: string;
+  usage: LiveUsage;
+}
+
+const TERMINAL_STATES: ReadonlySet<string> = new Set(['finished', 'failed', 'closed']);
 
 export class RealtimeService {
   private readonly admission: Admission;
   private readonly sessions = new Set<RealtimeSession>();
+  private readonly accounts = new Map<RealtimeSession, Account>();
+  private ticker: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly settings: RealtimeSettings,
@@ -88,6 +110,8 @@ export class RealtimeService {
     private readonly recognition: LiveRecognition,
     private readonly translation: TranslationService,
     private readonly authFailures: AuthFailureThrottle,
+    private readonly projects: ProjectService,
+    private readonly usage: UsageService,
   ) {
     this.admission = new Admission(settings);
   }
@@ -97,15 +121,25 @@ export class RealtimeService {
     return this.admission.openSessions;
   }
 
+  /** Sessions open now in one project. */
+  openSessionsOf(projectId: string): number {
+    return this.admission.openSessionsOf(projectId);
+  }
+
+  /** The most sessions open at once over all projects. */
+  get maxConcurrentSessions(): number {
+    return this.settings.maxConcurrentSessions;
+  }
+
   /**
    * A session for a new connection; feed it the connection's frames.
    *
    * @param log the connection's logger.
    */
   openSession(transport: SessionTransport, client: SessionClient, log: SessionLogger): RealtimeSession {
-    const session = new RealtimeSession(
+    const session: RealtimeSession = new RealtimeSession(
       transport,
-      (request) => this.admit(request, client),
+      async (request) => this.account(session, await this.admit(request, client), log),
       this.recognition,
       { ...this.settings, maxAudioDurationMs: this.limits.maxAudioDurationMs },
       log,
@@ -113,15 +147,87 @@ export class RealtimeService {
     );
     this.sessions.add(session);
     session.on('state-change', ({ to }) => {
-      if (to === 'finished' || to === 'failed' || to === 'closed') this.sessions.delete(session);
+      if (TERMINAL_STATES.has(to)) {
+        this.sessions.delete(session);
+        this.settle(session, USAGE_STATUS[to]!, log);
+      }
     });
     return session;
+  }
+
+  /**
+   * Writes the session's usage record before it streams (a crash after this
+   * leaves a record that the next start marks interrupted), samples its
+   * project's concurrency, and keeps both up to date while it runs.
+   */
+  private async account(session: RealtimeSession, admitted: AdmittedSession, log: SessionLogger): Promise<AdmittedSession> {
+    const key = admitted.key!;
+    const { projectId } = key.scope;
+    const release = () => {
+      admitted.release();
+      this.sample(projectId, log);
+    };
+    this.sample(projectId, log);
+    const { config } = admitted;
+    try {
+      const usage = await this.usage.openLive({
+        projectId,
+        apiKeyId: key.scope.apiKeyId,
+        temporaryKey: key.temporary !== null,
+        temporaryKeyClientReferenceId: key.temporary?.clientReferenceId ?? null,
+        clientReferenceId: config.clientReferenceId,
+        model: config.model,
+        features: {
+          speakerDiarization: config.speakerDiarization,
+          languageIdentification: config.languages.languageIdentification,
+          translation: config.languages.translation !== null,
+        },
+        startTime: new Date().toISOString(),
+      });
+      // The client left (or the start timed out) while the record was written.
+      if (TERMINAL_STATES.has(session.currentState)) {
+        usage.finish(0, 'canceled').catch((err: unknown) => log.error({ err }, 'usage record not ended'));
+      } else this.accounts.set(session, { projectId, usage });
+    } catch (err) {
+      release();
+      throw realtimeErrors.internal(err);
+    }
+    this.ticker ??= setInterval(() => this.tick(log), ACCOUNTING_INTERVAL_MS).unref();
+    return { ...admitted, release };
+  }
+
+  private settle(session: RealtimeSession, status: UsageStatus, log: SessionLogger): void {
+    const account = this.accounts.get(session);
+    if (!account) return;
+    this.accounts.delete(session);
+    account.usage.finish(session.audioDurationMs, status).catch((err: unknown) => log.error({ err }, 'usage record not ended'));
+    if (this.accounts.size === 0 && this.ticker) {
+      clearInterval(this.ticker);
+      this.ticker = null;
+    }
+  }
+
+  private tick(log: SessionLogger): void {
+    const projects = new Set<string>();
+    for (const [session, account] of this.accounts) {
+      projects.add(account.projectId);
+      account.usage.progress(session.audioDurationMs).catch((err: unknown) => log.error({ err }, 'usage progress not written'));
+    }
+    for (const projectId of projects) this.sample(projectId, log);
+  }
+
+  private sample(projectId: string, log: SessionLogger): void {
+    this.usage
+      .sample(projectId, this.admission.openSessionsOf(projectId))
+      .catch((err: unknown) => log.error({ err }, 'concurrency sample not written'));
   }
 
   /** Ends every session with 503 (the server is going away). */
   async close(): Promise<void> {
     for (const listener of this.closeListeners) listener();
     for (const session of [...this.sessions]) session.fail(realtimeErrors.cannotContinue(CANNOT_CONTINUE.shutdown));
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = null;
   }
 
   private readonly closeListeners: (() => void)[] = [];
@@ -147,12 +253,16 @@ export class RealtimeService {
   private async admit(request: StartRequest, client: SessionClient): Promise<AdmittedSession> {
     const config = this.validate(request);
     const key = await this.authenticate(request.apiKey || client.upgradeKey || null, client.address);
-    const { verdict, release } = this.admission.admit(key.keyId);
+    const { limits } = key.scope;
+    const { verdict, release } = this.admission.admit(key.scope.projectId, Date.now(), {
+      requestsPerMinute: limits.requestsPerMinute,
+      maxSessionsPerKey: limits.maxConcurrentSessions,
+    });
     if (verdict !== 'admitted') {
       await key.giveBack();
       throw REFUSALS[verdict]();
     }
-    return { config, maxSessionMs: key.maxSessionMs, release };
+    return { config, key, maxSessionMs: key.maxSessionMs, release };
   }
 
   /**
@@ -176,14 +286,24 @@ export class RealtimeService {
       const key = await this.keys.useTemporary(apiKey, TEMPORARY_KEY_USAGE);
       if (!key) throw realtimeErrors.invalidTemporaryKey();
       return {
-        // Keys minted before the issuer was recorded count on their own.
-        keyId: key.issuerKeyHash ?? key.keyHash,
+        // Keys minted before projects belong to the default project.
+        scope: await this.projects.scope(
+          key.projectId ?? DEFAULT_PROJECT_ID,
+          key.issuerKeyId ?? key.issuerKeyHash ?? key.keyHash,
+        ),
+        temporary: key,
         maxSessionMs: key.maxSessionDurationSeconds === null ? null : key.maxSessionDurationSeconds * 1000,
         giveBack: () => this.keys.restoreTemporary(key),
       };
     }
-    if (!this.keys.isLongLivedKey(apiKey)) throw realtimeErrors.invalidApiKey();
-    return { keyId: this.keys.keyId(apiKey), maxSessionMs: null, giveBack: async () => {} };
+    const identity = await this.keys.identify(apiKey);
+    if (!identity) throw realtimeErrors.invalidApiKey();
+    return {
+      scope: await this.projects.scope(identity.projectId, identity.apiKeyId),
+      temporary: null,
+      maxSessionMs: null,
+      giveBack: async () => {},
+    };
   }
 
   private validate(r: StartRequest): SessionConfig {

@@ -116,6 +116,11 @@ export class RealtimeSession {
     return this.state;
   }
 
+  /** Audio decoded so far: what the session has used. */
+  get audioDurationMs(): number {
+    return this.decodedSamples / SAMPLES_PER_MS;
+  }
+
   on(event: 'state-change', listener: (change: StateChange) => void): void {
     if (event === 'state-change') this.listeners.push(listener);
   }

@@ -14,12 +14,22 @@ import type {
 } from '../../storage/ports.js';
 import { quotaMessage } from '../files/file-service.js';
 import type { PageRequest } from '../list-query.js';
+import type { ProjectScope } from '../projects/project-service.js';
 import { isKnownLanguageCode, type ModelCatalog } from '../models/model-catalog.js';
 
 /** A create request after schema validation: what the caller chooses of a transcription. */
 export type CreateTranscription = Omit<
   TranscriptionRecord,
-  'id' | 'status' | 'createdAt' | 'filename' | 'audioDurationMs' | 'errorType' | 'errorMessage' | 'webhookStatusCode'
+  | 'id'
+  | 'projectId'
+  | 'apiKeyId'
+  | 'status'
+  | 'createdAt'
+  | 'filename'
+  | 'audioDurationMs'
+  | 'errorType'
+  | 'errorMessage'
+  | 'webhookStatusCode'
 >;
 
 const at = (field: string) => `body.payload.${field}`;
@@ -38,7 +48,7 @@ export function filenameFromUrl(url: string): string {
   }
 }
 
-/** Async transcriptions: create, read, list, delete. Processing is the job runner's. */
+/** One project's async transcriptions: create, read, list, delete. Processing is the job runner's. */
 export class TranscriptionService {
   constructor(
     private readonly repo: TranscriptionRepository,
@@ -55,13 +65,13 @@ export class TranscriptionService {
    * Checks the rules a schema cannot express, then queues the transcription.
    * @throws ApiError 400 `invalid_request`, 404 `file_not_found`.
    */
-  async create(request: CreateTranscription): Promise<TranscriptionRecord> {
+  async create(scope: ProjectScope, request: CreateTranscription): Promise<TranscriptionRecord> {
     const issues = this.semanticIssues(request);
     if (issues.length > 0) throw errors.invalidRequest(issues);
 
     let filename: string;
     if (request.fileId !== null) {
-      const file = await this.files.get(request.fileId);
+      const file = await this.files.get(scope.projectId, request.fileId);
       if (!file) throw errors.fileNotFound();
       filename = file.filename;
     } else {
@@ -71,6 +81,8 @@ export class TranscriptionService {
     const record: TranscriptionRecord = {
       ...request,
       id: randomUUID(),
+      projectId: scope.projectId,
+      apiKeyId: scope.apiKeyId,
       status: 'queued',
       createdAt: new Date().toISOString(),
       filename,
@@ -80,10 +92,10 @@ export class TranscriptionService {
       webhookStatusCode: null,
     };
     const verdict = await this.repo.insertQueued(record, {
-      maxPending: this.limits.maxPendingTranscriptions,
-      maxTotal: this.limits.maxTranscriptions,
+      maxPending: scope.limits.maxPendingTranscriptions,
+      maxTotal: scope.limits.maxTranscriptions,
     });
-    if (verdict !== 'ok') throw errors.quotaExceeded(quotaMessage(verdict, this.limits));
+    if (verdict !== 'ok') throw errors.quotaExceeded(quotaMessage(verdict, scope.limits));
     this.onQueued();
     return record;
   }
@@ -153,32 +165,33 @@ export class TranscriptionService {
     );
   }
 
-  async get(id: string): Promise<TranscriptionRecord> {
-    const record = await this.repo.get(id);
+  /** @throws ApiError 404 `transcription_not_found`, also for another project's transcription. */
+  async get(projectId: string, id: string): Promise<TranscriptionRecord> {
+    const record = await this.repo.get(projectId, id);
     if (!record) throw errors.transcriptionNotFound();
     return record;
   }
 
   /** A page may hold fewer than `limit` items when they are large (`HARK_MAX_LIST_PAGE_BYTES`). */
-  list(query: PageRequest): Promise<Page<TranscriptionRecord>> {
-    return this.repo.list({ ...query, maxBytes: this.limits.maxListPageBytes });
+  list(projectId: string, query: PageRequest): Promise<Page<TranscriptionRecord>> {
+    return this.repo.list(projectId, { ...query, maxBytes: this.limits.maxListPageBytes });
   }
 
-  count(): Promise<number> {
-    return this.repo.count();
+  count(projectId: string): Promise<number> {
+    return this.repo.count(projectId);
   }
 
-  async delete(id: string): Promise<void> {
-    const verdict = await this.repo.delete(id);
+  async delete(projectId: string, id: string): Promise<void> {
+    const verdict = await this.repo.delete(projectId, id);
     if (verdict === 'not_found') throw errors.transcriptionNotFound();
     if (verdict === 'processing') throw errors.cannotDeleteProcessing();
   }
 
-  async transcript(id: string): Promise<Transcript> {
-    const record = await this.get(id);
+  async transcript(projectId: string, id: string): Promise<Transcript> {
+    const record = await this.get(projectId, id);
     if (record.status === 'error') throw errors.transcriptionFailed();
     if (record.status !== 'completed') throw errors.transcriptNotReady();
-    const transcript = await this.repo.getTranscript(id);
+    const transcript = await this.repo.getTranscript(projectId, id);
     if (!transcript) throw errors.transcriptNotReady();
     return transcript;
   }

@@ -43,6 +43,51 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE jobs ADD COLUMN worker_deaths INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE jobs ADD COLUMN worker_deaths_alone INTEGER NOT NULL DEFAULT 0;
   `,
+  // Projects: every record belongs to one; what existed before goes to the default project.
+  `
+  CREATE TABLE projects (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    body TEXT NOT NULL
+  );
+  INSERT INTO projects (id, name, body) VALUES ('default', 'default',
+    json_object('id', 'default', 'name', 'default', 'createdAt', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'limits', json_object()));
+  CREATE TABLE api_keys (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    project_id TEXT NOT NULL,
+    key_hash TEXT NOT NULL UNIQUE,
+    revoked INTEGER NOT NULL DEFAULT 0,
+    body TEXT NOT NULL
+  );
+  ALTER TABLE files ADD COLUMN project_id TEXT NOT NULL DEFAULT 'default';
+  ALTER TABLE transcriptions ADD COLUMN project_id TEXT NOT NULL DEFAULT 'default';
+  ALTER TABLE temporary_keys ADD COLUMN project_id TEXT NOT NULL DEFAULT 'default';
+  UPDATE files SET body = json_set(body, '$.projectId', 'default');
+  UPDATE transcriptions SET body = json_set(body, '$.projectId', 'default');
+  UPDATE temporary_keys SET body = json_set(body, '$.projectId', 'default');
+  CREATE INDEX files_project ON files(project_id, seq);
+  CREATE INDEX transcriptions_project ON transcriptions(project_id, seq);
+  CREATE TABLE usage_logs (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL,
+    end_ms INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    model TEXT NOT NULL,
+    audio_ms INTEGER NOT NULL,
+    body TEXT NOT NULL
+  );
+  CREATE INDEX usage_logs_window ON usage_logs(project_id, end_ms, id);
+  CREATE INDEX usage_logs_running ON usage_logs(status) WHERE status = 'running';
+  CREATE TABLE concurrency_minutes (
+    project_id TEXT NOT NULL,
+    minute_ms INTEGER NOT NULL,
+    sample_max INTEGER NOT NULL,
+    sample_sum INTEGER NOT NULL,
+    sample_count INTEGER NOT NULL,
+    PRIMARY KEY (project_id, minute_ms)
+  );
+  `,
 ];
 
 /** Brings the database to the newest schema; safe to call on every start. */

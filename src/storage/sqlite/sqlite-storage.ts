@@ -1,7 +1,13 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { migrate } from './migrations.js';
+import { q, type Db } from './statements.js';
 import { FsBlobStore } from '../fs-blob-store.js';
+import { SqliteConcurrency, SqliteProjects, SqliteUsage, insertUsage } from './sqlite-projects.js';
+import {
+  DEFAULT_PROJECT_ID,
+  type UsageRecord,
+} from '../ports.js';
 import type {
   DeleteVerdict,
   FileRecord,
@@ -21,19 +27,6 @@ import type {
   TranscriptionRecord,
   TranscriptionRepository,
 } from '../ports.js';
-
-type Db = Database.Database;
-
-const statements = new WeakMap<Db, Map<string, Database.Statement>>();
-
-/** Prepared statements are cached per database: preparing costs more than running. */
-function q(db: Db, sql: string): Database.Statement {
-  let cache = statements.get(db);
-  if (!cache) statements.set(db, (cache = new Map()));
-  let stmt = cache.get(sql);
-  if (!stmt) cache.set(sql, (stmt = db.prepare(sql)));
-  return stmt;
-}
 
 interface BodyRow {
   seq: number;
@@ -65,44 +58,47 @@ class SqliteFiles implements FileRepository {
 
   async insertWithinQuota(file: FileRecord, quota: { maxFiles: number; maxBytes: number }): Promise<QuotaVerdict> {
     return this.db.transaction((): QuotaVerdict => {
-      const usage = this.usageSync();
+      const usage = this.usageSync(file.projectId);
       if (usage.files + 1 > quota.maxFiles) return 'max_files';
       if (usage.bytes + file.sizeBytes > quota.maxBytes) return 'max_storage';
       q(this.db,
-        'INSERT INTO files (id, size_bytes, body) VALUES (?, ?, ?)')
-        .run(file.id, file.sizeBytes, JSON.stringify(file));
+        'INSERT INTO files (id, project_id, size_bytes, body) VALUES (?, ?, ?, ?)')
+        .run(file.id, file.projectId, file.sizeBytes, JSON.stringify(file));
       return 'ok';
     }).immediate();
   }
 
-  async get(id: string): Promise<FileRecord | null> {
-    const row = q(this.db, 'SELECT body FROM files WHERE id = ?').get(id) as BodyRow | undefined;
+  async get(projectId: string, id: string): Promise<FileRecord | null> {
+    const row = q(this.db, 'SELECT body FROM files WHERE id = ? AND project_id = ?').get(id, projectId) as BodyRow | undefined;
     return row ? (JSON.parse(row.body) as FileRecord) : null;
   }
 
-  async list(query: ListQuery): Promise<Page<FileRecord>> {
-    const rows = q(this.db, 'SELECT seq, body FROM files WHERE seq < ? ORDER BY seq DESC LIMIT ?')
-      .iterate(query.after ?? Number.MAX_SAFE_INTEGER, query.limit + 1) as IterableIterator<BodyRow>;
+  async list(projectId: string, query: ListQuery): Promise<Page<FileRecord>> {
+    const rows = q(this.db, 'SELECT seq, body FROM files WHERE project_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?')
+      .iterate(projectId, query.after ?? Number.MAX_SAFE_INTEGER, query.limit + 1) as IterableIterator<BodyRow>;
     return page(rows, query);
   }
 
-  async count(): Promise<number> {
-    return this.usageSync().files;
+  async count(projectId: string): Promise<number> {
+    return this.usageSync(projectId).files;
   }
 
-  async usage(): Promise<{ files: number; bytes: number }> {
-    return this.usageSync();
+  async usage(projectId: string): Promise<{ files: number; bytes: number }> {
+    return this.usageSync(projectId);
   }
 
-  private usageSync(): { files: number; bytes: number } {
-    const row = q(this.db, 'SELECT COUNT(*) AS files, COALESCE(SUM(size_bytes), 0) AS bytes FROM files').get() as {
-      files: number;
-      bytes: number;
-    };
+  private usageSync(projectId: string): { files: number; bytes: number } {
+    const row = q(this.db,
+      'SELECT COUNT(*) AS files, COALESCE(SUM(size_bytes), 0) AS bytes FROM files WHERE project_id = ?')
+      .get(projectId) as { files: number; bytes: number };
     return row;
   }
 
-  async delete(id: string): Promise<boolean> {
+  async delete(projectId: string, id: string): Promise<boolean> {
+    return q(this.db, 'DELETE FROM files WHERE id = ? AND project_id = ?').run(id, projectId).changes > 0;
+  }
+
+  async deleteAnyProject(id: string): Promise<boolean> {
     return q(this.db, 'DELETE FROM files WHERE id = ?').run(id).changes > 0;
   }
 
@@ -121,14 +117,14 @@ class SqliteTranscriptions implements TranscriptionRepository {
     return this.db.transaction((): QuotaVerdict => {
       const counts = q(this.db,
         
-          "SELECT COUNT(*) AS total, COALESCE(SUM(status = 'queued'), 0) AS pending FROM transcriptions",
+          "SELECT COUNT(*) AS total, COALESCE(SUM(status = 'queued'), 0) AS pending FROM transcriptions WHERE project_id = ?",
         )
-        .get() as { total: number; pending: number };
+        .get(record.projectId) as { total: number; pending: number };
       if (counts.pending + 1 > quota.maxPending) return 'max_pending';
       if (counts.total + 1 > quota.maxTotal) return 'max_total';
       q(this.db,
-        'INSERT INTO transcriptions (id, status, body) VALUES (?, ?, ?)')
-        .run(record.id, record.status, JSON.stringify(record));
+        'INSERT INTO transcriptions (id, project_id, status, body) VALUES (?, ?, ?, ?)')
+        .run(record.id, record.projectId, record.status, JSON.stringify(record));
       q(this.db,
         "INSERT INTO jobs (kind, transcription_id, state, run_at) VALUES ('transcribe', ?, 'queued', 0)")
         .run(record.id);
@@ -136,8 +132,9 @@ class SqliteTranscriptions implements TranscriptionRepository {
     }).immediate();
   }
 
-  async get(id: string): Promise<TranscriptionRecord | null> {
-    return this.getSync(id);
+  async get(projectId: string, id: string): Promise<TranscriptionRecord | null> {
+    const record = this.getSync(id);
+    return record && record.projectId === projectId ? record : null;
   }
 
   private getSync(id: string): TranscriptionRecord | null {
@@ -150,19 +147,20 @@ class SqliteTranscriptions implements TranscriptionRepository {
       .run(record.status, JSON.stringify(record), record.id);
   }
 
-  async list(query: ListQuery): Promise<Page<TranscriptionRecord>> {
-    const rows = q(this.db, 'SELECT seq, body FROM transcriptions WHERE seq < ? ORDER BY seq DESC LIMIT ?')
-      .iterate(query.after ?? Number.MAX_SAFE_INTEGER, query.limit + 1) as IterableIterator<BodyRow>;
+  async list(projectId: string, query: ListQuery): Promise<Page<TranscriptionRecord>> {
+    const rows = q(this.db,
+      'SELECT seq, body FROM transcriptions WHERE project_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?')
+      .iterate(projectId, query.after ?? Number.MAX_SAFE_INTEGER, query.limit + 1) as IterableIterator<BodyRow>;
     return page(rows, query);
   }
 
-  async count(): Promise<number> {
-    return (q(this.db, 'SELECT COUNT(*) AS n FROM transcriptions').get() as { n: number }).n;
+  async count(projectId: string): Promise<number> {
+    return (q(this.db, 'SELECT COUNT(*) AS n FROM transcriptions WHERE project_id = ?').get(projectId) as { n: number }).n;
   }
 
-  async delete(id: string): Promise<DeleteVerdict> {
+  async delete(projectId: string, id: string): Promise<DeleteVerdict> {
     return this.db.transaction((): DeleteVerdict => {
-      const row = q(this.db, 'SELECT status FROM transcriptions WHERE id = ?').get(id) as
+      const row = q(this.db, 'SELECT status FROM transcriptions WHERE id = ? AND project_id = ?').get(id, projectId) as
         | { status: string }
         | undefined;
       if (!row) return 'not_found';
@@ -181,12 +179,13 @@ class SqliteTranscriptions implements TranscriptionRepository {
     }).immediate();
   }
 
-  private finishJob(id: string, change: Partial<TranscriptionRecord>, transcript: Transcript | null) {
+  private finishJob(id: string, change: Partial<TranscriptionRecord>, transcript: Transcript | null, usage?: UsageRecord) {
     return this.db.transaction((): TranscriptionRecord | null => {
       const record = this.getSync(id);
       if (!record) return null;
       const next = { ...record, ...change };
       this.put(next);
+      if (usage) insertUsage(this.db, usage);
       if (transcript) {
         q(this.db,
           'INSERT OR REPLACE INTO transcripts (transcription_id, body) VALUES (?, ?)')
@@ -202,12 +201,17 @@ class SqliteTranscriptions implements TranscriptionRepository {
     }).immediate();
   }
 
-  async complete(id: string, transcript: Transcript, audioDurationMs: number): Promise<TranscriptionRecord | null> {
-    return this.finishJob(id, { status: 'completed', audioDurationMs }, transcript);
+  async complete(
+    id: string,
+    transcript: Transcript,
+    audioDurationMs: number,
+    usage?: UsageRecord,
+  ): Promise<TranscriptionRecord | null> {
+    return this.finishJob(id, { status: 'completed', audioDurationMs }, transcript, usage);
   }
 
-  async fail(id: string, errorType: string, errorMessage: string): Promise<TranscriptionRecord | null> {
-    return this.finishJob(id, { status: 'error', errorType, errorMessage }, null);
+  async fail(id: string, errorType: string, errorMessage: string, usage?: UsageRecord): Promise<TranscriptionRecord | null> {
+    return this.finishJob(id, { status: 'error', errorType, errorMessage }, null, usage);
   }
 
   async setWebhookStatusCode(id: string, statusCode: number | null): Promise<void> {
@@ -217,8 +221,10 @@ class SqliteTranscriptions implements TranscriptionRepository {
     }).immediate();
   }
 
-  async getTranscript(id: string): Promise<Transcript | null> {
-    const row = q(this.db, 'SELECT body FROM transcripts WHERE transcription_id = ?').get(id) as
+  async getTranscript(projectId: string, id: string): Promise<Transcript | null> {
+    const row = q(this.db,
+      'SELECT t.body FROM transcripts t JOIN transcriptions r ON r.id = t.transcription_id WHERE t.transcription_id = ? AND r.project_id = ?')
+      .get(id, projectId) as
       | { body: string }
       | undefined;
     return row ? (JSON.parse(row.body) as Transcript) : null;
@@ -229,6 +235,7 @@ interface JobRow {
   id: number;
   kind: JobKind;
   transcription_id: string;
+  project_id: string | null;
   attempt: number;
   worker_deaths: number;
   worker_deaths_alone: number;
@@ -241,7 +248,7 @@ class SqliteJobQueue implements JobQueue {
     return this.db.transaction((): Job | null => {
       const row = q(this.db,
         
-          "SELECT id, kind, transcription_id, attempt, worker_deaths, worker_deaths_alone FROM jobs WHERE kind = ? AND state = 'queued' AND run_at <= ? ORDER BY run_at, id LIMIT 1",
+          "SELECT j.id, j.kind, j.transcription_id, t.project_id, j.attempt, j.worker_deaths, j.worker_deaths_alone FROM jobs j LEFT JOIN transcriptions t ON t.id = j.transcription_id WHERE j.kind = ? AND j.state = 'queued' AND j.run_at <= ? ORDER BY j.run_at, j.id LIMIT 1",
         )
         .get(kind, nowMs) as JobRow | undefined;
       if (!row) return null;
@@ -252,6 +259,7 @@ class SqliteJobQueue implements JobQueue {
         id: row.id,
         kind: row.kind,
         transcriptionId: row.transcription_id,
+        projectId: row.project_id ?? DEFAULT_PROJECT_ID,
         attempt: row.attempt + 1,
         workerDeaths: row.worker_deaths,
         workerDeathsAlone: row.worker_deaths_alone,
@@ -319,8 +327,8 @@ class SqliteKeys implements KeyRepository {
   constructor(private readonly db: Db) {}
 
   async insertTemporary(key: TemporaryKeyRecord): Promise<void> {
-    q(this.db, 'INSERT INTO temporary_keys (key_hash, expires_at_ms, body) VALUES (?, ?, ?)')
-      .run(key.keyHash, Date.parse(key.expiresAt), JSON.stringify(key));
+    q(this.db, 'INSERT INTO temporary_keys (key_hash, project_id, expires_at_ms, body) VALUES (?, ?, ?, ?)')
+      .run(key.keyHash, key.projectId ?? DEFAULT_PROJECT_ID, Date.parse(key.expiresAt), JSON.stringify(key));
   }
 
   async useTemporary(keyHash: string, nowMs: number): Promise<TemporaryKeyRecord | null> {
@@ -357,6 +365,9 @@ export async function openSqliteStorage(dataDir: string): Promise<Storage> {
     transcriptions: new SqliteTranscriptions(db),
     jobs: new SqliteJobQueue(db),
     keys: new SqliteKeys(db),
+    projects: new SqliteProjects(db),
+    usage: new SqliteUsage(db),
+    concurrency: new SqliteConcurrency(db),
     blobs,
     close: async () => {
       db.close();
