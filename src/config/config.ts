@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseCidr, type Cidr } from '../lib/outbound-address-policy.js';
+import { ENGINE_IDS, type EngineSettings } from '../pipeline/engines/engine-settings.js';
 
 /** Limits of the contract (API.md §5), each overridable by an environment variable. */
 export interface Limits {
@@ -93,6 +94,8 @@ export interface Config {
   /** Base URL clients reach this server at; used for temporary file URLs. */
   publicUrl: string | null;
   workers: number;
+  /** The speech engine of async jobs and of live sessions' final pass (HARK_ENGINE). */
+  engine: EngineSettings;
   audioUrlTimeoutMs: number;
   webhook: WebhookSettings;
   limits: Limits;
@@ -144,6 +147,13 @@ function addressList(env: Env, name: string): string[] {
   return entries;
 }
 
+/** HARK_ENGINE and the chosen engine's own variables. */
+function engineSettings(env: Env): EngineSettings {
+  const id = env.HARK_ENGINE || 'pocketsphinx';
+  if (!(ENGINE_IDS as readonly string[]).includes(id)) throw new ConfigError(`HARK_ENGINE must be one of ${ENGINE_IDS.join(', ')}, got "${id}"`);
+  return { id: 'pocketsphinx' };
+}
+
 /**
  * Reads the configuration from environment variables once at boot.
  * @throws ConfigError when a variable is present but malformed.
@@ -169,6 +179,7 @@ export function loadConfig(env: Env = process.env): Config {
     apiKeys,
     publicUrl: env.HARK_PUBLIC_URL ? env.HARK_PUBLIC_URL.replace(/\/+$/, '') : null,
     workers: int(env, 'HARK_WORKERS', availableParallelism(), 1),
+    engine: engineSettings(env),
     audioUrlTimeoutMs: int(env, 'HARK_AUDIO_URL_TIMEOUT_MS', 120_000, 1),
     webhook: {
       attempts: int(env, 'HARK_WEBHOOK_ATTEMPTS', 5, 1),
