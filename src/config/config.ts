@@ -147,11 +147,35 @@ function addressList(env: Env, name: string): string[] {
   return entries;
 }
 
-/** HARK_ENGINE and the chosen engine's own variables. */
+/** ISO 639-1 codes (two letters), comma-separated. */
+const LANGUAGE_CODE = /^[a-z]{2,3}$/;
+
+/** HARK_ENGINE and the chosen engine's own variables (README, "Using a better recogniser"). */
 function engineSettings(env: Env): EngineSettings {
   const id = env.HARK_ENGINE || 'pocketsphinx';
-  if (!(ENGINE_IDS as readonly string[]).includes(id)) throw new ConfigError(`HARK_ENGINE must be one of ${ENGINE_IDS.join(', ')}, got "${id}"`);
-  return { id: 'pocketsphinx' };
+  if (id === 'pocketsphinx') return { id };
+  if (id !== 'openai') throw new ConfigError(`HARK_ENGINE must be one of ${ENGINE_IDS.join(', ')}, got "${id}"`);
+  const rawUrl = env.HARK_ENGINE_URL ?? '';
+  const url = URL.canParse(rawUrl) ? new URL(rawUrl) : null;
+  if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password || url.search || url.hash) {
+    throw new ConfigError(`HARK_ENGINE=openai needs HARK_ENGINE_URL, an http(s) base URL like http://127.0.0.1:8000/v1, got "${rawUrl}"`);
+  }
+  const languages = (env.HARK_ENGINE_LANGUAGES || 'en').split(',').map((l) => l.trim().toLowerCase()).filter((l) => l !== '');
+  const invalid = languages.find((l) => !LANGUAGE_CODE.test(l));
+  if (invalid !== undefined || languages.length === 0) {
+    throw new ConfigError(`HARK_ENGINE_LANGUAGES must list ISO 639-1 codes like en,de,fr, got "${env.HARK_ENGINE_LANGUAGES}"`);
+  }
+  return {
+    id,
+    url: url.href.replace(/\/+$/, ''),
+    apiKey: env.HARK_ENGINE_API_KEY || null,
+    model: env.HARK_ENGINE_MODEL || 'whisper-1',
+    languages: [...new Set(languages)],
+    concurrency: int(env, 'HARK_ENGINE_CONCURRENCY', 4, 1),
+    timeoutMs: int(env, 'HARK_ENGINE_TIMEOUT_MS', 120_000, 1),
+    retries: int(env, 'HARK_ENGINE_RETRIES', 2, 0),
+    backoffMs: int(env, 'HARK_ENGINE_BACKOFF_MS', 500, 0),
+  };
 }
 
 /**
