@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseCidr, type Cidr } from '../lib/outbound-address-policy.js';
 import { ENGINE_IDS, type EngineSettings } from '../pipeline/engines/engine-settings.js';
+import { isKnownLanguageCode } from '../services/models/model-catalog.js';
 
 /** Limits of the contract (API.md §5), each overridable by an environment variable. */
 export interface Limits {
@@ -147,9 +148,6 @@ function addressList(env: Env, name: string): string[] {
   return entries;
 }
 
-/** ISO 639-1 codes (two letters), comma-separated. */
-const LANGUAGE_CODE = /^[a-z]{2,3}$/;
-
 /** HARK_ENGINE and the chosen engine's own variables (README, "Using a better recogniser"). */
 function engineSettings(env: Env): EngineSettings {
   const id = env.HARK_ENGINE || 'pocketsphinx';
@@ -161,9 +159,9 @@ function engineSettings(env: Env): EngineSettings {
     throw new ConfigError(`HARK_ENGINE=openai needs HARK_ENGINE_URL, an http(s) base URL like http://127.0.0.1:8000/v1, got "${rawUrl}"`);
   }
   const languages = (env.HARK_ENGINE_LANGUAGES || 'en').split(',').map((l) => l.trim().toLowerCase()).filter((l) => l !== '');
-  const invalid = languages.find((l) => !LANGUAGE_CODE.test(l));
+  const invalid = languages.find((l) => !isKnownLanguageCode(l));
   if (invalid !== undefined || languages.length === 0) {
-    throw new ConfigError(`HARK_ENGINE_LANGUAGES must list ISO 639-1 codes like en,de,fr, got "${env.HARK_ENGINE_LANGUAGES}"`);
+    throw new ConfigError(`HARK_ENGINE_LANGUAGES must list ISO 639-1 codes Hark knows, like en,de,fr; "${invalid ?? ''}" is not one`);
   }
   return {
     id,
