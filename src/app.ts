@@ -38,7 +38,7 @@ export interface AppDeps {
   /** Serves the real-time WebSocket API when present. */
   realtime?: RealtimeService;
   /** Serves OpenAI's audio API (`/v1/audio/…`) when present. */
-  openAiAudio?: Omit<OpenAiAudioOptions, 'limits'>;
+  openAiAudio?: Omit<OpenAiAudioOptions, 'limits' | 'idleTimeoutMs'>;
   /** Failed authentications per address; shared with the WebSocket API so both spend one budget. */
   authFailures?: AuthFailureThrottle;
   logger?: FastifyServerOptions['logger'];
@@ -146,7 +146,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     publicUrl: deps.config.publicUrl,
   });
   await app.register(transcriptionsRoutes, { transcriptions: deps.transcriptions });
-  if (deps.openAiAudio) await app.register(openAiAudioRoutes, { ...deps.openAiAudio, limits: deps.config.limits });
+  if (deps.openAiAudio) {
+    await app.register(openAiAudioRoutes, { ...deps.openAiAudio, limits: deps.config.limits, idleTimeoutMs: deps.config.http.idleTimeoutMs });
+  }
   if (deps.realtime) await app.register(realtimeRoutes, { realtime: deps.realtime });
   await app.register(uiRoutes, { publicUrl: deps.config.publicUrl });
   routes.addMethodNotAllowedRoutes();

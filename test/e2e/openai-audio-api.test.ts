@@ -7,6 +7,8 @@ import OpenAI, { toFile } from 'openai';
 import { wordErrorRate } from '../../src/lib/wer.js';
 import { startHark, type HarkProcess } from '../support/hark-process.js';
 import { librivoxUtterances } from '../support/librivox.js';
+import { speechPcm } from '../support/speech-audio.js';
+import { pcmWavHeader } from '../../src/pipeline/decode/samples.test-helper.js';
 
 const MAX_FILE_SIZE = 2_000_000;
 
@@ -119,5 +121,30 @@ describe('POST /v1/audio/transcriptions through the openai SDK', () => {
     const refused = await failure(async () => openai.audio.translations.create({ file: await toFile(await wav(), 'a.wav'), model: 'whisper-1' }));
     assert.ok(refused instanceof OpenAI.BadRequestError);
     assert.match(refused.message, /does not translate audio into English/);
+  });
+});
+
+describe('POST /v1/audio/transcriptions on a long file', () => {
+  let hark: HarkProcess;
+  before(async () => {
+    // An idle timeout far below the time recognition of the file takes on any machine.
+    hark = await startHark({ HARK_WORKERS: '1', HARK_REALTIME_WORKERS: '1', HARK_HTTP_IDLE_TIMEOUT_MS: '1000' });
+  });
+  after(() => hark.dispose());
+
+  test('the answer is not cut off by the idle timeout while the engine works; the file is segmented', async () => {
+    const openai = new OpenAI({ apiKey: hark.apiKey, baseURL: `${hark.baseUrl}/v1`, maxRetries: 0, timeout: 600_000 });
+    // The five recordings with pauses: 31 s, longer than the 30 s recognised whole.
+    const pcm = speechPcm();
+    const wav = Buffer.concat([pcmWavHeader(16_000, 1, pcm.length), pcm]);
+    const started = performance.now();
+    const result = await openai.audio.transcriptions.create({ file: await toFile(wav, 'long.wav'), model: 'whisper-1', response_format: 'verbose_json' });
+    const tookMs = performance.now() - started;
+    assert.ok(tookMs > 1000, `recognition took ${Math.round(tookMs)} ms, not longer than the idle timeout: the test proves nothing`);
+    assert.ok(result.duration > 30, `${result.duration}`);
+    const references = librivoxUtterances().map((u) => u.reference).join(' ');
+    const wer = wordErrorRate(references, result.text.toLowerCase().replace(/[^a-z' ]/g, ''));
+    assert.ok(wer <= 0.4, `${wer}: ${result.text}`);
+    assert.ok(result.segments!.length >= 5, 'one segment or more per sentence');
   });
 });

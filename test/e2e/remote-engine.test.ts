@@ -56,6 +56,9 @@ describe('HARK_ENGINE=openai against another Hark', () => {
       HARK_ENGINE_URL: `${engineHark.baseUrl}/v1`,
       HARK_ENGINE_API_KEY: engineHark.apiKey,
       HARK_ENGINE_LANGUAGES: 'en,es',
+      // As many requests as the engine Hark recognises at once, so none waits out its time limit in a queue there.
+      HARK_ENGINE_CONCURRENCY: '1',
+      HARK_ENGINE_TIMEOUT_MS: '600000',
       HARK_ENGINE_RETRIES: '1',
       HARK_ENGINE_BACKOFF_MS: '200',
     });

@@ -37,6 +37,8 @@ export interface OpenAiAudioOptions {
   limits: Limits;
   /** Uploads wait here while they are transcribed; emptied at start. */
   uploadDir: string;
+  /** The connections' idle timeout (HARK_HTTP_IDLE_TIMEOUT_MS), suspended while a transcription runs. */
+  idleTimeoutMs: number;
 }
 
 function invalid(param: string, message: string): ApiError {
@@ -129,6 +131,11 @@ export async function openAiAudioRoutes(app: FastifyInstance, opts: OpenAiAudioO
         const parsed: AudioTranscriptionRequest = parseAudioFields(fields, { languages: opts.languages, maxPromptChars: limits.maxContextChars });
         if (!received) throw invalid('file', "Missing required parameter: 'file'.");
 
+        // No byte flows while the engine works, for as long as the audio takes: the idle
+        // timeout would cut the answer off. It applies again once the answer is sent.
+        const socket = request.raw.socket;
+        socket.setTimeout(0);
+        reply.raw.once('finish', () => socket.setTimeout(opts.idleTimeoutMs));
         // A client that hangs up stops its recognition.
         const gone = new AbortController();
         reply.raw.once('close', () => {
