@@ -152,10 +152,8 @@ async function readLimited(response: Response, maxBytes: number): Promise<Buffer
   let size = 0;
   for await (const chunk of response.body) {
     size += chunk.byteLength;
-    if (size > maxBytes) {
-      await response.body.cancel().catch(() => {});
-      throw new EngineUnavailableError(`The speech engine's answer is larger than ${maxBytes} bytes`);
-    }
+    // Leaving the loop cancels the rest of the body.
+    if (size > maxBytes) throw new EngineUnavailableError(`The speech engine's answer is larger than ${maxBytes} bytes`);
     chunks.push(Buffer.from(chunk));
   }
   return Buffer.concat(chunks);
