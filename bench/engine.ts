@@ -47,7 +47,7 @@ async function asyncSeconds(hark: HarkProcess, work: string[], parallel: number)
   return (performance.now() - started) / 1000;
 }
 
-/** Per sentence: ms from its last audio frame sent to its last final word received. */
+/** Per sentence: ms from its last audio frame sent to the `<end>` after its final words. */
 async function finalsLatencies(hark: HarkProcess, pcm: Buffer, sentenceEndsMs: number[]): Promise<number[]> {
   const frameBytes = 120 * PCM_MS;
   const run = await runSession(hark.wsUrl, {
@@ -59,12 +59,12 @@ async function finalsLatencies(hark: HarkProcess, pcm: Buffer, sentenceEndsMs: n
     paceMs: 120,
     timeoutMs: 600_000,
   });
-  return sentenceEndsMs.map((endMs) => {
+  const ends = run.received.filter((r) => (r.message.tokens as { text: string; is_final?: boolean }[] | undefined)?.some((t) => t.is_final && t.text === '<end>'));
+  return sentenceEndsMs.map((endMs, i) => {
     const frame = Math.ceil((endMs * PCM_MS) / frameBytes) - 1;
     const sentAt = run.sentAt[Math.min(frame, run.sentAt.length - 1)]!;
-    const final = run.received.find((r) =>
-      (r.message.tokens as { is_final?: boolean; end_ms?: number }[] | undefined)?.some((t) => t.is_final && (t.end_ms ?? 0) >= endMs - 300));
-    return final ? final.at - sentAt : Number.NaN;
+    const end = ends[i];
+    return end ? end.at - sentAt : Number.NaN;
   });
 }
 

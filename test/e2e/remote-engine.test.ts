@@ -120,8 +120,9 @@ describe('HARK_ENGINE=openai against another Hark', () => {
       }),
     ]);
     for (const run of [plain, endpointing]) assertWellFormed(run);
-    // Each session's two utterances went to the engine as its final pass.
-    assert.ok(engineRequests() - asked >= 4, `${engineRequests() - asked} requests to the engine`);
+    // The engine is the final pass: the session without endpointing (no deadline) sent both its
+    // utterances; the other's went too unless their deadline had already passed for the estimate.
+    assert.ok(engineRequests() - asked >= 2, `${engineRequests() - asked} requests to the engine`);
     // In time, the finals are the engine's words, those of the async transcript. A final
     // the engine cannot deliver by its deadline (the endpoint delay; 30 s for a client
     // at real-time pace, as a starved engine on a loaded machine may make it) is the
