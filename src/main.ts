@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from './config/config.js';
-import { openRecognition } from './recognition.js';
+import { openLiveRecognition, openRecognition } from './recognition.js';
 import { createServer } from './server.js';
 import { openTranslation } from './translation.js';
 
@@ -14,8 +14,12 @@ const CLOSE_BOUND_MS = 10_000;
 async function main(): Promise<void> {
   const config = loadConfig();
   // Both load models; neither depends on the other.
-  const [recognition, translation] = await Promise.all([openRecognition(config.workers), openTranslation(config.translation)]);
-  const server = await createServer(config, recognition, translation);
+  const [recognition, translation, liveRecognition] = await Promise.all([
+    openRecognition(config.workers, config.engine),
+    openTranslation(config.translation),
+    openLiveRecognition(config.realtime.workers, config.engine),
+  ]);
+  const server = await createServer(config, recognition, translation, liveRecognition);
   await server.app.listen({ host: config.host, port: config.port });
   const address = server.app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

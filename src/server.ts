@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
@@ -7,6 +8,7 @@ import type { Config } from './config/config.js';
 import { JobRunner, type AudioTranscriber, type DurationProbe } from './jobs/job-runner.js';
 import { OutboundAddressPolicy } from './lib/outbound-address-policy.js';
 import { RealtimeRecognitionPool } from './jobs/realtime-recognition-pool.js';
+import type { ClosableLiveRecognition } from './recognition.js';
 import { FileService } from './services/files/file-service.js';
 import { AuthFailureThrottle } from './services/keys/auth-failure-throttle.js';
 import { KeyService } from './services/keys/key-service.js';
@@ -56,7 +58,7 @@ export async function createServer(
   config: Config,
   recognition: Recognition,
   translation: Translation,
-  liveRecognition = new RealtimeRecognitionPool({ workers: config.realtime.workers }),
+  liveRecognition: ClosableLiveRecognition = new RealtimeRecognitionPool({ workers: config.realtime.workers }),
 ): Promise<RunningServer> {
   await mkdir(config.dataDir, { recursive: true });
   const storage = await openSqliteStorage(config.dataDir);
@@ -99,6 +101,11 @@ export async function createServer(
     models,
     realtime,
     authFailures,
+    openAiAudio: {
+      transcriber: recognition,
+      languages: recognition.languages,
+      uploadDir: join(config.dataDir, 'tmp', 'openai-audio'),
+    },
     logger: { level: config.logLevel },
   });
   translation.watch(app.log);

@@ -1,6 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseCidr, type Cidr } from '../lib/outbound-address-policy.js';
+import { ENGINE_IDS, type EngineSettings } from '../pipeline/engines/engine-settings.js';
+import { isKnownLanguageCode } from '../services/models/model-catalog.js';
 
 /** Limits of the contract (API.md §5), each overridable by an environment variable. */
 export interface Limits {
@@ -102,6 +104,8 @@ export interface Config {
   /** Base URL clients reach this server at; used for temporary file URLs. */
   publicUrl: string | null;
   workers: number;
+  /** The speech engine of async jobs and of live sessions' final pass (HARK_ENGINE). */
+  engine: EngineSettings;
   audioUrlTimeoutMs: number;
   webhook: WebhookSettings;
   limits: Limits;
@@ -153,6 +157,34 @@ function addressList(env: Env, name: string): string[] {
   return entries;
 }
 
+/** HARK_ENGINE and the chosen engine's own variables (README, "Using a better recogniser"). */
+function engineSettings(env: Env): EngineSettings {
+  const id = env.HARK_ENGINE || 'pocketsphinx';
+  if (id === 'pocketsphinx') return { id };
+  if (id !== 'openai') throw new ConfigError(`HARK_ENGINE must be one of ${ENGINE_IDS.join(', ')}, got "${id}"`);
+  const rawUrl = env.HARK_ENGINE_URL ?? '';
+  const url = URL.canParse(rawUrl) ? new URL(rawUrl) : null;
+  if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password || url.search || url.hash) {
+    throw new ConfigError(`HARK_ENGINE=openai needs HARK_ENGINE_URL, an http(s) base URL like http://127.0.0.1:8000/v1, got "${rawUrl}"`);
+  }
+  const languages = (env.HARK_ENGINE_LANGUAGES || 'en').split(',').map((l) => l.trim().toLowerCase()).filter((l) => l !== '');
+  const invalid = languages.find((l) => !isKnownLanguageCode(l));
+  if (invalid !== undefined || languages.length === 0) {
+    throw new ConfigError(`HARK_ENGINE_LANGUAGES must list ISO 639-1 codes Hark knows, like en,de,fr; "${invalid ?? ''}" is not one`);
+  }
+  return {
+    id,
+    url: url.href.replace(/\/+$/, ''),
+    apiKey: env.HARK_ENGINE_API_KEY || null,
+    model: env.HARK_ENGINE_MODEL || 'whisper-1',
+    languages: [...new Set(languages)],
+    concurrency: int(env, 'HARK_ENGINE_CONCURRENCY', 4, 1),
+    timeoutMs: int(env, 'HARK_ENGINE_TIMEOUT_MS', 120_000, 1),
+    retries: int(env, 'HARK_ENGINE_RETRIES', 2, 0),
+    backoffMs: int(env, 'HARK_ENGINE_BACKOFF_MS', 500, 0),
+  };
+}
+
 /**
  * Reads the configuration from environment variables once at boot.
  * @throws ConfigError when a variable is present but malformed.
@@ -178,6 +210,7 @@ export function loadConfig(env: Env = process.env): Config {
     apiKeys,
     publicUrl: env.HARK_PUBLIC_URL ? env.HARK_PUBLIC_URL.replace(/\/+$/, '') : null,
     workers: int(env, 'HARK_WORKERS', availableParallelism(), 1),
+    engine: engineSettings(env),
     audioUrlTimeoutMs: int(env, 'HARK_AUDIO_URL_TIMEOUT_MS', 120_000, 1),
     webhook: {
       attempts: int(env, 'HARK_WEBHOOK_ATTEMPTS', 5, 1),

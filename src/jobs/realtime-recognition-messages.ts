@@ -4,6 +4,7 @@
  */
 import type { RecognitionContext } from '../pipeline/context/recognition-context.js';
 import type { PartialWord, RecognizedWord } from '../pipeline/engines/speech-engine.js';
+import type { EngineSettings } from '../pipeline/engines/engine-settings.js';
 import type { PocketSphinxModel } from '../pipeline/engines/pocketsphinx/model.js';
 import type { SerializedError } from './recognition-messages.js';
 
@@ -20,7 +21,10 @@ export const REALTIME_WORKER_SETUP_ENV = 'HARK_REALTIME_WORKER_SETUP';
 /** What every worker is started with. */
 export interface RealtimeWorkerSetup {
   role: RealtimeWorkerRole;
+  /** The fast pass's PocketSphinx model (and the accurate pass's, without `engine`). */
   model?: PocketSphinxModel;
+  /** accurate: the batch engine to load instead of PocketSphinx. */
+  engine?: EngineSettings;
 }
 
 export type ToRealtimeWorker =
