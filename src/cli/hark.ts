@@ -18,6 +18,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   keys: { summary: 'mint a temporary API key for a WebSocket client', load: () => import('./keys.js') },
   files: { summary: 'list or delete uploaded files', load: () => import('./files.js') },
   transcriptions: { summary: 'list transcriptions, print or delete them', load: () => import('./transcriptions.js') },
+  models: { summary: 'list, download or remove speech models (sherpa-onnx)', load: () => import('./models.js') },
 };
 
 const USAGE = `Usage: hark <command> [options]
