@@ -68,7 +68,7 @@ export async function run(args: string[]): Promise<void> {
   try {
     const result = await pullModel(model, {
       dataDir: config.dataDir,
-      mirror: config.speech.modelMirror,
+      mirror: config.models.mirror,
       signal: abort.signal,
       ...(values.archive !== undefined ? { archivePath: values.archive } : {}),
       progress: { downloaded: (done, total) => progress.bar(model.archive, done, total), step: (text) => progress.step(text) },

@@ -84,14 +84,10 @@ export interface HttpSettings {
   maxConnections: number;
 }
 
-/** Which speech engine recognises, and where its model comes from (README "Better accuracy and other languages"). */
-export interface EngineSettings {
-  /** HARK_ENGINE: `pocketsphinx` (built in) or `sherpa-onnx` (a model you install). */
-  engine: 'pocketsphinx' | 'sherpa-onnx';
-  /** HARK_ENGINE_MODEL: an installed model id (`hark models list`) or a model directory's path; sherpa-onnx only. */
-  model: string | null;
+/** Speech models for sherpa-onnx (`hark models`). */
+export interface ModelSettings {
   /** HARK_MODEL_MIRROR: base URL `hark models pull` fetches archives from instead of the official release. */
-  modelMirror: string | null;
+  mirror: string | null;
 }
 
 export interface Config {
@@ -111,7 +107,7 @@ export interface Config {
   auth: AuthSettings;
   outbound: OutboundSettings;
   http: HttpSettings;
-  speech: EngineSettings;
+  models: ModelSettings;
   /** SIGTERM lets uploads, REST calls, running jobs and live sessions finish for this long. */
   shutdownGraceMs: number;
   logLevel: string;
@@ -155,16 +151,10 @@ function addressList(env: Env, name: string): string[] {
   return entries;
 }
 
-function engineSettings(env: Env): EngineSettings {
-  const engine = env.HARK_ENGINE || 'pocketsphinx';
-  if (engine !== 'pocketsphinx' && engine !== 'sherpa-onnx') throw new ConfigError(`HARK_ENGINE must be pocketsphinx or sherpa-onnx, got "${engine}"`);
-  const model = env.HARK_ENGINE_MODEL?.trim() || null;
-  if (engine === 'sherpa-onnx' && model === null) {
-    throw new ConfigError('HARK_ENGINE=sherpa-onnx needs HARK_ENGINE_MODEL: an installed model id ("hark models list") or a model directory');
-  }
+function modelSettings(env: Env): ModelSettings {
   const mirror = env.HARK_MODEL_MIRROR?.trim() || null;
   if (mirror !== null && !/^https?:\/\/[^/]/.test(mirror)) throw new ConfigError(`HARK_MODEL_MIRROR must be an http(s) URL, got "${mirror}"`);
-  return { engine, model, modelMirror: mirror === null ? null : mirror.replace(/\/+$/, '') };
+  return { mirror: mirror === null ? null : mirror.replace(/\/+$/, '') };
 }
 
 /**
@@ -240,7 +230,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxConnectionsPerAddress: int(env, 'HARK_HTTP_MAX_CONNECTIONS_PER_ADDRESS', 128, 1),
       maxConnections: int(env, 'HARK_HTTP_MAX_CONNECTIONS', 1024, 1),
     },
-    speech: engineSettings(env),
+    models: modelSettings(env),
     shutdownGraceMs: int(env, 'HARK_SHUTDOWN_GRACE_MS', 30_000, 0),
     logLevel: env.HARK_LOG_LEVEL || 'info',
   };
