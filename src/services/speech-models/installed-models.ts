@@ -59,6 +59,7 @@ export function readModelDescription(dir: string): ModelDescription {
     const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'is missing' : 'is not valid JSON';
     throw new ModelDirectoryError(`${path} ${reason}`);
   }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ModelDirectoryError(`${path} must hold a JSON object`);
   const value = parsed as Partial<ModelDescription>;
   if (typeof value.id !== 'string' || !MODEL_ID_PATTERN.test(value.id)) throw new ModelDirectoryError(`${path}: "id" must be a model id`);
   if (!FAMILIES.includes(value.family as ModelFamily)) throw new ModelDirectoryError(`${path}: "family" must be one of ${FAMILIES.join(', ')}`);

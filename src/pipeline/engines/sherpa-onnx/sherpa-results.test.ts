@@ -57,3 +57,31 @@ describe('resultLanguage', () => {
     assert.equal(resultLanguage({ tokens: [], timestamps: [], lang: '<|nospeech|>' }), null);
   });
 });
+
+describe('toRecognizedWords on arbitrary results (property)', () => {
+  it('keeps every word inside the audio, in order, non-empty, with a confidence in 0..1', async () => {
+    const { default: fc } = await import('fast-check');
+    const { FUZZ_SEED } = await import('../../../../test/support/fuzz.js');
+    const token = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom(' a', '▁b', 'c', '，', '你', '<0x0A>', ' ', ''));
+    const result = fc.integer({ min: 0, max: 12 }).chain((n) =>
+      fc.record({
+        tokens: fc.array(token, { minLength: n, maxLength: n }),
+        timestamps: fc.array(fc.double({ min: 0, max: 10, noNaN: true }), { minLength: n, maxLength: n }).map((t) => t.sort((a, b) => a - b)),
+        ys_probs: fc.array(fc.double({ min: -20, max: 0, noNaN: true }), { maxLength: n }),
+      }),
+    );
+    fc.assert(
+      fc.property(result, fc.integer({ min: 0, max: 100_000 }), (r, offsetMs) => {
+        const endMs = offsetMs + 10_000;
+        let previous = offsetMs;
+        for (const w of toRecognizedWords(r, offsetMs, endMs)) {
+          assert.ok(w.word.length > 0 && w.word.trim() === w.word, JSON.stringify(w));
+          assert.ok(w.startMs >= previous && w.endMs > w.startMs && w.endMs <= endMs + 1, JSON.stringify(w));
+          assert.ok(w.confidence >= 0 && w.confidence <= 1);
+          previous = w.startMs;
+        }
+      }),
+      { seed: FUZZ_SEED, numRuns: 500 },
+    );
+  });
+});
