@@ -11,7 +11,8 @@
  * it fills, and silence emits blanks, which also drive sherpa's endpoint rules.
  *
  * Tokens: `▁low` (400 Hz), `er` (1200 Hz, a sub-word that joins the word
- * before it) and `▁high` (3000 Hz): low, high+mid reads "low higher".
+ * before it) and `▁high` (3000 Hz): low, high+mid reads "low higher". A 6 kHz
+ * `hum` is heard as nothing.
  *
  * Two directories are written, as sherpa-onnx's own archives lay them out:
  * an offline zipformer CTC model and a streaming zipformer2 CTC one (whose
@@ -22,8 +23,11 @@ import { join } from 'node:path';
 import { encodeOnnxModel, FLOAT, INT64, type ModelSpec, type NodeSpec, type Tensor, type ValueSpec } from './onnx-writer.js';
 
 export const TONE_TOKENS = ['<blk>', '▁low', 'er', '▁high'] as const;
-/** Frequencies of the tones that sound each token. */
-export const TONE_HZ = { low: 400, er: 1200, high: 3000 } as const;
+/**
+ * Frequencies of the tones that sound each token, and of `hum`, a tone outside
+ * every band: loud enough for an energy detector to call it speech, blank to the model.
+ */
+export const TONE_HZ = { low: 400, er: 1200, high: 3000, hum: 6000 } as const;
 
 const MEL_BINS = 80;
 const BLANK_SCORE = 3;
