@@ -26,7 +26,7 @@ import { BicDiarizer } from '../src/pipeline/diarization/bic-diarizer.js';
 import type { BatchDiarizer, TimedWord } from '../src/pipeline/diarization/diarizer.js';
 import { OnlineDiarizer } from '../src/pipeline/diarization/online-diarizer.js';
 import { PocketSphinxEngine } from '../src/pipeline/engines/pocketsphinx/pocketsphinx-engine.js';
-import type { SpeechEngine } from '../src/pipeline/engines/speech-engine.js';
+import type { BatchEngine } from '../src/pipeline/engines/speech-engine.js';
 import { type Recording, evaluationSet, moreRecordings } from '../test/support/conversations.js';
 import { type DiarizerKind, type RecordingScore, pooledDer, scoreRecording, utterancesOf } from '../test/support/diarization-evaluation.js';
 import { startHark } from '../test/support/hark-process.js';
@@ -64,23 +64,24 @@ for (const kind of ['batch', 'live'] as const) {
 
 // ---------------------------------------------------------------- async cost
 /** Times recognition inside transcribeFile: the engine's recognizers report each call. */
-function timedEngine(engine: SpeechEngine, spent: { ms: number }): SpeechEngine {
+function timedEngine(engine: BatchEngine, spent: { ms: number }): BatchEngine {
   return {
     id: engine.id,
     capabilities: engine.capabilities,
     close: () => engine.close(),
-    createRecognizer() {
-      const recognizer = engine.createRecognizer();
-      const recognize = recognizer.recognize.bind(recognizer);
-      recognizer.recognize = (samples, offsetMs) => {
-        const started = performance.now();
-        try {
-          return recognize(samples, offsetMs);
-        } finally {
-          spent.ms += performance.now() - started;
-        }
+    createBatchRecognizer() {
+      const recognizer = engine.createBatchRecognizer();
+      return {
+        recognize: async (request) => {
+          const started = performance.now();
+          try {
+            return await recognizer.recognize(request);
+          } finally {
+            spent.ms += performance.now() - started;
+          }
+        },
+        free: () => recognizer.free(),
       };
-      return recognizer;
     },
   };
 }

@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config/config.js';
-import { openRecognition } from './recognition.js';
+import { verifyEngine } from './pipeline/engines/engine-registry.js';
+import { openLiveRecognition, openRecognition } from './recognition.js';
 import { createServer } from './server.js';
 import { openTranslation } from './translation.js';
 
@@ -13,9 +14,15 @@ const CLOSE_BOUND_MS = 10_000;
 /** Process entry: read config, build, listen, close cleanly on signals. */
 async function main(): Promise<void> {
   const config = loadConfig();
+  // An engine whose library ends the process on a bad model is tried once, in a child, first.
+  await verifyEngine(config.engine);
   // Both load models; neither depends on the other.
-  const [recognition, translation] = await Promise.all([openRecognition(config.workers), openTranslation(config.translation)]);
-  const server = await createServer(config, recognition, translation);
+  const [recognition, translation, liveRecognition] = await Promise.all([
+    openRecognition(config.workers, config.engine),
+    openTranslation(config.translation),
+    openLiveRecognition(config.realtime.workers, config.engine),
+  ]);
+  const server = await createServer(config, recognition, translation, liveRecognition);
   await server.app.listen({ host: config.host, port: config.port });
   const address = server.app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -79,6 +86,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`hark: ${err instanceof ConfigError ? err.message : (err as Error).stack ?? String(err)}\n`);
+  const plain = err instanceof ConfigError || (err instanceof Error && err.name === 'ModelLoadError');
+  process.stderr.write(`hark: ${plain ? (err as Error).message : (err as Error).stack ?? String(err)}\n`);
   process.exit(1);
 });

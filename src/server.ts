@@ -7,6 +7,7 @@ import type { Config } from './config/config.js';
 import { JobRunner, type AudioTranscriber, type DurationProbe } from './jobs/job-runner.js';
 import { OutboundAddressPolicy } from './lib/outbound-address-policy.js';
 import { RealtimeRecognitionPool } from './jobs/realtime-recognition-pool.js';
+import type { ClosableLiveRecognition } from './recognition.js';
 import { FileService } from './services/files/file-service.js';
 import { AuthFailureThrottle } from './services/keys/auth-failure-throttle.js';
 import { KeyService } from './services/keys/key-service.js';
@@ -54,7 +55,7 @@ export async function createServer(
   config: Config,
   recognition: Recognition,
   translation: Translation,
-  liveRecognition = new RealtimeRecognitionPool({ workers: config.realtime.workers }),
+  liveRecognition: ClosableLiveRecognition = new RealtimeRecognitionPool({ workers: config.realtime.workers }),
 ): Promise<RunningServer> {
   await mkdir(config.dataDir, { recursive: true });
   const storage = await openSqliteStorage(config.dataDir);

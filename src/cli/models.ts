@@ -1,5 +1,5 @@
 /** `hark models`: the speech models this machine can install, and those it has. */
-import { loadConfig } from '../config/config.js';
+import { dataDirSetting, modelSettings } from '../config/config.js';
 import { formatBytes } from '../lib/byte-size.js';
 import { MODEL_CATALOGUE, findCatalogueModel } from '../services/speech-models/model-catalogue.js';
 import { listInstalledModels, removeInstalledModel } from '../services/speech-models/installed-models.js';
@@ -48,7 +48,8 @@ export async function run(args: string[]): Promise<void> {
   if (!parsed) return;
   const { values, positionals } = parsed;
   const [action = 'list', id, ...extra] = positionals;
-  const config = loadConfig();
+  // Not the whole configuration: a HARK_ENGINE_MODEL that is not installed yet must not stop its own pull.
+  const config = { dataDir: dataDirSetting(), models: modelSettings() };
   if (action === 'list') return list(values.json === true, config.dataDir);
   if (action !== 'pull' && action !== 'remove') throw usageError(`Unknown action: ${action}`, USAGE);
   if (id === undefined || extra.length > 0) throw usageError(`hark models ${action} needs one model id`, USAGE);

@@ -1,6 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseCidr, type Cidr } from '../lib/outbound-address-policy.js';
+import { ENGINE_IDS, type EngineSettings } from '../pipeline/engines/engine-settings.js';
+import { resolveSherpaModel } from '../pipeline/engines/sherpa-onnx/model-files.js';
+import { ModelDirectoryError } from '../services/speech-models/installed-models.js';
 
 /** Limits of the contract (API.md §5), each overridable by an environment variable. */
 export interface Limits {
@@ -99,6 +102,8 @@ export interface Config {
   /** Base URL clients reach this server at; used for temporary file URLs. */
   publicUrl: string | null;
   workers: number;
+  /** The speech engine of async jobs and of live sessions' final pass (HARK_ENGINE). */
+  engine: EngineSettings;
   audioUrlTimeoutMs: number;
   webhook: WebhookSettings;
   limits: Limits;
@@ -151,10 +156,33 @@ function addressList(env: Env, name: string): string[] {
   return entries;
 }
 
-function modelSettings(env: Env): ModelSettings {
+/** HARK_MODEL_MIRROR, checked. */
+export function modelSettings(env: Env = process.env): ModelSettings {
   const mirror = env.HARK_MODEL_MIRROR?.trim() || null;
   if (mirror !== null && !/^https?:\/\/[^/]/.test(mirror)) throw new ConfigError(`HARK_MODEL_MIRROR must be an http(s) URL, got "${mirror}"`);
   return { mirror: mirror === null ? null : mirror.replace(/\/+$/, '') };
+}
+
+/** HARK_DATA_DIR as an absolute path (default ./data). */
+export function dataDirSetting(env: Env = process.env): string {
+  return resolve(env.HARK_DATA_DIR || 'data');
+}
+
+/** HARK_ENGINE and the chosen engine's own variables. */
+function engineSettings(env: Env, dataDir: string): EngineSettings {
+  const id = env.HARK_ENGINE || 'pocketsphinx';
+  if (!(ENGINE_IDS as readonly string[]).includes(id)) throw new ConfigError(`HARK_ENGINE must be one of ${ENGINE_IDS.join(', ')}, got "${id}"`);
+  if (id === 'sherpa-onnx') {
+    const model = env.HARK_ENGINE_MODEL?.trim();
+    if (!model) throw new ConfigError('HARK_ENGINE=sherpa-onnx needs HARK_ENGINE_MODEL: an installed model id ("hark models list") or a model directory');
+    try {
+      return { id: 'sherpa-onnx', model: resolveSherpaModel(model, dataDir) };
+    } catch (err) {
+      if (err instanceof ModelDirectoryError) throw new ConfigError(`HARK_ENGINE_MODEL: ${err.message}`);
+      throw err;
+    }
+  }
+  return { id: 'pocketsphinx' };
 }
 
 /**
@@ -178,10 +206,11 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     host: env.HARK_HOST || '0.0.0.0',
     port: int(env, 'HARK_PORT', 8080),
-    dataDir: resolve(env.HARK_DATA_DIR || 'data'),
+    dataDir: dataDirSetting(env),
     apiKeys,
     publicUrl: env.HARK_PUBLIC_URL ? env.HARK_PUBLIC_URL.replace(/\/+$/, '') : null,
     workers: int(env, 'HARK_WORKERS', availableParallelism(), 1),
+    engine: engineSettings(env, dataDirSetting(env)),
     audioUrlTimeoutMs: int(env, 'HARK_AUDIO_URL_TIMEOUT_MS', 120_000, 1),
     webhook: {
       attempts: int(env, 'HARK_WEBHOOK_ATTEMPTS', 5, 1),

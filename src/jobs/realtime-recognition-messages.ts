@@ -4,6 +4,7 @@
  */
 import type { RecognitionContext } from '../pipeline/context/recognition-context.js';
 import type { PartialWord, RecognizedWord } from '../pipeline/engines/speech-engine.js';
+import type { EngineSettings } from '../pipeline/engines/engine-settings.js';
 import type { PocketSphinxModel } from '../pipeline/engines/pocketsphinx/model.js';
 import type { SerializedError } from './recognition-messages.js';
 
@@ -20,7 +21,12 @@ export const REALTIME_WORKER_SETUP_ENV = 'HARK_REALTIME_WORKER_SETUP';
 /** What every worker is started with. */
 export interface RealtimeWorkerSetup {
   role: RealtimeWorkerRole;
+  /** The fast pass's PocketSphinx model (and the accurate pass's, without `engine`). */
   model?: PocketSphinxModel;
+  /** accurate: the batch engine to load instead of PocketSphinx. */
+  engine?: EngineSettings;
+  /** fast: the streaming engine to load instead of PocketSphinx (a streaming sherpa-onnx model). */
+  partialEngine?: EngineSettings;
 }
 
 export type ToRealtimeWorker =
@@ -38,8 +44,11 @@ export type FromRealtimeWorker =
   | { type: 'ready' }
   /** The engine could not be loaded; the worker does nothing more. */
   | { type: 'init-error'; error: SerializedError }
-  /** After each `audio`: the hypothesis so far and where the stream's decoder is. */
-  | { type: 'progress'; streamId: number; utteranceId: number; words: PartialWord[]; samples: number; positionMs: number }
+  /**
+   * After each `audio`: the hypothesis so far and where the stream's decoder is; `endpoint` when
+   * the engine's own endpoint rule says the utterance is over (engines with one, e.g. sherpa-onnx).
+   */
+  | { type: 'progress'; streamId: number; utteranceId: number; words: PartialWord[]; samples: number; positionMs: number; endpoint?: boolean }
   /** Answer to `end`: the utterance's words with confidences. */
   | { type: 'ended'; streamId: number; words: RecognizedWord[] }
   /** Answer to `recognize`, with the thread time it took. */

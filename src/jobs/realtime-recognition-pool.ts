@@ -12,6 +12,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { RecognitionContext } from '../pipeline/context/recognition-context.js';
+import type { EngineSettings } from '../pipeline/engines/engine-settings.js';
 import type { PocketSphinxModel } from '../pipeline/engines/pocketsphinx/model.js';
 import type { RecognizedWord } from '../pipeline/engines/speech-engine.js';
 import type { FinalRecognizer, LiveRecognition, PartialEvents, PartialRecognizer } from '../pipeline/stream.js';
@@ -29,6 +30,14 @@ export interface RealtimeRecognitionPoolOptions {
   /** Processes of each role. */
   workers: number;
   model?: PocketSphinxModel;
+  /**
+   * The accurate workers' batch engine, default PocketSphinx; null: no
+   * accurate workers, the final pass is elsewhere (recognition.ts composes
+   * one over a remote engine), and {@link openFinal} must not be called.
+   */
+  finalEngine?: EngineSettings | null;
+  /** The fast workers' streaming engine, default PocketSphinx with the fast-pass search. */
+  partialEngine?: EngineSettings;
   /** The worker script; tests substitute a scripted one. */
   workerUrl?: URL;
 }
@@ -78,6 +87,8 @@ const ESTIMATE_OVERHEAD_MS = 30;
 export class RealtimeRecognitionPool implements LiveRecognition {
   private readonly size: number;
   private readonly setup: { model?: PocketSphinxModel };
+  private readonly finalEngine: EngineSettings | null | undefined;
+  private readonly partialEngine: EngineSettings | undefined;
   private readonly workerUrl: URL;
   private readonly slots = new Set<Slot>();
   /** Sessions' utterance queues, in round-robin order. */
@@ -93,6 +104,8 @@ export class RealtimeRecognitionPool implements LiveRecognition {
     if (!(Number.isInteger(options.workers) && options.workers >= 1)) throw new RangeError('workers must be a positive integer');
     this.size = options.workers;
     this.setup = options.model ? { model: options.model } : {};
+    this.finalEngine = options.finalEngine;
+    this.partialEngine = options.partialEngine;
     this.workerUrl = options.workerUrl ?? DEFAULT_WORKER_URL;
   }
 
@@ -208,12 +221,14 @@ export class RealtimeRecognitionPool implements LiveRecognition {
     this.started = true;
     for (let i = 0; i < this.size; i++) {
       this.spawn('fast');
-      this.spawn('accurate');
+      if (this.finalEngine !== null) this.spawn('accurate');
     }
   }
 
   private spawn(role: RealtimeWorkerRole): Slot {
     const setup: RealtimeWorkerSetup = { role, ...this.setup };
+    if (role === 'accurate' && this.finalEngine) setup.engine = this.finalEngine;
+    if (role === 'fast' && this.partialEngine) setup.partialEngine = this.partialEngine;
     const worker = fork(fileURLToPath(this.workerUrl), [], {
       env: { ...process.env, [REALTIME_WORKER_SETUP_ENV]: JSON.stringify(setup) },
       serialization: 'advanced',
@@ -241,7 +256,7 @@ export class RealtimeRecognitionPool implements LiveRecognition {
         return;
       case 'progress': {
         const stream = slot.streams.get(message.streamId);
-        stream?.events.progress(message.utteranceId, message.words, message.samples, message.positionMs);
+        stream?.events.progress(message.utteranceId, message.words, message.samples, message.positionMs, message.endpoint === true);
         return;
       }
       case 'ended':

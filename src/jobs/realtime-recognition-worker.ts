@@ -6,8 +6,13 @@
  * stream's decoder serves the next one (loading one costs ≈0.5 s).
  */
 import { setPriority } from 'node:os';
-import { PocketSphinxEngine } from '../pipeline/engines/pocketsphinx/pocketsphinx-engine.js';
-import { ENGINE_SAMPLE_RATE, type Recognizer } from '../pipeline/engines/speech-engine.js';
+import { createBatchEngine, createStreamingEngine } from '../pipeline/engines/engine-registry.js';
+import {
+  type BatchEngine,
+  ENGINE_SAMPLE_RATE,
+  type StreamingEngine,
+  type StreamingRecognizer,
+} from '../pipeline/engines/speech-engine.js';
 import { PROVISIONAL_CONFIDENCE } from '../pipeline/tokens/transcript-assembler.js';
 import { serializeError } from './recognition-messages.js';
 import {
@@ -34,9 +39,9 @@ const ACCURATE_PASS_CONTEXT_SEARCHES = 4;
 
 // Imported outside a worker (e.g. by a test runner scanning dist/) it does nothing.
 const setupJson = process.env[REALTIME_WORKER_SETUP_ENV];
-if (process.send && setupJson !== undefined) serve(JSON.parse(setupJson) as RealtimeWorkerSetup);
+if (process.send && setupJson !== undefined) void serve(JSON.parse(setupJson) as RealtimeWorkerSetup);
 
-function serve(setup: RealtimeWorkerSetup): void {
+async function serve(setup: RealtimeWorkerSetup): Promise<void> {
   const post = (message: FromRealtimeWorker) => process.send!(message);
   // The pool going away (server stopped or killed) ends the worker too.
   process.on('disconnect', () => process.exit(0));
@@ -44,16 +49,26 @@ function serve(setup: RealtimeWorkerSetup): void {
   // client sees first); the accurate pass can wait. When cores are scarce,
   // the fast workers win them.
   if (setup.role === 'accurate') lowerPriority();
-  let engine: PocketSphinxEngine;
+  // The pool opens streams before the worker is ready: hold their messages while the engine loads.
+  const early: ToRealtimeWorker[] = [];
+  const hold = (message: ToRealtimeWorker) => early.push(message);
+  process.on('message', hold);
+  const pocketsphinx = setup.model ? { model: setup.model } : {};
+  let handle: (message: ToRealtimeWorker) => void;
   try {
-    engine = setup.role === 'fast'
-      ? new PocketSphinxEngine(setup.model, FAST_PASS_DECODER_ARGS)
-      : new PocketSphinxEngine(setup.model, [], { contextSearches: ACCURATE_PASS_CONTEXT_SEARCHES });
+    handle = setup.role === 'fast'
+      ? fastPass(await createStreamingEngine(setup.partialEngine ?? { id: 'pocketsphinx', ...pocketsphinx, decoderArgs: FAST_PASS_DECODER_ARGS }), post)
+      : accuratePass(
+        await createBatchEngine(setup.engine ?? { id: 'pocketsphinx', ...pocketsphinx, contextSearches: ACCURATE_PASS_CONTEXT_SEARCHES }),
+        post,
+      );
   } catch (err) {
     process.send!({ type: 'init-error', error: serializeError(err) } satisfies FromRealtimeWorker, () => process.exit(1));
     return;
   }
-  process.on('message', setup.role === 'fast' ? fastPass(engine, post) : accuratePass(engine, post));
+  process.off('message', hold);
+  process.on('message', handle);
+  for (const message of early.splice(0)) handle(message);
   post({ type: 'ready' });
 }
 
@@ -67,7 +82,7 @@ function lowerPriority(): void {
 }
 
 interface Stream {
-  recognizer: Recognizer;
+  recognizer: StreamingRecognizer;
   utteranceId: number;
   offsetMs: number;
   /** Samples of the current utterance processed so far. */
@@ -75,9 +90,9 @@ interface Stream {
   inUtterance: boolean;
 }
 
-function fastPass(engine: PocketSphinxEngine, post: (message: FromRealtimeWorker) => void) {
+function fastPass(engine: StreamingEngine, post: (message: FromRealtimeWorker) => void) {
   const streams = new Map<number, Stream>();
-  const idle: Recognizer[] = [];
+  const idle: StreamingRecognizer[] = [];
 
   const fail = (streamId: number, err: unknown) => {
     const stream = streams.get(streamId);
@@ -92,7 +107,7 @@ function fastPass(engine: PocketSphinxEngine, post: (message: FromRealtimeWorker
     const { streamId } = message;
     if (message.type === 'open') {
       try {
-        const recognizer = idle.pop() ?? engine.createRecognizer();
+        const recognizer = idle.pop() ?? engine.createStream();
         streams.set(streamId, { recognizer, utteranceId: 0, offsetMs: 0, samples: 0, inUtterance: false });
         // Set for every stream, null included: a reused decoder keeps nothing of the previous stream's context.
         recognizer.setContext?.(message.context);
@@ -114,7 +129,8 @@ function fastPass(engine: PocketSphinxEngine, post: (message: FromRealtimeWorker
           stream.samples += message.samples.length;
           const positionMs = stream.offsetMs + Math.floor((stream.samples * 1000) / ENGINE_SAMPLE_RATE);
           const words = stream.recognizer.partial();
-          post({ type: 'progress', streamId, utteranceId: stream.utteranceId, words, samples: message.samples.length, positionMs });
+          const endpoint = stream.recognizer.endpointDetected?.() === true;
+          post({ type: 'progress', streamId, utteranceId: stream.utteranceId, words, samples: message.samples.length, positionMs, ...(endpoint ? { endpoint } : {}) });
           return;
         }
         case 'end': {
@@ -140,22 +156,24 @@ function fastPass(engine: PocketSphinxEngine, post: (message: FromRealtimeWorker
   };
 }
 
-function accuratePass(engine: PocketSphinxEngine, post: (message: FromRealtimeWorker) => void) {
+function accuratePass(engine: BatchEngine, post: (message: FromRealtimeWorker) => void) {
   // Whole-utterance recognition leaves no state in a decoder: one serves every job.
-  let recognizer = engine.createRecognizer();
+  let recognizer = engine.createBatchRecognizer();
   return (message: ToRealtimeWorker) => {
     if (message.type !== 'recognize') return;
-    try {
-      // Building a session's context search here is not recognition time: keep it out of elapsedMs.
-      recognizer.setContext?.(message.context);
-      const started = performance.now();
-      const words = recognizer.recognize(message.samples, message.offsetMs);
-      post({ type: 'recognized', jobId: message.jobId, words, elapsedMs: performance.now() - started });
-    } catch (err) {
-      post({ type: 'job-error', jobId: message.jobId, error: serializeError(err) });
-      // A call that failed may have left the decoder mid-utterance.
-      recognizer.free();
-      recognizer = engine.createRecognizer();
-    }
+    void (async () => {
+      try {
+        // Building a session's context search here is not recognition time: keep it out of elapsedMs.
+        await recognizer.prepare?.(message.context);
+        const started = performance.now();
+        const { words } = await recognizer.recognize({ samples: message.samples, offsetMs: message.offsetMs, context: message.context });
+        post({ type: 'recognized', jobId: message.jobId, words, elapsedMs: performance.now() - started });
+      } catch (err) {
+        post({ type: 'job-error', jobId: message.jobId, error: serializeError(err) });
+        // A call that failed may have left the decoder mid-utterance.
+        recognizer.free();
+        recognizer = engine.createBatchRecognizer();
+      }
+    })();
   };
 }

@@ -7,7 +7,7 @@
 import type { BatchResult } from '../pipeline/batch.js';
 import { AudioDecodeError, AudioTooLongError } from '../pipeline/decode/errors.js';
 import type { RecognitionContext } from '../pipeline/context/recognition-context.js';
-import type { PocketSphinxModel } from '../pipeline/engines/pocketsphinx/model.js';
+import type { EngineSettings } from '../pipeline/engines/engine-settings.js';
 
 export interface TranscribeRequest {
   audioPath: string;
@@ -25,7 +25,7 @@ export const WORKER_SETUP_ENV = 'HARK_RECOGNITION_WORKER_SETUP';
 
 /** What every worker receives at start. */
 export interface WorkerSetup {
-  model?: PocketSphinxModel;
+  engine: EngineSettings;
 }
 
 export type ToWorker =

@@ -108,7 +108,7 @@ describe('RecognitionPool', () => {
   });
 
   it('fails every job when the engine cannot be loaded', async () => {
-    start({ size: 2, model: { hmm: 'missing', lm: '', dict: '' } });
+    start({ size: 2, engine: { id: 'pocketsphinx', model: { hmm: 'missing', lm: '', dict: '' } } });
     await assert.rejects(pool!.ready(), /Speech engine could not be loaded: PocketSphinx model: hmm not found/);
     await assert.rejects(job('ok:10'), /Speech engine could not be loaded/);
   });

@@ -11,7 +11,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { BatchResult } from '../pipeline/batch.js';
-import type { PocketSphinxModel } from '../pipeline/engines/pocketsphinx/model.js';
+import { DEFAULT_ENGINE_SETTINGS, type EngineSettings } from '../pipeline/engines/engine-settings.js';
 import {
   type FromWorker,
   type ToWorker,
@@ -27,8 +27,8 @@ export type { TranscribeRequest } from './recognition-messages.js';
 export interface RecognitionPoolOptions {
   /** Worker processes. Each holds its own copy of the model (≈100 MB for en-us). Default: CPU count. */
   size?: number;
-  /** Model files for the engines; default Debian's en-us. */
-  model?: PocketSphinxModel;
+  /** The engine each worker loads; default PocketSphinx with Debian's en-us model. */
+  engine?: EngineSettings;
   /**
    * A cancelled job stops at the next utterance boundary. A worker that has
    * not stopped after this long is terminated and replaced. Default 30 s.
@@ -94,7 +94,7 @@ export class RecognitionPool {
   constructor(options: RecognitionPoolOptions = {}) {
     this.size = options.size ?? availableParallelism();
     if (!(Number.isInteger(this.size) && this.size >= 1)) throw new RangeError('Recognition pool size must be a positive integer');
-    this.setup = options.model ? { model: options.model } : {};
+    this.setup = { engine: options.engine ?? DEFAULT_ENGINE_SETTINGS };
     this.cancelGraceMs = options.cancelGraceMs ?? 30_000;
     this.workerUrl = options.workerUrl ?? DEFAULT_WORKER_URL;
     this.readiness = new Promise((resolve, reject) => {

@@ -5,7 +5,8 @@
 import { setPriority } from 'node:os';
 import { transcribeFile } from '../pipeline/batch.js';
 import { BicDiarizer } from '../pipeline/diarization/bic-diarizer.js';
-import { PocketSphinxEngine } from '../pipeline/engines/pocketsphinx/pocketsphinx-engine.js';
+import { createBatchEngine } from '../pipeline/engines/engine-registry.js';
+import type { BatchEngine } from '../pipeline/engines/speech-engine.js';
 import {
   type FromWorker,
   type ToWorker,
@@ -16,16 +17,16 @@ import {
 
 // Imported outside a worker (e.g. by a test runner scanning dist/) it does nothing.
 const setupJson = process.env[WORKER_SETUP_ENV];
-if (process.send && setupJson !== undefined) serve(JSON.parse(setupJson) as WorkerSetup);
+if (process.send && setupJson !== undefined) void serve(JSON.parse(setupJson) as WorkerSetup);
 
-function serve(setup: WorkerSetup): void {
+async function serve(setup: WorkerSetup): Promise<void> {
   const post = (message: FromWorker) => process.send!(message);
   // The pool going away (server stopped or killed) ends the worker too.
   process.on('disconnect', () => process.exit(0));
   lowerPriority();
-  let engine: PocketSphinxEngine;
+  let engine: BatchEngine;
   try {
-    engine = new PocketSphinxEngine(setup.model);
+    engine = await createBatchEngine(setup.engine);
   } catch (err) {
     post({ type: 'init-error', error: serializeError(err) });
     return;
@@ -44,6 +45,7 @@ function serve(setup: WorkerSetup): void {
       maxDurationMs: request.maxDurationMs,
       context: request.context ?? null,
       diarizer: request.enableSpeakerDiarization ? new BicDiarizer() : null,
+      language: request.languageHints?.[0] ?? null,
     };
     transcribeFile(request.audioPath, options, engine, controller.signal)
       .then(

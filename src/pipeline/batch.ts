@@ -1,8 +1,9 @@
 /**
  * Batch transcription of one audio file: decode → segment → recognise →
- * tokens. Synchronous recognition blocks the calling thread for seconds per
- * utterance, so this runs inside a recognition worker (jobs/recognition-pool.ts),
- * never on the server's event loop.
+ * tokens. A local engine's recognition blocks the calling thread for seconds
+ * per utterance, and segmentation and diarization are CPU work too, so this
+ * runs inside a recognition worker (jobs/recognition-pool.ts), never on the
+ * server's event loop.
  */
 import type { RecognitionContext } from './context/recognition-context.js';
 import { decodeAudio } from './decode/decode-audio.js';
@@ -11,7 +12,7 @@ import { AudioDecodeError, AudioTooLongError } from './decode/errors.js';
 import { probeAudio } from './decode/probe-duration.js';
 import { withSpeakers } from './diarization/assign-speakers.js';
 import type { BatchDiarizer } from './diarization/diarizer.js';
-import { ENGINE_SAMPLE_RATE, type SpeechEngine } from './engines/speech-engine.js';
+import { type BatchEngine, type BatchRecognition, ENGINE_SAMPLE_RATE } from './engines/speech-engine.js';
 import type { SegmenterOptions } from './segmentation/voice-activity-segmenter.js';
 import { splitUtterances } from './segmentation/utterance-splitter.js';
 import { type UtteranceWords, wordsToTokens } from './tokens/format-tokens.js';
@@ -26,6 +27,8 @@ export interface BatchOptions {
   context?: RecognitionContext | null;
   /** Labels every word with a speaker; a fresh diarizer per file. */
   diarizer?: BatchDiarizer | null;
+  /** The language expected (the first of `language_hints`); null: the engine decides. */
+  language?: string | null;
 }
 
 export interface BatchResult {
@@ -36,22 +39,24 @@ export interface BatchResult {
 
 /**
  * Transcribes a file with a recognizer of `engine`. Audio is streamed, so a
- * file of several hours needs no more memory than one utterance.
+ * file of several hours needs no more memory than the utterances in flight:
+ * one, or up to the engine's `batchConcurrency` for a remote engine.
  *
  * @throws {AudioTooLongError} the container declares, or decoding reaches, more than `maxDurationMs`.
  * @throws {AudioDecodeError} ffmpeg cannot decode the file or finds no audio in it, or the
  *   file declares a sample rate or channel count outside the bounds (decode/audio-bounds.ts).
  * @throws the abort reason when `signal` aborts (checked between utterances).
+ * @throws the engine's error for the first utterance it failed on.
  * @example
  * const { tokens, audioDurationMs } = await transcribeFile('talk.mp3', { maxDurationMs: 18_000_000 }, engine);
  */
 export async function transcribeFile(
   path: string,
   options: BatchOptions,
-  engine: SpeechEngine,
+  engine: BatchEngine,
   signal?: AbortSignal,
 ): Promise<BatchResult> {
-  const { maxDurationMs, segmentation = {}, context = null } = options;
+  const { maxDurationMs, segmentation = {}, context = null, language = null } = options;
   signal?.throwIfAborted();
   // Refuse what the headers give away before spending CPU on it: a rate of
   // 1 Hz makes 4 KB into half an hour of audio. The decoder enforces the
@@ -70,19 +75,32 @@ export async function transcribeFile(
   }
 
   const utterances: UtteranceWords[] = [];
-  const recognizer = engine.createRecognizer();
+  const concurrency = Math.max(1, engine.capabilities.batchConcurrency);
+  // Utterances sent and not yet answered, in order; the first failure stops the others.
+  const inFlight: { result: Promise<BatchRecognition>; endsSentence: boolean }[] = [];
+  const stop = new AbortController();
+  const requestSignal = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+  const settleOldest = async () => {
+    const { result, endsSentence } = inFlight.shift()!;
+    utterances.push({ words: (await result).words, endsSentence });
+  };
+  const recognizer = engine.createBatchRecognizer();
   try {
-    if (context) recognizer.setContext?.(context);
     const pcm = counted(decodeAudio(path, signal ? { maxDurationMs, signal } : { maxDurationMs }));
     for await (const utterance of splitUtterances(pcm, segmentation)) {
       options.diarizer?.addSpeech(utterance.samples, utterance.offsetMs);
-      utterances.push({
-        words: recognizer.recognize(utterance.samples, utterance.offsetMs),
-        endsSentence: utterance.endsSentence,
+      const result = recognizer.recognize({
+        samples: utterance.samples, offsetMs: utterance.offsetMs, language, context, signal: requestSignal,
       });
+      // Awaited in order below; a later one failing first must not go unhandled.
+      result.catch(() => {});
+      inFlight.push({ result, endsSentence: utterance.endsSentence });
+      if (inFlight.length >= concurrency) await settleOldest();
       signal?.throwIfAborted();
     }
+    while (inFlight.length > 0) await settleOldest();
   } finally {
+    stop.abort(new Error('transcription stopped'));
     recognizer.free();
   }
   // Speakers are decided over the whole recording, so only now.

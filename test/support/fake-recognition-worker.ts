@@ -30,7 +30,7 @@ if (process.send && setupJson !== undefined) serve(JSON.parse(setupJson) as Work
 function serve(setup: WorkerSetup): void {
   const post = (message: FromWorker) => process.send!(message);
   process.on('disconnect', () => process.exit(0));
-  if (setup.model?.hmm === 'missing') {
+  if (setup.engine.id === 'pocketsphinx' && setup.engine.model?.hmm === 'missing') {
     post({ type: 'init-error', error: serializeError(new Error('PocketSphinx model: hmm not found at missing')) });
     return;
   }

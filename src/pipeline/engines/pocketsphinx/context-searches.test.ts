@@ -7,8 +7,7 @@ import { AUSTEN_CONTEXT, AUSTEN_TERMS } from '../../../../test/support/austen-co
 import { librivoxUtterances } from '../../../../test/support/librivox.js';
 import { wordErrors } from '../../../lib/wer.js';
 import type { RecognitionContext } from '../../context/recognition-context.js';
-import type { Recognizer } from '../speech-engine.js';
-import { PocketSphinxEngine } from './pocketsphinx-engine.js';
+import { PocketSphinxEngine, type Recognizer } from './pocketsphinx-engine.js';
 
 function wavSamples(path: string): Int16Array {
   const bytes = readFileSync(path);

@@ -14,15 +14,18 @@
 import { existsSync } from 'node:fs';
 import type { RecognitionContext } from '../../context/recognition-context.js';
 import type {
+  BatchEngine,
+  BatchRecognizer,
   EngineCapabilities,
   PartialWord,
   RecognizedWord,
-  Recognizer,
-  SpeechEngine,
+  StreamingEngine,
+  StreamingRecognizer,
 } from '../speech-engine.js';
+import { PocketSphinxBatchRecognizer } from './batch-recognizer.js';
 import { type ActiveContext, ContextSearches } from './context-searches.js';
 import { type Pointer, type PocketSphinxLibrary, loadPocketSphinx } from './ffi.js';
-import { DEFAULT_POCKETSPHINX_MODEL, type PocketSphinxModel } from './model.js';
+import { DEFAULT_POCKETSPHINX_MODEL, POCKETSPHINX_CAPABILITIES, type PocketSphinxModel } from './model.js';
 import { type DecoderSegment, toPartialWords, toRecognizedWords } from './segments.js';
 
 /**
@@ -45,9 +48,20 @@ export interface PocketSphinxEngineOptions {
   contextSearches?: number;
 }
 
-export class PocketSphinxEngine implements SpeechEngine {
+/**
+ * A decoder lent to one user: streaming calls as the seam's
+ * {@link StreamingRecognizer}, and a synchronous whole-utterance decode that
+ * {@link PocketSphinxBatchRecognizer} turns into the seam's batch call.
+ */
+export interface Recognizer extends StreamingRecognizer {
+  setContext(context: RecognitionContext | null): void;
+  /** Recognise one complete utterance; not while a streamed utterance is open. */
+  recognize(samples: Int16Array, offsetMs: number): RecognizedWord[];
+}
+
+export class PocketSphinxEngine implements BatchEngine, StreamingEngine {
   readonly id = 'pocketsphinx';
-  readonly capabilities: EngineCapabilities = { streaming: true, wordTimestamps: true, languages: ['en'] };
+  readonly capabilities: EngineCapabilities = POCKETSPHINX_CAPABILITIES;
   private readonly ps: PocketSphinxLibrary;
   private config: Pointer | null;
   private idle: Pointer | null;
@@ -93,6 +107,14 @@ export class PocketSphinxEngine implements SpeechEngine {
       this.searches.set(decoder, searches);
     }
     return new PocketSphinxRecognizer(this.ps, decoder, searches, (reusable) => this.release(decoder, reusable));
+  }
+
+  createBatchRecognizer(): BatchRecognizer {
+    return new PocketSphinxBatchRecognizer(this.createRecognizer());
+  }
+
+  createStream(): StreamingRecognizer {
+    return this.createRecognizer();
   }
 
   close(): void {

@@ -7,7 +7,8 @@ import { ModelDirectoryError } from '../../../services/speech-models/installed-m
 import { toneAudio, writeToneModels, type TonePart } from '../../../../test/support/tone-ctc-model.js';
 import { resolveSherpaModel } from './model-files.js';
 import { ModelLoadError, probeSherpaModel } from './load-probe.js';
-import { SherpaOnnxEngine, sherpaCapabilities } from './sherpa-onnx-engine.js';
+import { sherpaCapabilities } from './capabilities.js';
+import { SherpaOnnxEngine } from './sherpa-onnx-engine.js';
 
 const root = mkdtempSync(join(tmpdir(), 'hark-sherpa-engine-'));
 const dirs = writeToneModels(root);

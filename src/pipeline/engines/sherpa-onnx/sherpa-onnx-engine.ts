@@ -12,11 +12,20 @@
  * The native calls are synchronous; this engine runs in worker processes
  * (jobs/*-worker.ts), never on the server's event loop.
  */
-import type { ModelDescription } from '../../../services/speech-models/installed-models.js';
-import type { PartialWord, RecognizedWord } from '../speech-engine.js';
-import type { BatchRecognition, BatchRecognizer, BatchRequest, EngineCapabilities, StreamingRecognizer } from './seam-types.js';
+import type {
+  BatchEngine,
+  BatchRecognition,
+  BatchRecognizer,
+  BatchRequest,
+  EngineCapabilities,
+  PartialWord,
+  RecognizedWord,
+  StreamingEngine,
+  StreamingRecognizer,
+} from '../speech-engine.js';
+import { sherpaCapabilities } from './capabilities.js';
 import { ENGINE_SAMPLE_RATE } from '../speech-engine.js';
-import { offlineRecognizerConfig, onlineRecognizerConfig, STREAMING_FAMILIES, type SherpaModel } from './model-files.js';
+import { offlineRecognizerConfig, onlineRecognizerConfig, type SherpaModel } from './model-files.js';
 import { type OfflineRecognizer, type OnlineRecognizer, type OnlineStream, sherpaOnnx, toWaveform } from './sherpa-native.js';
 import { resultLanguage, toPartialWords, toRecognizedWords } from './sherpa-results.js';
 
@@ -31,23 +40,6 @@ export const SHERPA_ENDPOINT_RULES = { rule1Ms: 2_400, rule2Ms: 800, rule3Ms: 20
  * in fixed chunks and holds back a partial one, which this pushes through.
  */
 const TAIL_PADDING_MS = 400;
-
-/** What an installed model declares, known from its description alone (no model loaded). */
-export function sherpaCapabilities(model: ModelDescription): EngineCapabilities {
-  const streaming = STREAMING_FAMILIES.has(model.family);
-  return {
-    streaming,
-    batch: true,
-    wordTimestamps: true,
-    // Transducers give per-token log probabilities; CTC, Whisper and Moonshine results carry none.
-    confidences: model.family === 'zipformer-transducer-streaming' || model.family === 'nemo-transducer',
-    languages: model.languages,
-    languageIdentification: model.family === 'sense-voice' || (model.family === 'whisper' && model.languages.length > 1),
-    // Hotwords need sherpa's modified beam search and a BPE vocabulary the archives do not all ship: not wired yet.
-    context: 'none',
-    batchConcurrency: 1,
-  };
-}
 
 function silence(ms: number): Int16Array {
   return new Int16Array((ms * ENGINE_SAMPLE_RATE) / 1000);
@@ -156,7 +148,7 @@ class SherpaBatchRecognizer implements BatchRecognizer {
   free(): void {}
 }
 
-export class SherpaOnnxEngine {
+export class SherpaOnnxEngine implements BatchEngine, StreamingEngine {
   readonly id = 'sherpa-onnx';
   readonly capabilities: EngineCapabilities;
   #online: OnlineRecognizer | null = null;
