@@ -7,8 +7,9 @@ import Fastify, {
   type FastifyServerOptions,
 } from 'fastify';
 import { ApiError, errors } from './api/errors.js';
-import { errorToWire } from './api/to-wire.js';
+import { errorToWire, isOpenAiRoute, openAiErrorToWire } from './api/to-wire.js';
 import type { Config } from './config/config.js';
+import { type OpenAiAudioOptions, openAiAudioRoutes } from './edge/http/openai-audio.js';
 import { RestAuthenticator, registerAuth } from './edge/http/auth.js';
 import { ConnectionLimits, httpServerOptions } from './edge/http/connection-limits.js';
 import { docsRoutes } from './edge/http/docs.js';
@@ -36,6 +37,8 @@ export interface AppDeps {
   models: ModelCatalog;
   /** Serves the real-time WebSocket API when present. */
   realtime?: RealtimeService;
+  /** Serves OpenAI's audio API (`/v1/audio/…`) when present. */
+  openAiAudio?: Omit<OpenAiAudioOptions, 'limits'>;
   /** Failed authentications per address; shared with the WebSocket API so both spend one budget. */
   authFailures?: AuthFailureThrottle;
   logger?: FastifyServerOptions['logger'];
@@ -80,8 +83,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
   const authenticator = new RestAuthenticator(deps.keys, deps.authFailures ?? new AuthFailureThrottle(config.auth));
   const limits = new ConnectionLimits(config.http);
+  // OpenAI's routes answer in OpenAI's error shape, authentication and routing errors included.
+  const toWire = (request: FastifyRequest, error: ApiError) =>
+    isOpenAiRoute(request.url) ? openAiErrorToWire(error) : errorToWire(error, request.id);
   const send = (request: FastifyRequest, reply: FastifyReply, error: ApiError) =>
-    reply.code(error.statusCode).header('x-request-id', request.id).send(errorToWire(error, request.id));
+    reply.code(error.statusCode).header('x-request-id', request.id).send(toWire(request, error));
   const app = Fastify({
     logger: deps.logger ?? false,
     genReqId: () => randomUUID(),
@@ -121,12 +127,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logFailure(request, apiError, error);
     // The rest of an oversized body may still be arriving; closing under it could reset the 400 away.
     if ((error as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') closeAfterAnswer(request, reply);
-    return reply.code(apiError.statusCode).send(errorToWire(apiError, request.id));
+    return reply.code(apiError.statusCode).send(toWire(request, apiError));
   });
 
   app.setNotFoundHandler((request, reply) => {
     const apiError = errors.routeNotFound(request.method, request.url);
-    return reply.code(404).send(errorToWire(apiError, request.id));
+    return reply.code(404).send(toWire(request, apiError));
   });
 
   registerAuth(app, authenticator);
@@ -140,6 +146,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     publicUrl: deps.config.publicUrl,
   });
   await app.register(transcriptionsRoutes, { transcriptions: deps.transcriptions });
+  if (deps.openAiAudio) await app.register(openAiAudioRoutes, { ...deps.openAiAudio, limits: deps.config.limits });
   if (deps.realtime) await app.register(realtimeRoutes, { realtime: deps.realtime });
   await app.register(uiRoutes, { publicUrl: deps.config.publicUrl });
   routes.addMethodNotAllowedRoutes();

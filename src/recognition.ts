@@ -56,7 +56,7 @@ export function twoPassRecognition(
 ): ClosableLiveRecognition {
   return {
     openPartial: (events, context) => partials.openPartial(events, context),
-    openFinal: (context) => finals.openFinal(context),
+    openFinal: (context, language) => finals.openFinal(context, language),
     close: async () => {
       await Promise.all([partials.close(), finals.close()]);
     },

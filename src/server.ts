@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
@@ -92,6 +93,11 @@ export async function createServer(
     models,
     realtime,
     authFailures,
+    openAiAudio: {
+      transcriber: recognition,
+      languages: recognition.languages,
+      uploadDir: join(config.dataDir, 'tmp', 'openai-audio'),
+    },
     logger: { level: config.logLevel },
   });
   translation.watch(app.log);

@@ -105,6 +105,36 @@ export function errorToWire(error: ApiError, requestId: string) {
   };
 }
 
+/** OpenAI's `error.type` by HTTP status, as its SDK and clients expect them. */
+function openAiErrorType(status: number): string {
+  if (status === 401) return 'invalid_request_error';
+  if (status === 403) return 'permission_error';
+  if (status === 429) return 'rate_limit_error';
+  if (status >= 500) return 'server_error';
+  return 'invalid_request_error';
+}
+
+/**
+ * An error on OpenAI's routes (`/v1/audio/…`) in OpenAI's shape:
+ * `{ error: { message, type, param, code } }`; the field at fault is `param`.
+ */
+export function openAiErrorToWire(error: ApiError) {
+  const issue = error.validationErrors[0];
+  return {
+    error: {
+      message: issue && error.message === 'Invalid request.' ? issue.message : error.message,
+      type: openAiErrorType(error.statusCode),
+      param: issue?.location ?? null,
+      code: error.statusCode === 401 ? 'invalid_api_key' : error.errorType,
+    },
+  };
+}
+
+/** Paths answered in OpenAI's error shape. */
+export function isOpenAiRoute(url: string): boolean {
+  return url === '/v1/audio' || url.startsWith('/v1/audio/') || url.startsWith('/v1/audio?');
+}
+
 /** A real-time token: the transcript token fields plus `is_final`; markers have no timestamps. */
 export function realtimeTokenToWire(token: StreamToken) {
   return { ...tokenToWire(token), is_final: token.isFinal };

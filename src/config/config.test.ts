@@ -31,3 +31,45 @@ describe('HTTP settings', () => {
     assert.equal(loadConfig({ HARK_HTTP_REQUEST_TIMEOUT_MS: '0' }).http.requestTimeoutMs, 0);
   });
 });
+
+describe('engine settings', () => {
+  test('PocketSphinx unless HARK_ENGINE says otherwise', () => {
+    assert.deepEqual(loadConfig({}).engine, { id: 'pocketsphinx' });
+  });
+
+  test('openai: the URL without its trailing slash, defaults for the rest', () => {
+    const { engine } = loadConfig({ HARK_ENGINE: 'openai', HARK_ENGINE_URL: 'http://127.0.0.1:8000/v1/' });
+    assert.deepEqual(engine, {
+      id: 'openai', url: 'http://127.0.0.1:8000/v1', apiKey: null, model: 'whisper-1', languages: ['en'],
+      concurrency: 4, timeoutMs: 120_000, retries: 2, backoffMs: 500,
+    });
+  });
+
+  test('openai: every setting read', () => {
+    const { engine } = loadConfig({
+      HARK_ENGINE: 'openai', HARK_ENGINE_URL: 'https://api.openai.com/v1', HARK_ENGINE_API_KEY: 'sk-x',
+      HARK_ENGINE_MODEL: 'gpt-4o-transcribe', HARK_ENGINE_LANGUAGES: 'de, en,de', HARK_ENGINE_CONCURRENCY: '8',
+      HARK_ENGINE_TIMEOUT_MS: '5000', HARK_ENGINE_RETRIES: '0', HARK_ENGINE_BACKOFF_MS: '0',
+    });
+    assert.deepEqual(engine, {
+      id: 'openai', url: 'https://api.openai.com/v1', apiKey: 'sk-x', model: 'gpt-4o-transcribe', languages: ['de', 'en'],
+      concurrency: 8, timeoutMs: 5000, retries: 0, backoffMs: 0,
+    });
+  });
+
+  test('an unknown engine, a missing or odd URL, unknown languages and a zero concurrency are refused at boot', () => {
+    const openai = { HARK_ENGINE: 'openai', HARK_ENGINE_URL: 'http://127.0.0.1:8000/v1' };
+    for (const env of [
+      { HARK_ENGINE: 'whisper' },
+      { HARK_ENGINE: 'openai' },
+      { ...openai, HARK_ENGINE_URL: 'ftp://host/v1' },
+      { ...openai, HARK_ENGINE_URL: 'http://user:pw@host/v1' },
+      { ...openai, HARK_ENGINE_URL: 'not a url' },
+      { ...openai, HARK_ENGINE_LANGUAGES: 'en,xx' },
+      { ...openai, HARK_ENGINE_LANGUAGES: ' , ' },
+      { ...openai, HARK_ENGINE_CONCURRENCY: '0' },
+    ]) {
+      assert.throws(() => loadConfig(env), ConfigError, JSON.stringify(env));
+    }
+  });
+});

@@ -4,6 +4,7 @@ import { parseCidr, type Cidr } from '../lib/outbound-address-policy.js';
 import { ENGINE_IDS, type EngineSettings } from '../pipeline/engines/engine-settings.js';
 import { resolveSherpaModel } from '../pipeline/engines/sherpa-onnx/model-files.js';
 import { ModelDirectoryError } from '../services/speech-models/installed-models.js';
+import { isKnownLanguageCode } from '../services/models/model-catalog.js';
 
 /** Limits of the contract (API.md §5), each overridable by an environment variable. */
 export interface Limits {
@@ -168,21 +169,45 @@ export function dataDirSetting(env: Env = process.env): string {
   return resolve(env.HARK_DATA_DIR || 'data');
 }
 
-/** HARK_ENGINE and the chosen engine's own variables. */
+/** HARK_ENGINE=sherpa-onnx: HARK_ENGINE_MODEL names an installed model or a model directory. */
+function sherpaOnnxSettings(env: Env, dataDir: string): EngineSettings {
+  const model = env.HARK_ENGINE_MODEL?.trim();
+  if (!model) throw new ConfigError('HARK_ENGINE=sherpa-onnx needs HARK_ENGINE_MODEL: an installed model id ("hark models list") or a model directory');
+  try {
+    return { id: 'sherpa-onnx', model: resolveSherpaModel(model, dataDir) };
+  } catch (err) {
+    if (err instanceof ModelDirectoryError) throw new ConfigError(`HARK_ENGINE_MODEL: ${err.message}`);
+    throw err;
+  }
+}
+
+/** HARK_ENGINE and the chosen engine's own variables (README, "Using a better recogniser"). */
 function engineSettings(env: Env, dataDir: string): EngineSettings {
   const id = env.HARK_ENGINE || 'pocketsphinx';
-  if (!(ENGINE_IDS as readonly string[]).includes(id)) throw new ConfigError(`HARK_ENGINE must be one of ${ENGINE_IDS.join(', ')}, got "${id}"`);
-  if (id === 'sherpa-onnx') {
-    const model = env.HARK_ENGINE_MODEL?.trim();
-    if (!model) throw new ConfigError('HARK_ENGINE=sherpa-onnx needs HARK_ENGINE_MODEL: an installed model id ("hark models list") or a model directory');
-    try {
-      return { id: 'sherpa-onnx', model: resolveSherpaModel(model, dataDir) };
-    } catch (err) {
-      if (err instanceof ModelDirectoryError) throw new ConfigError(`HARK_ENGINE_MODEL: ${err.message}`);
-      throw err;
-    }
+  if (id === 'pocketsphinx') return { id };
+  if (id === 'sherpa-onnx') return sherpaOnnxSettings(env, dataDir);
+  if (id !== 'openai') throw new ConfigError(`HARK_ENGINE must be one of ${ENGINE_IDS.join(', ')}, got "${id}"`);
+  const rawUrl = env.HARK_ENGINE_URL ?? '';
+  const url = URL.canParse(rawUrl) ? new URL(rawUrl) : null;
+  if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password || url.search || url.hash) {
+    throw new ConfigError(`HARK_ENGINE=openai needs HARK_ENGINE_URL, an http(s) base URL like http://127.0.0.1:8000/v1, got "${rawUrl}"`);
   }
-  return { id: 'pocketsphinx' };
+  const languages = (env.HARK_ENGINE_LANGUAGES || 'en').split(',').map((l) => l.trim().toLowerCase()).filter((l) => l !== '');
+  const invalid = languages.find((l) => !isKnownLanguageCode(l));
+  if (invalid !== undefined || languages.length === 0) {
+    throw new ConfigError(`HARK_ENGINE_LANGUAGES must list ISO 639-1 codes Hark knows, like en,de,fr; "${invalid ?? ''}" is not one`);
+  }
+  return {
+    id,
+    url: url.href.replace(/\/+$/, ''),
+    apiKey: env.HARK_ENGINE_API_KEY || null,
+    model: env.HARK_ENGINE_MODEL || 'whisper-1',
+    languages: [...new Set(languages)],
+    concurrency: int(env, 'HARK_ENGINE_CONCURRENCY', 4, 1),
+    timeoutMs: int(env, 'HARK_ENGINE_TIMEOUT_MS', 120_000, 1),
+    retries: int(env, 'HARK_ENGINE_RETRIES', 2, 0),
+    backoffMs: int(env, 'HARK_ENGINE_BACKOFF_MS', 500, 0),
+  };
 }
 
 /**

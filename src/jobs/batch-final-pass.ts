@@ -7,6 +7,7 @@
  */
 import type { RecognitionContext } from '../pipeline/context/recognition-context.js';
 import type { BatchEngine, BatchRecognizer, RecognizedWord } from '../pipeline/engines/speech-engine.js';
+import { withLanguage } from '../pipeline/engines/speech-engine.js';
 import type { FinalRecognizer } from '../pipeline/stream.js';
 
 export interface BatchFinalPassOptions {
@@ -19,6 +20,7 @@ interface Job {
   offsetMs: number;
   audioMs: number;
   context: RecognitionContext | null;
+  language: string | null;
   signal: AbortSignal;
   resolve(words: RecognizedWord[]): void;
   reject(err: unknown): void;
@@ -50,7 +52,7 @@ export class BatchFinalPass {
     this.recognizer = engine.createBatchRecognizer();
   }
 
-  openFinal(context: RecognitionContext | null = null): FinalRecognizer {
+  openFinal(context: RecognitionContext | null = null, language: string | null = null): FinalRecognizer {
     const queue: Job[] = [];
     this.queues.push(queue);
     return {
@@ -64,7 +66,7 @@ export class BatchFinalPass {
             reject(signal.reason);
           };
           const job: Job = {
-            samples, offsetMs, audioMs: samples.length / 16, context, signal,
+            samples, offsetMs, audioMs: samples.length / 16, context, language, signal,
             resolve: (words) => {
               signal.removeEventListener('abort', onAbort);
               resolve(words);
@@ -119,9 +121,10 @@ export class BatchFinalPass {
     this.running.add(job);
     const started = performance.now();
     this.recognizer
-      .recognize({ samples: job.samples, offsetMs: job.offsetMs, context: job.context, signal: job.signal })
+      .recognize({ samples: job.samples, offsetMs: job.offsetMs, language: job.language, context: job.context, signal: job.signal })
       .then(
-        ({ words }) => {
+        ({ words: recognized, language }) => {
+          const words = withLanguage(recognized, language);
           const elapsedMs = performance.now() - started;
           if (job.audioMs >= 500) this.realTimeFactor = 0.8 * this.realTimeFactor + 0.2 * (elapsedMs / job.audioMs);
           job.resolve(words);

@@ -65,6 +65,8 @@ function toFailure(err: unknown): TranscriptionFailure {
   if (err instanceof AudioUrlError) return new TranscriptionFailure('audio_url_error', message, err.detail);
   if (code === 'audio_decode_error') return new TranscriptionFailure('audio_decode_error', message);
   if (code === 'audio_too_long') return new TranscriptionFailure('audio_too_long', message);
+  // A remote engine's failure names no address: the client may read why.
+  if (code === 'engine_unavailable') return new TranscriptionFailure('internal_error', `${message}.`);
   return new TranscriptionFailure('internal_error', 'The transcription failed because of an internal error.');
 }
 

@@ -8,6 +8,7 @@ import type { BatchResult } from '../pipeline/batch.js';
 import { AudioDecodeError, AudioTooLongError } from '../pipeline/decode/errors.js';
 import type { RecognitionContext } from '../pipeline/context/recognition-context.js';
 import type { EngineSettings } from '../pipeline/engines/engine-settings.js';
+import { EngineUnavailableError } from '../pipeline/engines/speech-engine.js';
 
 export interface TranscribeRequest {
   audioPath: string;
@@ -18,6 +19,8 @@ export interface TranscribeRequest {
   context?: RecognitionContext | null;
   /** ISO codes the caller expects; they bias, they do not restrict. */
   languageHints?: string[] | null;
+  /** Audio up to this long is one utterance (see BatchOptions.wholeUpToMs). */
+  wholeUpToMs?: number;
 }
 
 /** Environment variable that carries the {@link WorkerSetup} (JSON) to a worker process. */
@@ -51,6 +54,8 @@ export interface SerializedError {
   detail?: string;
   /** AudioTooLongError */
   maxDurationMs?: number;
+  /** EngineUnavailableError */
+  retryable?: boolean;
 }
 
 export function serializeError(err: unknown): SerializedError {
@@ -58,6 +63,9 @@ export function serializeError(err: unknown): SerializedError {
     const data: SerializedError = { name: err.name, message: err.message, code: err.code, reason: err.reason };
     if (err.detail !== null) data.detail = err.detail;
     return data;
+  }
+  if (err instanceof EngineUnavailableError) {
+    return { name: err.name, message: err.message, code: err.code, retryable: err.retryable };
   }
   if (err instanceof AudioTooLongError) {
     return { name: err.name, message: err.message, code: err.code, maxDurationMs: err.maxDurationMs };
@@ -72,6 +80,7 @@ export function serializeError(err: unknown): SerializedError {
 export function deserializeError(data: SerializedError): Error {
   if (data.code === 'audio_decode_error' && data.reason !== undefined) return new AudioDecodeError(data.reason, data.detail ?? null);
   if (data.code === 'audio_too_long' && data.maxDurationMs !== undefined) return new AudioTooLongError(data.maxDurationMs);
+  if (data.code === 'engine_unavailable') return new EngineUnavailableError(data.message, { retryable: data.retryable ?? false });
   const error = new Error(data.message);
   if (data.stack !== undefined) error.stack = data.stack;
   return error;

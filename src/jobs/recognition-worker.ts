@@ -46,6 +46,7 @@ async function serve(setup: WorkerSetup): Promise<void> {
       context: request.context ?? null,
       diarizer: request.enableSpeakerDiarization ? new BicDiarizer() : null,
       language: request.languageHints?.[0] ?? null,
+      wholeUpToMs: request.wholeUpToMs ?? 0,
     };
     transcribeFile(request.audioPath, options, engine, controller.signal)
       .then(

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import { FakeSpeechEngine } from '../../test/support/fake-speech-engine.js';
 import { transcribeFile } from './batch.js';
 import { AudioDecodeError, AudioTooLongError } from './decode/errors.js';
@@ -105,5 +106,59 @@ describe('transcribeFile', () => {
     const engine = new FakeSpeechEngine();
     assert.deepEqual(await transcribeFile(silence, { maxDurationMs: 60_000 }, engine), { tokens: [], audioDurationMs: 2000 });
     assert.equal(engine.calls.length, 0);
+  });
+
+  it('keeps up to batchConcurrency utterances in flight and the transcript in order', async () => {
+    let inFlight = 0;
+    let most = 0;
+    // The first utterance answers last.
+    const engine = new FakeSpeechEngine(async (_, offsetMs) => {
+      most = Math.max(most, ++inFlight);
+      await delay(offsetMs === 0 ? 80 : 10);
+      inFlight--;
+      return [{ word: `at${offsetMs}`, startMs: offsetMs + 100, endMs: offsetMs + 400, confidence: 0.9 }];
+    }, { batchConcurrency: 3 });
+    const result = await transcribeFile(bursts, { maxDurationMs: 60_000 }, engine);
+    assert.equal(most, 3);
+    assert.deepEqual(result.tokens.filter((t) => t.text !== '.').map((t) => t.text.trim()), ['At0', 'At2800', 'At5800']);
+  });
+
+  it('passes the language hint and labels the tokens with the language the engine heard', async () => {
+    const engine = new FakeSpeechEngine();
+    const base = engine.createBatchRecognizer.bind(engine);
+    engine.createBatchRecognizer = () => {
+      const r = base();
+      return { ...r, recognize: async (req) => ({ ...(await r.recognize(req)), language: 'fr' }) };
+    };
+    const result = await transcribeFile(bursts, { maxDurationMs: 60_000, language: 'fr' }, engine);
+    assert.deepEqual(engine.calls.map((c) => c.language), ['fr', 'fr', 'fr']);
+    assert.ok(result.tokens.every((t) => t.language === 'fr'));
+  });
+
+  it('recognises audio up to wholeUpToMs as one utterance', async () => {
+    const engine = new FakeSpeechEngine();
+    await transcribeFile(bursts, { maxDurationMs: 60_000, wholeUpToMs: 10_000 }, engine);
+    assert.deepEqual(engine.calls, [{ offsetMs: 0, sampleCount: 9000 * 16 }]);
+    const longer = new FakeSpeechEngine();
+    await transcribeFile(bursts, { maxDurationMs: 60_000, wholeUpToMs: 5000 }, longer);
+    assert.equal(longer.calls.length, 3, 'longer audio is segmented as usual');
+  });
+
+  it('fails with the engine’s first error and stops the utterances still in flight', async () => {
+    const aborted: number[] = [];
+    const engine = new FakeSpeechEngine(async (_, offsetMs, request) => {
+      if (offsetMs === 0) {
+        await delay(30);
+        throw new Error('engine down');
+      }
+      await new Promise((_, reject) => request.signal!.addEventListener('abort', () => {
+        aborted.push(offsetMs);
+        reject(request.signal!.reason);
+      }));
+      return [];
+    }, { batchConcurrency: 3 });
+    await assert.rejects(transcribeFile(bursts, { maxDurationMs: 60_000 }, engine), /engine down/);
+    assert.deepEqual(aborted.sort((a, b) => a - b), [2800, 5800]);
+    assert.equal(engine.recognizersFreed, 1);
   });
 });

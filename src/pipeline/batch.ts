@@ -12,9 +12,9 @@ import { AudioDecodeError, AudioTooLongError } from './decode/errors.js';
 import { probeAudio } from './decode/probe-duration.js';
 import { withSpeakers } from './diarization/assign-speakers.js';
 import type { BatchDiarizer } from './diarization/diarizer.js';
-import { type BatchEngine, type BatchRecognition, ENGINE_SAMPLE_RATE } from './engines/speech-engine.js';
+import { type BatchEngine, type BatchRecognition, ENGINE_SAMPLE_RATE, withLanguage } from './engines/speech-engine.js';
 import type { SegmenterOptions } from './segmentation/voice-activity-segmenter.js';
-import { splitUtterances } from './segmentation/utterance-splitter.js';
+import { type Utterance, splitUtterances } from './segmentation/utterance-splitter.js';
 import { type UtteranceWords, wordsToTokens } from './tokens/format-tokens.js';
 import type { Token } from './tokens/token.js';
 
@@ -29,6 +29,12 @@ export interface BatchOptions {
   diarizer?: BatchDiarizer | null;
   /** The language expected (the first of `language_hints`); null: the engine decides. */
   language?: string | null;
+  /**
+   * Audio no longer than this is recognised as one utterance, unsegmented:
+   * a clip an OpenAI-style client sends (often one utterance another Hark
+   * cut) is transcribed as a whole. Longer audio is segmented. Default 0.
+   */
+  wholeUpToMs?: number;
 }
 
 export interface BatchResult {
@@ -82,12 +88,13 @@ export async function transcribeFile(
   const requestSignal = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
   const settleOldest = async () => {
     const { result, endsSentence } = inFlight.shift()!;
-    utterances.push({ words: (await result).words, endsSentence });
+    const { words, language } = await result;
+    utterances.push({ words: withLanguage(words, language), endsSentence });
   };
   const recognizer = engine.createBatchRecognizer();
   try {
     const pcm = counted(decodeAudio(path, signal ? { maxDurationMs, signal } : { maxDurationMs }));
-    for await (const utterance of splitUtterances(pcm, segmentation)) {
+    for await (const utterance of wholeOrSplit(pcm, options.wholeUpToMs ?? 0, segmentation)) {
       options.diarizer?.addSpeech(utterance.samples, utterance.offsetMs);
       const result = recognizer.recognize({
         samples: utterance.samples, offsetMs: utterance.offsetMs, language, context, signal: requestSignal,
@@ -109,4 +116,36 @@ export async function transcribeFile(
     tokens: wordsToTokens(turns ? utterances.map((u) => ({ ...u, words: withSpeakers(u.words, turns) })) : utterances),
     audioDurationMs: Math.round((sampleCount * 1000) / ENGINE_SAMPLE_RATE),
   };
+}
+
+/** One utterance of all the audio when it ends within `wholeUpToMs`; the segmenter's utterances otherwise. */
+async function* wholeOrSplit(
+  pcm: AsyncIterable<Int16Array>,
+  wholeUpToMs: number,
+  segmentation: Partial<SegmenterOptions>,
+): AsyncGenerator<Utterance> {
+  const iterator = pcm[Symbol.asyncIterator]();
+  const head: Int16Array[] = [];
+  let headSamples = 0;
+  while (headSamples <= (wholeUpToMs * ENGINE_SAMPLE_RATE) / 1000) {
+    const next = await iterator.next();
+    if (next.done) {
+      if (headSamples === 0) return;
+      const samples = new Int16Array(headSamples);
+      let at = 0;
+      for (const chunk of head) {
+        samples.set(chunk, at);
+        at += chunk.length;
+      }
+      yield { offsetMs: 0, samples, endsSentence: true };
+      return;
+    }
+    head.push(next.value);
+    headSamples += next.value.length;
+  }
+  async function* all(): AsyncGenerator<Int16Array> {
+    yield* head.splice(0);
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+  }
+  yield* splitUtterances(all(), segmentation);
 }

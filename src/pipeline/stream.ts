@@ -62,7 +62,8 @@ export interface FinalRecognizer {
 export interface LiveRecognition {
   /** `context` biases this stream's recognition only (null: none). */
   openPartial(events: PartialEvents, context?: RecognitionContext | null): PartialRecognizer;
-  openFinal(context?: RecognitionContext | null): FinalRecognizer;
+  /** `language`: the first language hint, for engines that take one (remote ones); null: none. */
+  openFinal(context?: RecognitionContext | null, language?: string | null): FinalRecognizer;
 }
 
 export interface LiveTranscriptionOptions {
@@ -72,6 +73,8 @@ export interface LiveTranscriptionOptions {
   maxEndpointDelayMs: number;
   /** Terms and domain text for both passes of this stream. */
   context?: RecognitionContext | null;
+  /** The language to expect (the first of `language_hints`), for a final pass that takes one; null: none. */
+  language?: string | null;
   /** Labels the words with speakers (a fresh one per stream); null: no speaker labels. */
   diarizer?: LiveDiarizer | null;
 }
@@ -182,7 +185,7 @@ export class LiveTranscription {
     this.hangoverMs = hangoverMs(options);
     this.assembler = new TranscriptAssembler(options.diarizer ?? null);
     this.segmenter = new VoiceActivitySegmenter(liveSegmenterOptions(options));
-    this.final = recognition.openFinal(options.context ?? null);
+    this.final = recognition.openFinal(options.context ?? null, options.language ?? null);
     this.partial = recognition.openPartial({
       progress: (id, words, samples, positionMs, endpoint) => {
         this.inFlightSamples -= samples;

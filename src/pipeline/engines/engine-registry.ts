@@ -1,10 +1,12 @@
 /**
  * The one place an engine is chosen by name: each engine registers what it
  * declares (known without loading anything, so the server can describe its
- * models) and how it is created. Modules are imported only when an engine
- * is created, so a process loads the native code of its own engine alone.
+ * models) and how it is created. Engines with native code are imported
+ * only when created, so a process loads the native code of its own engine alone.
  */
 import type { EngineId, EngineSettings } from './engine-settings.js';
+import { BoundedBatchEngine } from './bounded-batch-engine.js';
+import { OpenAiEngine, openAiCapabilities } from './openai/openai-engine.js';
 import { POCKETSPHINX_CAPABILITIES } from './pocketsphinx/model.js';
 import { sherpaCapabilities } from './sherpa-onnx/capabilities.js';
 import {
@@ -43,6 +45,14 @@ const ENGINES: Registry = {
       return new PocketSphinxEngine(settings.model, settings.decoderArgs, options);
     },
     remote: false,
+  },
+  openai: {
+    capabilities: openAiCapabilities,
+    create: async (settings) => {
+      const { concurrency, timeoutMs, retries, backoffMs } = settings;
+      return new BoundedBatchEngine(new OpenAiEngine(settings), { concurrency, timeoutMs, retries, backoffMs });
+    },
+    remote: true,
   },
   'sherpa-onnx': {
     capabilities: (settings) => sherpaCapabilities(settings.model),

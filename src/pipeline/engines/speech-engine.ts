@@ -29,6 +29,8 @@ export interface RecognizedWord {
   endMs: number;
   /** Posterior probability in 0..1. */
   confidence: number;
+  /** ISO 639-1 code of the language the engine heard, with language identification. */
+  language?: string;
 }
 
 /**
@@ -164,6 +166,18 @@ export type SpeechEngine = EngineBase & Partial<Pick<BatchEngine, 'createBatchRe
 export class EngineUnavailableError extends Error {
   override name = 'EngineUnavailableError';
   readonly code = 'engine_unavailable';
+  /** Trying again may succeed (no connection, a timeout, HTTP 429 or 5xx); not for a refusal of this request. */
+  readonly retryable: boolean;
+
+  constructor(message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? {} : { cause: options.cause });
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+/** The words, each labelled with the utterance's `language` unless it has its own. */
+export function withLanguage(words: RecognizedWord[], language: string | undefined): RecognizedWord[] {
+  return language === undefined ? words : words.map((w) => (w.language === undefined ? { ...w, language } : w));
 }
 
 /**

@@ -82,13 +82,15 @@ export function formatUtterance(
       endMs: w.endMs,
       confidence: w.confidence,
       ...(w.speaker === undefined ? {} : { speaker: w.speaker }),
+      ...(w.language === undefined ? {} : { language: w.language }),
     };
   });
   const last = words[words.length - 1]!;
-  // Abbreviations such as "a.m." and "Mr." already end the sentence visibly.
-  if (endsSentence && !tokens[tokens.length - 1]!.text.endsWith('.')) {
+  // Abbreviations such as "a.m." and "Mr." already end the sentence visibly, as do a remote engine's "?" and "!".
+  if (endsSentence && !/[.!?…]$/u.test(tokens[tokens.length - 1]!.text)) {
     const speaker = last.speaker === undefined ? {} : { speaker: last.speaker };
-    tokens.push({ text: '.', startMs: last.endMs, endMs: last.endMs, confidence: last.confidence, ...speaker });
+    const language = last.language === undefined ? {} : { language: last.language };
+    tokens.push({ text: '.', startMs: last.endMs, endMs: last.endMs, confidence: last.confidence, ...speaker, ...language });
   }
   return { tokens, state: { atStart: false, sentenceStart: endsSentence } };
 }

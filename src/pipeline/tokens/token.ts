@@ -20,6 +20,15 @@ export interface Token {
 }
 
 /**
+ * The tokens without the engine's language labels: the contract shows a
+ * token's language only with language identification or translation.
+ */
+export function withoutLanguages<T extends { language?: string }>(tokens: T[]): T[] {
+  if (!tokens.some((t) => t.language !== undefined)) return tokens;
+  return tokens.map(({ language: _, ...rest }) => rest as T);
+}
+
+/**
  * A token of a transcript with translation (API.md §7.13): spoken tokens
  * say whether they will be translated; translation tokens follow them with
  * the target `language`, the `sourceLanguage` and no timestamps.

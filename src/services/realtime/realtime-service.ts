@@ -33,6 +33,8 @@ export interface SessionConfig {
   speakerDiarization: boolean;
   /** Terms and domain text that bias this session's recognition; null: none. */
   context: RecognitionContext | null;
+  /** The first of `language_hints`: the language a remote engine is told to expect; null: none. */
+  languageHint?: string | null;
   /** Language identification and translation. */
   languages: LanguageOptions;
 }
@@ -208,6 +210,7 @@ export class RealtimeService {
       clientReferenceId: r.clientReferenceId ?? null,
       speakerDiarization: r.enableSpeakerDiarization ?? false,
       context: toRecognitionContext(r.context),
+      languageHint: hints[0] ?? null,
       languages: {
         languageIdentification: r.enableLanguageIdentification ?? false,
         translation: r.translation ?? null,

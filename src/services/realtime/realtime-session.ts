@@ -16,6 +16,7 @@ import { type StreamDecoder, openStreamDecoder } from '../../pipeline/decode/str
 import { ENGINE_SAMPLE_RATE } from '../../pipeline/engines/speech-engine.js';
 import { type LiveRecognition, LiveTranscription } from '../../pipeline/stream.js';
 import type { TranscriptUpdate } from '../../pipeline/tokens/transcript-assembler.js';
+import { withoutLanguages } from '../../pipeline/tokens/token.js';
 import { CANNOT_CONTINUE, RealtimeError, realtimeErrors } from '../../api/realtime-errors.js';
 import { type StartRequest, parseControlMessage, parseStartRequest } from '../../api/schemas/realtime.js';
 import type { LiveTranslation } from '../../pipeline/translation/live-translation.js';
@@ -181,6 +182,7 @@ export class RealtimeSession {
         endpointDetection: config.endpointDetection,
         maxEndpointDelayMs: config.maxEndpointDelayMs,
         context: config.context,
+        language: config.languageHint ?? null,
         diarizer: config.speakerDiarization ? new OnlineDiarizer() : null,
       },
       {
@@ -282,7 +284,8 @@ export class RealtimeSession {
   /** The next result message: the live transcript's, through the language stage when there is one. */
   private results(always = false): TranscriptUpdate | null {
     const update = this.live!.take(always);
-    return this.languageStage ? this.languageStage.apply(update, always) : update;
+    if (this.languageStage) return this.languageStage.apply(update, always);
+    return update && { ...update, tokens: withoutLanguages(update.tokens) };
   }
 
   /** Pauses reading the socket while decoding or recognition is behind, or the client is not reading. */

@@ -5,7 +5,7 @@
  * Requests reach it validated (see {@link TranslationPairs.invalidFields}).
  */
 import type { LanguageIdentifier } from '../../pipeline/language/language-identifier.js';
-import type { TranscriptToken } from '../../pipeline/tokens/token.js';
+import { type TranscriptToken, withoutLanguages } from '../../pipeline/tokens/token.js';
 import { LiveTranslation, type LiveTranslationEvents } from '../../pipeline/translation/live-translation.js';
 import { translateTranscript } from '../../pipeline/translation/transcript-translation.js';
 import type { ChunkTranslator } from '../../pipeline/translation/translation-interleaver.js';
@@ -40,7 +40,7 @@ export class TranslationService {
    * // 'He', ' was', ' here', '.' (original, en), ' Era', ' aquí', '.' (translation, es)
    */
   async annotate(tokens: TranscriptToken[], options: LanguageOptions, signal?: AbortSignal): Promise<TranscriptToken[]> {
-    if (!options.languageIdentification && !options.translation) return tokens;
+    if (!options.languageIdentification && !options.translation) return withoutLanguages(tokens);
     const labelled = this.identifier.identify(tokens);
     if (!options.translation) return labelled;
     return translateTranscript(labelled, this.pairs.route(options.translation), this.chunkTranslator(options.translationTerms), signal);

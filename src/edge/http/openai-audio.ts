@@ -1,0 +1,187 @@
+/**
+ * OpenAI's audio API on Hark: `POST /v1/audio/transcriptions` answers with
+ * the transcript of the uploaded file at once, in OpenAI's response formats;
+ * `POST /v1/audio/translations` is refused (see below). Same keys and limits
+ * as the Soniox API; errors in OpenAI's shape (app.ts, to-wire.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import multipart from '@fastify/multipart';
+import type { FastifyInstance } from 'fastify';
+import { ApiError, errors } from '../../api/errors.js';
+import { type AudioTranscriptionRequest, OPENAI_AUDIO_FIELDS, parseAudioFields } from '../../api/openai/audio-request.js';
+import { formatAudioResponse } from '../../api/openai/audio-responses.js';
+import { tokenToWire } from '../../api/to-wire.js';
+import type { Limits } from '../../config/config.js';
+import type { AudioTranscriber } from '../../jobs/job-runner.js';
+import { withoutLanguages } from '../../pipeline/tokens/token.js';
+import type { StoredToken } from '../../storage/ports.js';
+import { closeAfterAnswer } from './lingering-close.js';
+
+/**
+ * A clip up to this long is one utterance (Whisper's window is 30 s): the
+ * utterances another Hark sends come back exactly as its own engine would
+ * have recognised them.
+ */
+const WHOLE_CLIP_MS = 30_000;
+const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
+
+export interface OpenAiAudioOptions {
+  transcriber: AudioTranscriber;
+  /** The engine's languages, the first its default. */
+  languages: readonly string[];
+  limits: Limits;
+  /** Uploads wait here while they are transcribed; emptied at start. */
+  uploadDir: string;
+}
+
+function invalid(param: string, message: string): ApiError {
+  return new ApiError(400, 'invalid_request', message, [{ errorType: 'value_error', location: param, message }]);
+}
+
+/** The engine's failures as the route's errors; anything else stays internal. */
+function toApiError(err: unknown): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  const message = (err as Error).message;
+  if (code === 'audio_decode_error') return invalid('file', 'The audio file could not be decoded.');
+  if (code === 'audio_too_long') return invalid('file', message);
+  if (code === 'engine_unavailable') return new ApiError(503, 'internal_error', `${message}.`);
+  return err;
+}
+
+/** The language most of the transcript's words were heard in. */
+function majorityLanguage(tokens: readonly StoredToken[]): string | null {
+  const votes = new Map<string, number>();
+  for (const t of tokens) if (t.language !== undefined) votes.set(t.language, (votes.get(t.language) ?? 0) + 1);
+  return [...votes.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
+}
+
+export async function openAiAudioRoutes(app: FastifyInstance, opts: OpenAiAudioOptions): Promise<void> {
+  const { limits } = opts;
+  await rm(opts.uploadDir, { recursive: true, force: true });
+  await mkdir(opts.uploadDir, { recursive: true });
+  await app.register(multipart, {
+    limits: {
+      fileSize: limits.maxFileSizeBytes + 1024 * 1024,
+      files: 4,
+      fields: 16,
+      // A prompt of maxContextChars code points, up to 4 bytes each.
+      fieldSize: limits.maxContextChars * 4 + 1024,
+      parts: 32,
+    },
+  });
+  const tooLarge = () => errors.fileTooLarge(limits.maxFileSizeBytes);
+  const maxBodyBytes = limits.maxFileSizeBytes + limits.maxContextChars * 4 + MULTIPART_OVERHEAD_BYTES;
+  // Each request holds a connection and a recognition for its whole length: as many as async jobs may wait.
+  let running = 0;
+
+  app.post(
+    '/v1/audio/transcriptions',
+    {
+      onRequest: async (request, reply) => {
+        if (Number(request.headers['content-length'] ?? 0) > maxBodyBytes) {
+          reply.header('connection', 'close');
+          throw tooLarge();
+        }
+      },
+    },
+    async (request, reply) => {
+      if (!request.isMultipart()) throw invalid('file', "Send multipart/form-data with the audio as 'file'.");
+      if (running >= limits.maxPendingTranscriptions) {
+        throw new ApiError(429, 'too_many_requests', 'Too many transcriptions in progress. Try again later.');
+      }
+      running++;
+      const audioPath = join(opts.uploadDir, randomUUID());
+      try {
+        const fields = new Map<string, string[]>();
+        let received = false;
+        let failure: unknown = null;
+        try {
+          for await (const part of request.parts()) {
+            if (part.type === 'file') {
+              if (part.fieldname !== 'file' || received || failure) {
+                part.file.resume();
+                continue;
+              }
+              received = true;
+              try {
+                await receive(part.file, audioPath, limits.maxFileSizeBytes);
+              } catch (err) {
+                failure = err instanceof ApiError ? err : invalid('file', 'Malformed multipart body.');
+                if (err instanceof ApiError) break;
+              }
+            } else if (OPENAI_AUDIO_FIELDS.has(part.fieldname) && typeof part.value === 'string') {
+              fields.set(part.fieldname, [...(fields.get(part.fieldname) ?? []), part.value]);
+            }
+          }
+        } catch {
+          failure ??= invalid('file', 'Malformed multipart body.');
+        }
+        if (failure instanceof ApiError && failure.message === tooLarge().message) {
+          closeAfterAnswer(request, reply);
+          throw failure;
+        }
+        if (failure) throw failure;
+        const parsed: AudioTranscriptionRequest = parseAudioFields(fields, { languages: opts.languages, maxPromptChars: limits.maxContextChars });
+        if (!received) throw invalid('file', "Missing required parameter: 'file'.");
+
+        // A client that hangs up stops its recognition.
+        const gone = new AbortController();
+        reply.raw.once('close', () => {
+          if (!reply.raw.writableFinished) gone.abort(new Error('The client went away'));
+        });
+        let result;
+        try {
+          result = await opts.transcriber.transcribe(
+            {
+              audioPath,
+              maxDurationMs: limits.maxAudioDurationMs,
+              context: parsed.prompt === null ? null : { general: [], text: parsed.prompt, terms: [], translationTerms: [] },
+              languageHints: parsed.language === null ? null : [parsed.language],
+              wholeUpToMs: WHOLE_CLIP_MS,
+            },
+            gone.signal,
+          );
+        } catch (err) {
+          throw toApiError(err);
+        }
+        const language = majorityLanguage(result.tokens) ?? parsed.language ?? opts.languages[0] ?? 'en';
+        const tokens = withoutLanguages(result.tokens).map((t) => tokenToWire(t) as ReturnType<typeof tokenToWire> & { text: string });
+        const response = formatAudioResponse({ tokens, audioDurationMs: result.audioDurationMs, language }, parsed.responseFormat, parsed.timestampGranularities);
+        return reply.type(response.contentType).send(response.body);
+      } finally {
+        running--;
+        await rm(audioPath, { force: true });
+      }
+    },
+  );
+
+  // OpenAI's translations turn speech in any language into English text.
+  // Hark's engine and Apertium pairs cannot promise that for every upload,
+  // so the route says so rather than return an English transcript as a translation.
+  app.post('/v1/audio/translations', async (request, reply) => {
+    // The upload is not read: closing after the answer lets the 400 arrive.
+    closeAfterAnswer(request, reply);
+    throw invalid(
+      'model',
+      'Hark does not translate audio into English on this route. Use POST /v1/audio/transcriptions, or the Soniox API (POST /v1/transcriptions with "translation").',
+    );
+  });
+}
+
+/** Streams the upload to `path`, refusing it once it passes `maxBytes`. */
+async function receive(source: NodeJS.ReadableStream, path: string, maxBytes: number): Promise<void> {
+  let size = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      size += chunk.length;
+      if (size > maxBytes) done(errors.fileTooLarge(maxBytes));
+      else done(null, chunk);
+    },
+  });
+  await pipeline(source, counter, createWriteStream(path));
+}
