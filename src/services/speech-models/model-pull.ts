@@ -128,10 +128,14 @@ async function download(model: CatalogueModel, url: URL, part: string, options: 
     done += chunk.length;
     options.progress.downloaded(done, model.sizeBytes);
   });
+  // A 200 to a range request means the server sent the whole file again: start over.
+  const file = createWriteStream(part, { flags: resumed ? 'a' : 'w' });
   try {
-    // A 200 to a range request means the server sent the whole file again: start over.
-    await pipeline(response, createWriteStream(part, { flags: resumed ? 'a' : 'w' }));
+    await pipeline(response, file);
   } catch (err) {
+    // pipeline() rejects before the destroyed file has finished its last write: wait, so the
+    // partial file's size is final before anyone (a resume) reads it.
+    if (!file.closed) await new Promise<void>((resolve) => file.once('close', () => resolve()));
     if (options.signal?.aborted) throw err;
     throw new ModelPullError(
       `The download of ${model.archive} stopped at ${done} of ${model.sizeBytes} bytes (${(err as Error).message}); run the same command again to resume it.`,
