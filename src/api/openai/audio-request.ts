@@ -67,7 +67,7 @@ export function parseAudioFields(fields: ReadonlyMap<string, readonly string[]>,
     throw invalid('response_format', `Unsupported response_format. Supported: ${OPENAI_RESPONSE_FORMATS.join(', ')}.`);
   }
   const granularities = fields.get('timestamp_granularities[]') ?? [];
-  if (granularities.length > 2 || granularities.some((g) => g !== 'word' && g !== 'segment')) {
+  if (granularities.length > 4 || granularities.some((g) => g !== 'word' && g !== 'segment')) {
     throw invalid('timestamp_granularities[]', "timestamp_granularities[] takes 'word' and/or 'segment'.");
   }
   // Accepted for compatibility and ignored: recognition here has no sampling temperature.
