@@ -5,7 +5,7 @@
  * some configuration errors instead of returning one.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ModelDirectoryError, modelsDir, readModelDescription, type ModelDescription } from '../../../services/speech-models/installed-models.js';
 import type { ModelFamily } from '../../../services/speech-models/model-catalogue.js';
 
@@ -30,7 +30,7 @@ export function resolveSherpaModel(setting: string, dataDir: string): SherpaMode
     );
   }
   const description = readModelDescription(dir);
-  return { ...description, dir: isAbsolute(dir) ? dir : resolve(dir), streaming: STREAMING_FAMILIES.has(description.family) };
+  return { ...description, dir, streaming: STREAMING_FAMILIES.has(description.family) };
 }
 
 /** The one `.onnx` file whose name matches `pattern`, preferring the int8 build when both are there. */
