@@ -1,9 +1,10 @@
 /** `hark models`: the speech models this machine can install, and those it has. */
+import { existsSync, rmSync } from 'node:fs';
 import { dataDirSetting, modelSettings } from '../config/config.js';
 import { formatBytes } from '../lib/byte-size.js';
 import { MODEL_CATALOGUE, findCatalogueModel } from '../services/speech-models/model-catalogue.js';
 import { listInstalledModels, removeInstalledModel } from '../services/speech-models/installed-models.js';
-import { ModelPullError, pullModel } from '../services/speech-models/model-pull.js';
+import { ModelPullError, partialPath, pullModel } from '../services/speech-models/model-pull.js';
 import { CliError, usageError } from './cli-error.js';
 import { parseCommand, table } from './command-line.js';
 import { Progress } from './progress.js';
@@ -20,7 +21,7 @@ installed in $HARK_DATA_DIR/models, downloads one, or deletes one.
                      (checked against the catalogue, nothing downloaded)
 
 Pulls fetch from the official sherpa-onnx release, or HARK_MODEL_MIRROR.
-An interrupted pull resumes when run again.`;
+An interrupted pull resumes when run again; remove also deletes its partial archive.`;
 
 function list(json: boolean, dataDir: string): void {
   const installed = listInstalledModels(dataDir);
@@ -55,8 +56,14 @@ export async function run(args: string[]): Promise<void> {
   if (id === undefined || extra.length > 0) throw usageError(`hark models ${action} needs one model id`, USAGE);
 
   if (action === 'remove') {
-    if (!removeInstalledModel(config.dataDir, id)) throw new CliError(`${id} is not installed ("hark models list" shows what is)`);
-    process.stderr.write(`Removed ${id}\n`);
+    const removed = removeInstalledModel(config.dataDir, id);
+    // An interrupted pull's partial archive goes too: remove is how to give up on a download.
+    const catalogued = findCatalogueModel(id);
+    const partial = catalogued ? partialPath(config.dataDir, catalogued) : null;
+    const hadPartial = partial !== null && existsSync(partial);
+    if (hadPartial) rmSync(partial, { force: true });
+    if (!removed && !hadPartial) throw new CliError(`${id} is not installed ("hark models list" shows what is)`);
+    process.stderr.write(removed ? `Removed ${id}\n` : `Removed the partial download of ${id}\n`);
     return;
   }
   const model = findCatalogueModel(id);

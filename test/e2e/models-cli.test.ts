@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,6 +76,16 @@ describe('hark models', () => {
     const { code, stderr } = await hark(['pull', 'whisper-tiny-en', '--archive', archive]);
     assert.equal(code, 1);
     assert.match(stderr, /hark: sherpa-onnx-whisper-tiny\.en\.tar\.bz2 is 15 bytes, expected 118071777\./);
+  });
+
+  it('remove also deletes the partial archive of an interrupted pull', async () => {
+    const partial = join(dataDir, 'models', '.partial', 'sherpa-onnx-moonshine-tiny-en-int8.tar.bz2.part');
+    mkdirSync(join(dataDir, 'models', '.partial'), { recursive: true });
+    writeFileSync(partial, 'half an archive');
+    const { code, stderr } = await hark(['remove', 'moonshine-tiny-en']);
+    assert.equal(code, 0);
+    assert.equal(stderr, 'Removed the partial download of moonshine-tiny-en\n');
+    assert.equal(existsSync(partial), false);
   });
 
   it('refuses unknown models and malformed mirrors', async () => {

@@ -59,7 +59,8 @@ const UNREACHABLE_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHO
 /** Giving up on a silent connection: downloads are large, but a stalled one should not hang forever. */
 const SOCKET_IDLE_MS = 60_000;
 
-function partialPath(dataDir: string, model: CatalogueModel): string {
+/** Where an interrupted download of `model` waits to be resumed. */
+export function partialPath(dataDir: string, model: CatalogueModel): string {
   return join(modelsDir(dataDir), '.partial', `${model.archive}.part`);
 }
 
