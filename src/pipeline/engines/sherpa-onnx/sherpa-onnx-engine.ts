@@ -32,8 +32,10 @@ import { resultLanguage, toPartialWords, toRecognizedWords } from './sherpa-resu
 /**
  * sherpa's endpoint rules (its own defaults are 2.4 s, 1.2 s, 20 s):
  * 1, silence with nothing recognised yet; 2, silence after speech; 3, utterance length.
+ * Rule 3 is set past Hark's own 20 s cut, which splits long speech without an `<end>`
+ * (a length limit is not the speaker stopping).
  */
-export const SHERPA_ENDPOINT_RULES = { rule1Ms: 2_400, rule2Ms: 800, rule3Ms: 20_000 };
+export const SHERPA_ENDPOINT_RULES = { rule1Ms: 2_400, rule2Ms: 800, rule3Ms: 30_000 };
 
 /**
  * Silence fed after the last sample of an utterance: a streaming model decodes
