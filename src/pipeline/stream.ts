@@ -191,7 +191,8 @@ export class LiveTranscription {
         this.inFlightSamples -= samples;
         this.fastPassMs = positionMs;
         this.assembler.updatePartial(id, words);
-        if (endpoint && this.open?.id === id) this.engineEndpoint();
+        // Only after words: an engine's "nothing said for a while" rule is no end of speech.
+        if (endpoint && words.length > 0 && this.open?.id === id) this.engineEndpoint();
         this.changed();
       },
       failed: (err) => this.fail(err),
