@@ -55,6 +55,7 @@ describe('HARK_ENGINE=openai against another Hark', () => {
       HARK_ENGINE: 'openai',
       HARK_ENGINE_URL: `${engineHark.baseUrl}/v1`,
       HARK_ENGINE_API_KEY: engineHark.apiKey,
+      HARK_ENGINE_LANGUAGES: 'en,es',
       HARK_ENGINE_RETRIES: '1',
       HARK_ENGINE_BACKOFF_MS: '200',
     });
@@ -79,6 +80,13 @@ describe('HARK_ENGINE=openai against another Hark', () => {
     assert.equal(transcription.status, 'completed', transcription.error_message ?? '');
     return (await transcription.getTranscript())!;
   }
+
+  test('/v1/models reports the engine’s languages, with translation where Apertium has pairs', async () => {
+    const { body } = await api(hark, 'GET', '/v1/models');
+    const model = (body.models as { id: string; languages: { code: string }[]; two_way_translation_pairs: string[] }[]).find((m) => m.id === 'stt-async-v4')!;
+    assert.deepEqual(model.languages.map((l) => l.code), ['en', 'es']);
+    assert.ok(model.two_way_translation_pairs.includes('en:es'), model.two_way_translation_pairs.join());
+  });
 
   test('async: the LibriVox transcripts equal the engine Hark’s own (same words, times within 50 ms), language from the engine', async () => {
     for (const u of librivoxUtterances()) {
