@@ -3,6 +3,10 @@
  * (create → completed, timed by webhook; HARK_WORKERS jobs at once), next to
  * the raw engine (Debian's pocketsphinx_continuous) on the same 16 kHz wav
  * files with the same parallelism.
+ *
+ * With a sherpa-onnx model directory (`npm run bench:async -- <model-dir>`),
+ * the same files also go through Hark running that model (HARK_ENGINE=sherpa-onnx),
+ * printed against Hark with PocketSphinx from the same run.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -44,20 +48,9 @@ async function inParallel<T>(items: T[], limit: number, run: (item: T) => Promis
   }));
 }
 
-const dir = await mkdtemp(join(tmpdir(), 'hark-bench-'));
-try {
-  const files = await inputs(dir);
-  // Every file three times, so both engines work on a queue longer than the parallelism.
-  const work = [...files, ...files, ...files];
-  let audioMs = 0;
-  for (const f of work) audioMs += (await probeDurationMs(f)) ?? 0;
-  const audioS = audioMs / 1000;
-
-  let started = performance.now();
-  await inParallel(work, PARALLEL, (f) => rawEngineTranscribe(f));
-  const rawS = (performance.now() - started) / 1000;
-
-  const hark = await startHark({ HARK_LOG_LEVEL: 'error', HARK_MAX_PENDING_TRANSCRIPTIONS: '1000' });
+/** Wall seconds for Hark (started with `env`) to complete every file in `work`, timed by webhook. */
+async function harkWallSeconds(work: string[], env: Record<string, string>): Promise<number> {
+  const hark = await startHark({ HARK_LOG_LEVEL: 'error', HARK_MAX_PENDING_TRANSCRIPTIONS: '1000', ...env });
   try {
     const client = new SonioxNodeClient({ api_key: hark.apiKey, base_url: hark.baseUrl });
     const uploaded = await Promise.all(work.map(async (f) => (await client.files.upload(await readFile(f))).id));
@@ -78,19 +71,44 @@ try {
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     const webhookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/done`;
-    started = performance.now();
+    const started = performance.now();
     for (const fileId of uploaded) {
       pending.add((await client.stt.create({ model: 'stt-async-v4', file_id: fileId, webhook_url: webhookUrl })).id);
     }
     await finished;
-    const harkS = (performance.now() - started) / 1000;
+    const seconds = (performance.now() - started) / 1000;
     receiver.close();
-    console.log(`${work.length} files, ${audioS.toFixed(0)} s of audio, ${PARALLEL} at once`);
-    console.log(`raw pocketsphinx_continuous: ${rawS.toFixed(1)} s wall, ${(audioS / rawS).toFixed(1)} audio-s per wall-s`);
-    console.log(`Hark async pipeline:         ${harkS.toFixed(1)} s wall, ${(audioS / harkS).toFixed(1)} audio-s per wall-s`);
-    console.log(`pipeline overhead vs raw: ${(((harkS - rawS) / rawS) * 100).toFixed(1)}% (goal <= 10%)`);
+    return seconds;
   } finally {
     await hark.dispose();
+  }
+}
+
+/** A sherpa-onnx model directory to compare, from the command line. */
+const SHERPA_MODEL_DIR = process.argv[2] ?? null;
+
+const dir = await mkdtemp(join(tmpdir(), 'hark-bench-'));
+try {
+  const files = await inputs(dir);
+  // Every file three times, so both engines work on a queue longer than the parallelism.
+  const work = [...files, ...files, ...files];
+  let audioMs = 0;
+  for (const f of work) audioMs += (await probeDurationMs(f)) ?? 0;
+  const audioS = audioMs / 1000;
+
+  let started = performance.now();
+  await inParallel(work, PARALLEL, (f) => rawEngineTranscribe(f));
+  const rawS = (performance.now() - started) / 1000;
+
+  const harkS = await harkWallSeconds(work, {});
+  console.log(`${work.length} files, ${audioS.toFixed(0)} s of audio, ${PARALLEL} at once`);
+  console.log(`raw pocketsphinx_continuous: ${rawS.toFixed(1)} s wall, ${(audioS / rawS).toFixed(1)} audio-s per wall-s`);
+  console.log(`Hark async pipeline:         ${harkS.toFixed(1)} s wall, ${(audioS / harkS).toFixed(1)} audio-s per wall-s`);
+  console.log(`pipeline overhead vs raw: ${(((harkS - rawS) / rawS) * 100).toFixed(1)}% (goal <= 10%)`);
+  if (SHERPA_MODEL_DIR) {
+    const sherpaS = await harkWallSeconds(work, { HARK_ENGINE: 'sherpa-onnx', HARK_ENGINE_MODEL: SHERPA_MODEL_DIR });
+    console.log(`Hark with sherpa-onnx (${SHERPA_MODEL_DIR}): ${sherpaS.toFixed(1)} s wall, ${(audioS / sherpaS).toFixed(1)} audio-s per wall-s`);
+    console.log(`sherpa-onnx vs PocketSphinx, both through Hark: ${(harkS / sherpaS).toFixed(2)}x the throughput`);
   }
 } finally {
   await rm(dir, { recursive: true, force: true });

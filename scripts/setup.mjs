@@ -25,6 +25,8 @@ export const DEBIAN_PACKAGES = [
   'asterisk-core-sounds-fr-gsm',
   'asterisk-core-sounds-it-gsm',
   'asterisk-core-sounds-ru-gsm',
+  // `hark models pull` unpacks sherpa-onnx's .tar.bz2 archives with tar -xjf.
+  'bzip2',
   // Tests only: the browser that drives the web app (playwright-core, fake microphone).
   'chromium',
   // Context terms missing from the engine's dictionary: their pronunciations.

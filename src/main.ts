@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from './config/config.js';
+import { verifyEngine } from './pipeline/engines/engine-registry.js';
 import { openLiveRecognition, openRecognition } from './recognition.js';
 import { createServer } from './server.js';
 import { openTranslation } from './translation.js';
@@ -13,6 +14,8 @@ const CLOSE_BOUND_MS = 10_000;
 /** Process entry: read config, build, listen, close cleanly on signals. */
 async function main(): Promise<void> {
   const config = loadConfig();
+  // An engine whose library ends the process on a bad model is tried once, in a child, first.
+  await verifyEngine(config.engine);
   // Both load models; neither depends on the other.
   const [recognition, translation, liveRecognition] = await Promise.all([
     openRecognition(config.workers, config.engine),
@@ -89,6 +92,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`hark: ${err instanceof ConfigError ? err.message : (err as Error).stack ?? String(err)}\n`);
+  const plain = err instanceof ConfigError || (err instanceof Error && err.name === 'ModelLoadError');
+  process.stderr.write(`hark: ${plain ? (err as Error).message : (err as Error).stack ?? String(err)}\n`);
   process.exit(1);
 });

@@ -28,15 +28,17 @@ export async function openRecognition(workers: number, engine: EngineSettings): 
 }
 
 /**
- * Live sessions: the fast pass is always local PocketSphinx streaming in
- * worker processes. The final pass is the selected engine: in the same pool's
+ * Live sessions: the fast pass streams in worker processes, with the selected
+ * engine when it streams (a streaming sherpa-onnx model), else PocketSphinx. The final pass is the selected engine: in the same pool's
  * accurate workers for a local engine, or, for a remote one, its requests
  * made from this process ({@link BatchFinalPass}).
  */
 export async function openLiveRecognition(workers: number, engine: EngineSettings): Promise<ClosableLiveRecognition> {
   if (!isRemoteEngine(engine)) {
     // PocketSphinx: the pool's own accurate-pass settings.
-    return new RealtimeRecognitionPool(engine.id === 'pocketsphinx' ? { workers } : { workers, finalEngine: engine });
+    if (engine.id === 'pocketsphinx') return new RealtimeRecognitionPool({ workers });
+    // A streaming engine makes its own partials (and endpoints); a batch-only one gets PocketSphinx's.
+    return new RealtimeRecognitionPool({ workers, finalEngine: engine, ...(engineCapabilities(engine).streaming ? { partialEngine: engine } : {}) });
   }
   const finals = new BatchFinalPass(await createBatchEngine(engine));
   return twoPassRecognition(new RealtimeRecognitionPool({ workers, finalEngine: null }), finals);

@@ -20,6 +20,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   usage: { summary: 'print the project\'s usage per model, or per request', load: () => import('./usage.js') },
   files: { summary: 'list or delete uploaded files', load: () => import('./files.js') },
   transcriptions: { summary: 'list transcriptions, print or delete them', load: () => import('./transcriptions.js') },
+  models: { summary: 'list, download or remove speech models (sherpa-onnx)', load: () => import('./models.js') },
 };
 
 const USAGE = `Usage: hark <command> [options]

@@ -73,3 +73,34 @@ describe('engine settings', () => {
     }
   });
 });
+
+describe('sherpa-onnx engine and model settings', () => {
+  test('HARK_ENGINE_MODEL names an installed model id or a directory, described by its hark-model.json', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dataDir = mkdtempSync(join(tmpdir(), 'hark-config-sherpa-'));
+    try {
+      const dir = join(dataDir, 'models', 'whisper-tiny-en');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'hark-model.json'), JSON.stringify({ id: 'whisper-tiny-en', family: 'whisper', languages: ['en'] }));
+      const byId = loadConfig({ HARK_DATA_DIR: dataDir, HARK_ENGINE: 'sherpa-onnx', HARK_ENGINE_MODEL: 'whisper-tiny-en' }).engine;
+      assert.deepEqual(byId, { id: 'sherpa-onnx', model: { id: 'whisper-tiny-en', family: 'whisper', languages: ['en'], dir, streaming: false } });
+      const byPath = loadConfig({ HARK_DATA_DIR: '/nonexistent', HARK_ENGINE: 'sherpa-onnx', HARK_ENGINE_MODEL: dir }).engine;
+      assert.deepEqual(byPath, byId);
+      assert.throws(() => loadConfig({ HARK_DATA_DIR: dataDir, HARK_ENGINE: 'sherpa-onnx' }), /HARK_ENGINE=sherpa-onnx needs HARK_ENGINE_MODEL/);
+      assert.throws(
+        () => loadConfig({ HARK_DATA_DIR: dataDir, HARK_ENGINE: 'sherpa-onnx', HARK_ENGINE_MODEL: 'moonshine-tiny-en' }),
+        (err: unknown) => err instanceof ConfigError && /^HARK_ENGINE_MODEL: Model moonshine-tiny-en is not installed/.test(err.message),
+      );
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test('HARK_MODEL_MIRROR is an http(s) base URL, without trailing slashes', () => {
+    assert.equal(loadConfig({}).models.mirror, null);
+    assert.equal(loadConfig({ HARK_MODEL_MIRROR: 'http://cache.lan:8000/asr-models//' }).models.mirror, 'http://cache.lan:8000/asr-models');
+    assert.throws(() => loadConfig({ HARK_MODEL_MIRROR: 'cache.lan' }), ConfigError);
+  });
+});

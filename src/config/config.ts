@@ -2,6 +2,8 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseCidr, type Cidr } from '../lib/outbound-address-policy.js';
 import { ENGINE_IDS, type EngineSettings } from '../pipeline/engines/engine-settings.js';
+import { resolveSherpaModel } from '../pipeline/engines/sherpa-onnx/model-files.js';
+import { ModelDirectoryError } from '../services/speech-models/installed-models.js';
 import { isKnownLanguageCode } from '../services/models/model-catalog.js';
 
 /** Limits of the contract (API.md §5), each overridable by an environment variable. */
@@ -95,6 +97,12 @@ export interface HttpSettings {
   maxConnections: number;
 }
 
+/** Speech models for sherpa-onnx (`hark models`). */
+export interface ModelSettings {
+  /** HARK_MODEL_MIRROR: base URL `hark models pull` fetches archives from instead of the official release. */
+  mirror: string | null;
+}
+
 export interface Config {
   host: string;
   port: number;
@@ -114,6 +122,7 @@ export interface Config {
   auth: AuthSettings;
   outbound: OutboundSettings;
   http: HttpSettings;
+  models: ModelSettings;
   /** SIGTERM lets uploads, REST calls, running jobs and live sessions finish for this long. */
   shutdownGraceMs: number;
   logLevel: string;
@@ -157,10 +166,35 @@ function addressList(env: Env, name: string): string[] {
   return entries;
 }
 
+/** HARK_MODEL_MIRROR, checked. */
+export function modelSettings(env: Env = process.env): ModelSettings {
+  const mirror = env.HARK_MODEL_MIRROR?.trim() || null;
+  if (mirror !== null && !/^https?:\/\/[^/]/.test(mirror)) throw new ConfigError(`HARK_MODEL_MIRROR must be an http(s) URL, got "${mirror}"`);
+  return { mirror: mirror === null ? null : mirror.replace(/\/+$/, '') };
+}
+
+/** HARK_DATA_DIR as an absolute path (default ./data). */
+export function dataDirSetting(env: Env = process.env): string {
+  return resolve(env.HARK_DATA_DIR || 'data');
+}
+
+/** HARK_ENGINE=sherpa-onnx: HARK_ENGINE_MODEL names an installed model or a model directory. */
+function sherpaOnnxSettings(env: Env, dataDir: string): EngineSettings {
+  const model = env.HARK_ENGINE_MODEL?.trim();
+  if (!model) throw new ConfigError('HARK_ENGINE=sherpa-onnx needs HARK_ENGINE_MODEL: an installed model id ("hark models list") or a model directory');
+  try {
+    return { id: 'sherpa-onnx', model: resolveSherpaModel(model, dataDir) };
+  } catch (err) {
+    if (err instanceof ModelDirectoryError) throw new ConfigError(`HARK_ENGINE_MODEL: ${err.message}`);
+    throw err;
+  }
+}
+
 /** HARK_ENGINE and the chosen engine's own variables (README, "Using a better recogniser"). */
-function engineSettings(env: Env): EngineSettings {
+function engineSettings(env: Env, dataDir: string): EngineSettings {
   const id = env.HARK_ENGINE || 'pocketsphinx';
   if (id === 'pocketsphinx') return { id };
+  if (id === 'sherpa-onnx') return sherpaOnnxSettings(env, dataDir);
   if (id !== 'openai') throw new ConfigError(`HARK_ENGINE must be one of ${ENGINE_IDS.join(', ')}, got "${id}"`);
   const rawUrl = env.HARK_ENGINE_URL ?? '';
   const url = URL.canParse(rawUrl) ? new URL(rawUrl) : null;
@@ -206,11 +240,11 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     host: env.HARK_HOST || '0.0.0.0',
     port: int(env, 'HARK_PORT', 8080),
-    dataDir: resolve(env.HARK_DATA_DIR || 'data'),
+    dataDir: dataDirSetting(env),
     apiKeys,
     publicUrl: env.HARK_PUBLIC_URL ? env.HARK_PUBLIC_URL.replace(/\/+$/, '') : null,
     workers: int(env, 'HARK_WORKERS', availableParallelism(), 1),
-    engine: engineSettings(env),
+    engine: engineSettings(env, dataDirSetting(env)),
     audioUrlTimeoutMs: int(env, 'HARK_AUDIO_URL_TIMEOUT_MS', 120_000, 1),
     webhook: {
       attempts: int(env, 'HARK_WEBHOOK_ATTEMPTS', 5, 1),
@@ -262,6 +296,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxConnectionsPerAddress: int(env, 'HARK_HTTP_MAX_CONNECTIONS_PER_ADDRESS', 128, 1),
       maxConnections: int(env, 'HARK_HTTP_MAX_CONNECTIONS', 1024, 1),
     },
+    models: modelSettings(env),
     shutdownGraceMs: int(env, 'HARK_SHUTDOWN_GRACE_MS', 30_000, 0),
     logLevel: env.HARK_LOG_LEVEL || 'info',
   };

@@ -25,6 +25,8 @@ export interface RealtimeWorkerSetup {
   model?: PocketSphinxModel;
   /** accurate: the batch engine to load instead of PocketSphinx. */
   engine?: EngineSettings;
+  /** fast: the streaming engine to load instead of PocketSphinx (a streaming sherpa-onnx model). */
+  partialEngine?: EngineSettings;
 }
 
 export type ToRealtimeWorker =
@@ -42,8 +44,11 @@ export type FromRealtimeWorker =
   | { type: 'ready' }
   /** The engine could not be loaded; the worker does nothing more. */
   | { type: 'init-error'; error: SerializedError }
-  /** After each `audio`: the hypothesis so far and where the stream's decoder is. */
-  | { type: 'progress'; streamId: number; utteranceId: number; words: PartialWord[]; samples: number; positionMs: number }
+  /**
+   * After each `audio`: the hypothesis so far and where the stream's decoder is; `endpoint` when
+   * the engine's own endpoint rule says the utterance is over (engines with one, e.g. sherpa-onnx).
+   */
+  | { type: 'progress'; streamId: number; utteranceId: number; words: PartialWord[]; samples: number; positionMs: number; endpoint?: boolean }
   /** Answer to `end`: the utterance's words with confidences. */
   | { type: 'ended'; streamId: number; words: RecognizedWord[] }
   /** Answer to `recognize`, with the thread time it took. */

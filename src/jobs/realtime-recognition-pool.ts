@@ -36,6 +36,8 @@ export interface RealtimeRecognitionPoolOptions {
    * one over a remote engine), and {@link openFinal} must not be called.
    */
   finalEngine?: EngineSettings | null;
+  /** The fast workers' streaming engine, default PocketSphinx with the fast-pass search. */
+  partialEngine?: EngineSettings;
   /** The worker script; tests substitute a scripted one. */
   workerUrl?: URL;
 }
@@ -86,6 +88,7 @@ export class RealtimeRecognitionPool implements LiveRecognition {
   private readonly size: number;
   private readonly setup: { model?: PocketSphinxModel };
   private readonly finalEngine: EngineSettings | null | undefined;
+  private readonly partialEngine: EngineSettings | undefined;
   private readonly workerUrl: URL;
   private readonly slots = new Set<Slot>();
   /** Sessions' utterance queues, in round-robin order. */
@@ -102,6 +105,7 @@ export class RealtimeRecognitionPool implements LiveRecognition {
     this.size = options.workers;
     this.setup = options.model ? { model: options.model } : {};
     this.finalEngine = options.finalEngine;
+    this.partialEngine = options.partialEngine;
     this.workerUrl = options.workerUrl ?? DEFAULT_WORKER_URL;
   }
 
@@ -224,6 +228,7 @@ export class RealtimeRecognitionPool implements LiveRecognition {
   private spawn(role: RealtimeWorkerRole): Slot {
     const setup: RealtimeWorkerSetup = { role, ...this.setup };
     if (role === 'accurate' && this.finalEngine) setup.engine = this.finalEngine;
+    if (role === 'fast' && this.partialEngine) setup.partialEngine = this.partialEngine;
     const worker = fork(fileURLToPath(this.workerUrl), [], {
       env: { ...process.env, [REALTIME_WORKER_SETUP_ENV]: JSON.stringify(setup) },
       serialization: 'advanced',
@@ -251,7 +256,7 @@ export class RealtimeRecognitionPool implements LiveRecognition {
         return;
       case 'progress': {
         const stream = slot.streams.get(message.streamId);
-        stream?.events.progress(message.utteranceId, message.words, message.samples, message.positionMs);
+        stream?.events.progress(message.utteranceId, message.words, message.samples, message.positionMs, message.endpoint === true);
         return;
       }
       case 'ended':

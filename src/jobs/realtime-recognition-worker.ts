@@ -12,6 +12,7 @@ import {
   ENGINE_SAMPLE_RATE,
   type StreamingEngine,
   type StreamingRecognizer,
+  withLanguage,
 } from '../pipeline/engines/speech-engine.js';
 import { PROVISIONAL_CONFIDENCE } from '../pipeline/tokens/transcript-assembler.js';
 import { serializeError } from './recognition-messages.js';
@@ -57,7 +58,7 @@ async function serve(setup: RealtimeWorkerSetup): Promise<void> {
   let handle: (message: ToRealtimeWorker) => void;
   try {
     handle = setup.role === 'fast'
-      ? fastPass(await createStreamingEngine({ id: 'pocketsphinx', ...pocketsphinx, decoderArgs: FAST_PASS_DECODER_ARGS }), post)
+      ? fastPass(await createStreamingEngine(setup.partialEngine ?? { id: 'pocketsphinx', ...pocketsphinx, decoderArgs: FAST_PASS_DECODER_ARGS }), post)
       : accuratePass(
         await createBatchEngine(setup.engine ?? { id: 'pocketsphinx', ...pocketsphinx, contextSearches: ACCURATE_PASS_CONTEXT_SEARCHES }),
         post,
@@ -129,7 +130,8 @@ function fastPass(engine: StreamingEngine, post: (message: FromRealtimeWorker) =
           stream.samples += message.samples.length;
           const positionMs = stream.offsetMs + Math.floor((stream.samples * 1000) / ENGINE_SAMPLE_RATE);
           const words = stream.recognizer.partial();
-          post({ type: 'progress', streamId, utteranceId: stream.utteranceId, words, samples: message.samples.length, positionMs });
+          const endpoint = stream.recognizer.endpointDetected?.() === true;
+          post({ type: 'progress', streamId, utteranceId: stream.utteranceId, words, samples: message.samples.length, positionMs, ...(endpoint ? { endpoint } : {}) });
           return;
         }
         case 'end': {
@@ -165,8 +167,9 @@ function accuratePass(engine: BatchEngine, post: (message: FromRealtimeWorker) =
         // Building a session's context search here is not recognition time: keep it out of elapsedMs.
         await recognizer.prepare?.(message.context);
         const started = performance.now();
-        const { words } = await recognizer.recognize({ samples: message.samples, offsetMs: message.offsetMs, context: message.context });
-        post({ type: 'recognized', jobId: message.jobId, words, elapsedMs: performance.now() - started });
+        const { words, language } = await recognizer.recognize({ samples: message.samples, offsetMs: message.offsetMs, context: message.context });
+        // A local engine that identifies the language (sherpa-onnx SenseVoice) labels its words, as in async jobs.
+        post({ type: 'recognized', jobId: message.jobId, words: withLanguage(words, language), elapsedMs: performance.now() - started });
       } catch (err) {
         post({ type: 'job-error', jobId: message.jobId, error: serializeError(err) });
         // A call that failed may have left the decoder mid-utterance.

@@ -23,8 +23,11 @@ class FakeRecognition implements LiveRecognition {
   fed = 0;
   recognized: { offsetMs: number; samples: number }[] = [];
   events: PartialEvents | null = null;
+  /** The engine's own endpoint rule fires once this much of an utterance was fed (null: never). */
+  endpointAfterMs: number | null = null;
   private utterance = 0;
   private offsetMs = 0;
+  private utteranceFed = 0;
 
   openPartial(events: PartialEvents) {
     this.events = events;
@@ -32,12 +35,15 @@ class FakeRecognition implements LiveRecognition {
       startUtterance: (id: number, offsetMs: number) => {
         this.utterance = id;
         this.offsetMs = offsetMs;
+        this.utteranceFed = 0;
       },
       feed: (samples: Int16Array) => {
         this.fed += samples.length;
+        this.utteranceFed += samples.length;
         const id = this.utterance;
         const at = this.offsetMs;
-        queueMicrotask(() => events.progress(id, [{ word: 'fast', startMs: at, endMs: at + 100 }], samples.length, at + 100));
+        const endpoint = this.endpointAfterMs !== null && this.utteranceFed >= this.endpointAfterMs * 16;
+        queueMicrotask(() => events.progress(id, [{ word: 'fast', startMs: at, endMs: at + 100 }], samples.length, at + 100, endpoint));
       },
       endUtterance: async (): Promise<RecognizedWord[]> => [{ word: 'fast', startMs: this.offsetMs, endMs: this.offsetMs + 100, confidence: 0.4 }],
       close: () => {},
@@ -120,6 +126,18 @@ describe('LiveTranscription', () => {
   it('sends <end> after each utterance with endpoint detection', async () => {
     const { finals } = await transcribe(new FakeRecognition(), { endpointDetection: true, maxEndpointDelayMs: 2000 }, twoSentences);
     assert.deepEqual(finals, ['Accurate', '.', '<end>', ' Accurate', '.', '<end>']);
+  });
+
+  it('ends an utterance where the engine’s own endpoint rule fires, though the detector still hears speech', async () => {
+    const oneLongSound = synth([['noise', 1000], ['speech', 3000], ['noise', 1000]]);
+    const engine = new FakeRecognition();
+    engine.endpointAfterMs = 2000;
+    const { finals } = await transcribe(engine, { endpointDetection: true, maxEndpointDelayMs: 2000 }, oneLongSound);
+    assert.deepEqual(finals, ['Accurate', '.', '<end>', ' Accurate', '.', '<end>']);
+    const cut = engine.recognized[1]!.offsetMs;
+    assert.ok(cut >= 800 + 2000 && cut < 4000, `second utterance from ${cut} ms`);
+    const plain = await transcribe(new FakeRecognition(), { endpointDetection: true, maxEndpointDelayMs: 2000 }, oneLongSound);
+    assert.deepEqual(plain.finals, ['Accurate', '.', '<end>'], 'without the engine’s endpoint: one utterance');
   });
 
   it('finalizes with the fast pass when the accurate one cannot meet the endpoint delay', async () => {

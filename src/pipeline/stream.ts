@@ -30,8 +30,11 @@ const SAMPLES_PER_MS = ENGINE_SAMPLE_RATE / 1000;
 
 /** What a fast-pass recognizer reports after each chunk it was fed. */
 export interface PartialEvents {
-  /** Current hypothesis of utterance `utteranceId`, after `samples` more samples; the pass is at `positionMs`. */
-  progress(utteranceId: number, words: PartialWord[], samples: number, positionMs: number): void;
+  /**
+   * Current hypothesis of utterance `utteranceId`, after `samples` more samples; the pass is at `positionMs`.
+   * `endpoint`: the engine's own endpoint rule says the utterance is over (see StreamingRecognizer.endpointDetected).
+   */
+  progress(utteranceId: number, words: PartialWord[], samples: number, positionMs: number, endpoint?: boolean): void;
   /** The recognizer is gone (its worker crashed); the stream cannot continue. */
   failed(err: Error): void;
 }
@@ -184,10 +187,12 @@ export class LiveTranscription {
     this.segmenter = new VoiceActivitySegmenter(liveSegmenterOptions(options));
     this.final = recognition.openFinal(options.context ?? null, options.language ?? null);
     this.partial = recognition.openPartial({
-      progress: (id, words, samples, positionMs) => {
+      progress: (id, words, samples, positionMs, endpoint) => {
         this.inFlightSamples -= samples;
         this.fastPassMs = positionMs;
         this.assembler.updatePartial(id, words);
+        // Only after words: an engine's "nothing said for a while" rule is no end of speech.
+        if (endpoint && words.length > 0 && this.open?.id === id) this.engineEndpoint();
         this.changed();
       },
       failed: (err) => this.fail(err),
@@ -307,6 +312,15 @@ export class LiveTranscription {
       );
       this.schedule(u, u.dueAt);
     }
+  }
+
+  /**
+   * The engine heard the end of the open utterance (in noise, Hark's detector may still hear
+   * speech): it ends as at a pause, so with endpoint detection `<end>` follows its finals. Speech
+   * after this point opens a new utterance.
+   */
+  private engineEndpoint(): void {
+    this.handle(this.segmenter.cut().map((event) => (event.type === 'utterance-end' ? { ...event, reason: 'pause' as const } : event)));
   }
 
   /** True unless the client sends audio well ahead of real time. */

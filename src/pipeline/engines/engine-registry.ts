@@ -8,6 +8,7 @@ import type { EngineId, EngineSettings } from './engine-settings.js';
 import { BoundedBatchEngine } from './bounded-batch-engine.js';
 import { OpenAiEngine, openAiCapabilities } from './openai/openai-engine.js';
 import { POCKETSPHINX_CAPABILITIES } from './pocketsphinx/model.js';
+import { sherpaCapabilities } from './sherpa-onnx/capabilities.js';
 import {
   type BatchEngine,
   type EngineCapabilities,
@@ -26,6 +27,11 @@ interface EngineRegistration<S extends EngineSettings> {
    * worker processes (recognition.ts).
    */
   remote: boolean;
+  /**
+   * Loads the engine once outside this process, for engines whose native library ends the process
+   * on a bad model instead of reporting it (sherpa-onnx): the error then names the cause.
+   */
+  verify?(settings: S): Promise<void>;
 }
 
 type Registry = { [Id in EngineId]: EngineRegistration<Extract<EngineSettings, { id: Id }>> };
@@ -48,6 +54,18 @@ const ENGINES: Registry = {
     },
     remote: true,
   },
+  'sherpa-onnx': {
+    capabilities: (settings) => sherpaCapabilities(settings.model),
+    create: async (settings) => {
+      const { SherpaOnnxEngine } = await import('./sherpa-onnx/sherpa-onnx-engine.js');
+      return new SherpaOnnxEngine(settings.model);
+    },
+    remote: false,
+    verify: async (settings) => {
+      const { probeSherpaModel } = await import('./sherpa-onnx/load-probe.js');
+      await probeSherpaModel(settings.model);
+    },
+  },
 };
 
 function registration<S extends EngineSettings>(settings: S): EngineRegistration<S> {
@@ -59,6 +77,14 @@ function registration<S extends EngineSettings>(settings: S): EngineRegistration
 /** What the engine `settings` select declares, without loading it. */
 export function engineCapabilities(settings: EngineSettings): EngineCapabilities {
   return registration(settings).capabilities(settings);
+}
+
+/**
+ * Resolves once the engine `settings` select is known to load (a no-op for most engines).
+ * @throws {Error} the engine's own account of why it cannot load.
+ */
+export async function verifyEngine(settings: EngineSettings): Promise<void> {
+  await registration(settings).verify?.(settings);
 }
 
 /** True when recognition with this engine is a network call (see {@link EngineRegistration.remote}). */

@@ -5,6 +5,7 @@
  * engine-registry.ts turns it into an engine.
  */
 import type { PocketSphinxModel } from './pocketsphinx/model.js';
+import type { SherpaModel } from './sherpa-onnx/model-files.js';
 
 export interface PocketSphinxSettings {
   id: 'pocketsphinx';
@@ -37,11 +38,19 @@ export interface OpenAiEngineSettings {
   backoffMs: number;
 }
 
-export type EngineSettings = PocketSphinxSettings | OpenAiEngineSettings;
+
+export interface SherpaOnnxSettings {
+  id: 'sherpa-onnx';
+  /** The model directory HARK_ENGINE_MODEL names, resolved and described (its hark-model.json). */
+  model: SherpaModel;
+}
+
+
+export type EngineSettings = PocketSphinxSettings | OpenAiEngineSettings | SherpaOnnxSettings;
 
 export type EngineId = EngineSettings['id'];
 
 /** The names `HARK_ENGINE` accepts. */
-export const ENGINE_IDS: readonly EngineId[] = ['pocketsphinx', 'openai'];
+export const ENGINE_IDS: readonly EngineId[] = ['pocketsphinx', 'openai', 'sherpa-onnx'];
 
 export const DEFAULT_ENGINE_SETTINGS: EngineSettings = { id: 'pocketsphinx' };

@@ -130,6 +130,12 @@ export interface StreamingRecognizer {
   partial(): PartialWord[];
   /** End the utterance and return its final words with timings and confidences. */
   endUtterance(): RecognizedWord[];
+  /**
+   * True once the engine's own endpoint rules say the speaker has finished the utterance
+   * (sherpa-onnx: trailing silence after speech). Live sessions then end it as at a pause,
+   * whatever Hark's voice detector hears. Engines without such rules leave this out.
+   */
+  endpointDetected?(): boolean;
   /** Release the decoder. The recognizer must not be used afterwards. */
   free(): void;
 }
