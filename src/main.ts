@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config/config.js';
 import { openRecognition } from './recognition.js';
+import { SileroModel } from './pipeline/segmentation/silero-model.js';
 import { createServer } from './server.js';
 import { openTranslation } from './translation.js';
 
@@ -13,8 +14,10 @@ const CLOSE_BOUND_MS = 10_000;
 /** Process entry: read config, build, listen, close cleanly on signals. */
 async function main(): Promise<void> {
   const config = loadConfig();
+  // Loaded now, so a broken install fails at start and no session waits for it.
+  if (config.vad === 'silero') SileroModel.get();
   // Both load models; neither depends on the other.
-  const [recognition, translation] = await Promise.all([openRecognition(config.workers), openTranslation(config.translation)]);
+  const [recognition, translation] = await Promise.all([openRecognition(config.workers, config.vad), openTranslation(config.translation)]);
   const server = await createServer(config, recognition, translation);
   await server.app.listen({ host: config.host, port: config.port });
   const address = server.app.server.address();

@@ -31,3 +31,17 @@ describe('HTTP settings', () => {
     assert.equal(loadConfig({ HARK_HTTP_REQUEST_TIMEOUT_MS: '0' }).http.requestTimeoutMs, 0);
   });
 });
+
+describe('Voice activity detection setting', () => {
+  test('HARK_VAD picks the detector; energy when unset', () => {
+    assert.equal(loadConfig({}).vad, 'energy');
+    assert.equal(loadConfig({ HARK_VAD: 'silero' }).vad, 'silero');
+    assert.equal(loadConfig({ HARK_VAD: 'energy' }).vad, 'energy');
+  });
+
+  test('any other name is refused at boot, naming the choices', () => {
+    for (const bad of ['Silero', 'webrtc', ' silero', 'energy,silero']) {
+      assert.throws(() => loadConfig({ HARK_VAD: bad }), /HARK_VAD must be one of energy, silero/, bad);
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseCidr, type Cidr } from '../lib/outbound-address-policy.js';
+import { VOICE_DETECTORS, type VoiceDetector } from '../pipeline/segmentation/speech-classifier.js';
 
 /** Limits of the contract (API.md §5), each overridable by an environment variable. */
 export interface Limits {
@@ -93,6 +94,8 @@ export interface Config {
   /** Base URL clients reach this server at; used for temporary file URLs. */
   publicUrl: string | null;
   workers: number;
+  /** What tells speech from pauses, in async segmentation and real-time endpointing (HARK_VAD). */
+  vad: VoiceDetector;
   audioUrlTimeoutMs: number;
   webhook: WebhookSettings;
   limits: Limits;
@@ -144,6 +147,13 @@ function addressList(env: Env, name: string): string[] {
   return entries;
 }
 
+function voiceDetector(env: Env): VoiceDetector {
+  const raw = env.HARK_VAD || 'energy';
+  const known = VOICE_DETECTORS.find((name) => name === raw);
+  if (known === undefined) throw new ConfigError(`HARK_VAD must be one of ${VOICE_DETECTORS.join(', ')}, got "${raw}"`);
+  return known;
+}
+
 /**
  * Reads the configuration from environment variables once at boot.
  * @throws ConfigError when a variable is present but malformed.
@@ -169,6 +179,7 @@ export function loadConfig(env: Env = process.env): Config {
     apiKeys,
     publicUrl: env.HARK_PUBLIC_URL ? env.HARK_PUBLIC_URL.replace(/\/+$/, '') : null,
     workers: int(env, 'HARK_WORKERS', availableParallelism(), 1),
+    vad: voiceDetector(env),
     audioUrlTimeoutMs: int(env, 'HARK_AUDIO_URL_TIMEOUT_MS', 120_000, 1),
     webhook: {
       attempts: int(env, 'HARK_WEBHOOK_ATTEMPTS', 5, 1),

@@ -8,6 +8,7 @@ import type { BatchResult } from '../pipeline/batch.js';
 import { AudioDecodeError, AudioTooLongError } from '../pipeline/decode/errors.js';
 import type { RecognitionContext } from '../pipeline/context/recognition-context.js';
 import type { PocketSphinxModel } from '../pipeline/engines/pocketsphinx/model.js';
+import type { VoiceDetector } from '../pipeline/segmentation/speech-classifier.js';
 
 export interface TranscribeRequest {
   audioPath: string;
@@ -26,6 +27,8 @@ export const WORKER_SETUP_ENV = 'HARK_RECOGNITION_WORKER_SETUP';
 /** What every worker receives at start. */
 export interface WorkerSetup {
   model?: PocketSphinxModel;
+  /** Segments the audio (default: energy). */
+  vad?: VoiceDetector;
 }
 
 export type ToWorker =

@@ -44,6 +44,7 @@ function serve(setup: WorkerSetup): void {
       maxDurationMs: request.maxDurationMs,
       context: request.context ?? null,
       diarizer: request.enableSpeakerDiarization ? new BicDiarizer() : null,
+      segmentation: { detector: setup.vad ?? 'energy' },
     };
     transcribeFile(request.audioPath, options, engine, controller.signal)
       .then(
