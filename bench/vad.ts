@@ -52,7 +52,10 @@ const header = [
   ...DELAYS.map((d) => `live ${d}: false <end> / missed / end p50 / p95`),
   'event loop',
 ];
-const rows: string[][] = [];
+// Rows print as they are measured: a run on a busy machine takes minutes.
+const widths = [9, 8, 6, 30, 44, 43, 10];
+const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+console.log(line(header));
 for (const snr of CONDITIONS) {
   for (const detector of DETECTORS) {
     const mix = snr === null ? clean : speechMix(snr, 0);
@@ -69,20 +72,16 @@ for (const snr of CONDITIONS) {
     });
     const cost = segmenterCost(mix, detector);
     loadSamples.push(loadavg()[0]!);
-    rows.push([
+    console.log(line([
       snr === null ? 'clean' : `${snr} dB`,
       detector,
       `${(wer * 100).toFixed(1)}%`,
       `${boundariesInsideSentences(utterances, alignment)} / ${midWordCuts(utterances, alignment)} (${utterances.length} utt.)`,
       ...live,
       `${(cost * 100).toFixed(2)}%`,
-    ]);
+    ]));
   }
 }
 engine.close();
 
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
-console.log(line(header));
-for (const row of rows) console.log(line(row));
 console.log(`\nload average during the run: ${Math.min(...loadSamples).toFixed(2)}–${Math.max(...loadSamples).toFixed(2)}`);

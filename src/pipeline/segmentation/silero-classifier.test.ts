@@ -37,7 +37,8 @@ describe('SileroClassifier', () => {
       classifier.add(speech, start, 0, streamed);
       counts.push(streamed.length);
     }
-    assert.ok(counts.every((n, i) => n <= i + 1 && n >= i + 1 - 4), 'labels lag the frames by at most one 32 ms window');
+    // Past the first 300 ms (the foreground gate's warm-up), labels lag by at most one 32 ms window.
+    assert.ok(counts.every((n, i) => n <= i + 1 && (i < 30 || n >= i + 1 - 4)), 'lag');
     classifier.flush(streamed);
     assert.deepEqual(streamed, out);
   });
