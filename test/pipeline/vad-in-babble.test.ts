@@ -50,8 +50,8 @@ describe('Silero VAD on speech in babble', () => {
       const live = liveEndpoints(speechMix(10, seed), 'silero', 2000, alignment);
       assert.equal(live.falseEnds, 0, `seed ${seed}`);
       assert.equal(live.missedEnds, 0, `seed ${seed}`);
-      // Generous: the 500 ms pause that ends an utterance, plus Silero's lag, well inside the 1.2 s gaps.
-      assert.ok(live.latenciesMs.every((ms) => ms > 0 && ms < 1200), `seed ${seed}: ${live.latenciesMs}`);
+      // The 500 ms pause that ends an utterance, then what babble adds (p95 1.2 s in docs/vad.md), with room.
+      assert.ok(live.latenciesMs.every((ms) => ms > 0 && ms < 1500), `seed ${seed}: ${live.latenciesMs}`);
     }
   });
 
