@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from './config/config.js';
 import { verifyEngine } from './pipeline/engines/engine-registry.js';
 import { openLiveRecognition, openRecognition } from './recognition.js';
+import { SileroModel } from './pipeline/segmentation/silero-model.js';
 import { createServer } from './server.js';
 import { openTranslation } from './translation.js';
 
@@ -16,9 +17,11 @@ async function main(): Promise<void> {
   const config = loadConfig();
   // An engine whose library ends the process on a bad model is tried once, in a child, first.
   await verifyEngine(config.engine);
+  // Loaded now, so a broken install fails at start and no session waits for it.
+  if (config.vad === 'silero') SileroModel.get();
   // Both load models; neither depends on the other.
   const [recognition, translation, liveRecognition] = await Promise.all([
-    openRecognition(config.workers, config.engine),
+    openRecognition(config.workers, config.engine, config.vad),
     openTranslation(config.translation),
     openLiveRecognition(config.realtime.workers, config.engine),
   ]);

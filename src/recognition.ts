@@ -5,6 +5,7 @@ import { createBatchEngine, engineCapabilities, isRemoteEngine } from './pipelin
 import type { EngineSettings } from './pipeline/engines/engine-settings.js';
 import { probeDurationMs } from './pipeline/decode/probe-duration.js';
 import type { LiveRecognition } from './pipeline/stream.js';
+import type { VoiceDetector } from './pipeline/segmentation/speech-classifier.js';
 import type { Recognition } from './server.js';
 
 /** Live recognition that can be shut down (every stream and job fails). */
@@ -16,8 +17,8 @@ export interface ClosableLiveRecognition extends LiveRecognition {
  * Async jobs: the engine `engine` selects, in a pool of worker processes.
  * Resolves once every worker has loaded it, so a broken install fails at start.
  */
-export async function openRecognition(workers: number, engine: EngineSettings): Promise<Recognition> {
-  const pool = new RecognitionPool({ size: workers, engine });
+export async function openRecognition(workers: number, engine: EngineSettings, vad: VoiceDetector = 'energy'): Promise<Recognition> {
+  const pool = new RecognitionPool({ size: workers, engine, vad });
   await pool.ready();
   return {
     languages: engineCapabilities(engine).languages,

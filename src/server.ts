@@ -81,7 +81,7 @@ export async function createServer(
   );
   const authFailures = new AuthFailureThrottle(config.auth);
   const realtime = new RealtimeService(
-    config.realtime,
+    { ...config.realtime, vad: config.vad },
     config.limits,
     keys,
     models,

@@ -104,3 +104,17 @@ describe('sherpa-onnx engine and model settings', () => {
     assert.throws(() => loadConfig({ HARK_MODEL_MIRROR: 'cache.lan' }), ConfigError);
   });
 });
+
+describe('Voice activity detection setting', () => {
+  test('HARK_VAD picks the detector; energy when unset', () => {
+    assert.equal(loadConfig({}).vad, 'energy');
+    assert.equal(loadConfig({ HARK_VAD: 'silero' }).vad, 'silero');
+    assert.equal(loadConfig({ HARK_VAD: 'energy' }).vad, 'energy');
+  });
+
+  test('any other name is refused at boot, naming the choices', () => {
+    for (const bad of ['Silero', 'webrtc', ' silero', 'energy,silero']) {
+      assert.throws(() => loadConfig({ HARK_VAD: bad }), /HARK_VAD must be one of energy, silero/, bad);
+    }
+  });
+});

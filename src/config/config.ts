@@ -5,6 +5,7 @@ import { ENGINE_IDS, type EngineSettings } from '../pipeline/engines/engine-sett
 import { resolveSherpaModel } from '../pipeline/engines/sherpa-onnx/model-files.js';
 import { ModelDirectoryError } from '../services/speech-models/installed-models.js';
 import { isKnownLanguageCode } from '../services/models/model-catalog.js';
+import { VOICE_DETECTORS, type VoiceDetector } from '../pipeline/segmentation/speech-classifier.js';
 
 /** Limits of the contract (API.md §5), each overridable by an environment variable. */
 export interface Limits {
@@ -114,6 +115,8 @@ export interface Config {
   workers: number;
   /** The speech engine of async jobs and of live sessions' final pass (HARK_ENGINE). */
   engine: EngineSettings;
+  /** What tells speech from pauses, in async segmentation and real-time endpointing (HARK_VAD). */
+  vad: VoiceDetector;
   audioUrlTimeoutMs: number;
   webhook: WebhookSettings;
   limits: Limits;
@@ -219,6 +222,13 @@ function engineSettings(env: Env, dataDir: string): EngineSettings {
   };
 }
 
+function voiceDetector(env: Env): VoiceDetector {
+  const raw = env.HARK_VAD || 'energy';
+  const known = VOICE_DETECTORS.find((name) => name === raw);
+  if (known === undefined) throw new ConfigError(`HARK_VAD must be one of ${VOICE_DETECTORS.join(', ')}, got "${raw}"`);
+  return known;
+}
+
 /**
  * Reads the configuration from environment variables once at boot.
  * @throws ConfigError when a variable is present but malformed.
@@ -245,6 +255,7 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl: env.HARK_PUBLIC_URL ? env.HARK_PUBLIC_URL.replace(/\/+$/, '') : null,
     workers: int(env, 'HARK_WORKERS', availableParallelism(), 1),
     engine: engineSettings(env, dataDirSetting(env)),
+    vad: voiceDetector(env),
     audioUrlTimeoutMs: int(env, 'HARK_AUDIO_URL_TIMEOUT_MS', 120_000, 1),
     webhook: {
       attempts: int(env, 'HARK_WEBHOOK_ATTEMPTS', 5, 1),

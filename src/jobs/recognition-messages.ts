@@ -9,6 +9,7 @@ import { AudioDecodeError, AudioTooLongError } from '../pipeline/decode/errors.j
 import type { RecognitionContext } from '../pipeline/context/recognition-context.js';
 import type { EngineSettings } from '../pipeline/engines/engine-settings.js';
 import { EngineUnavailableError } from '../pipeline/engines/speech-engine.js';
+import type { VoiceDetector } from '../pipeline/segmentation/speech-classifier.js';
 
 export interface TranscribeRequest {
   audioPath: string;
@@ -29,6 +30,8 @@ export const WORKER_SETUP_ENV = 'HARK_RECOGNITION_WORKER_SETUP';
 /** What every worker receives at start. */
 export interface WorkerSetup {
   engine: EngineSettings;
+  /** Segments the audio (default: energy). */
+  vad?: VoiceDetector;
 }
 
 export type ToWorker =

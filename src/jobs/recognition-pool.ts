@@ -12,6 +12,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { BatchResult } from '../pipeline/batch.js';
 import { DEFAULT_ENGINE_SETTINGS, type EngineSettings } from '../pipeline/engines/engine-settings.js';
+import type { VoiceDetector } from '../pipeline/segmentation/speech-classifier.js';
 import {
   type FromWorker,
   type ToWorker,
@@ -29,6 +30,8 @@ export interface RecognitionPoolOptions {
   size?: number;
   /** The engine each worker loads; default PocketSphinx with Debian's en-us model. */
   engine?: EngineSettings;
+  /** What the workers segment audio with; default energy. */
+  vad?: VoiceDetector;
   /**
    * A cancelled job stops at the next utterance boundary. A worker that has
    * not stopped after this long is terminated and replaced. Default 30 s.
@@ -94,7 +97,7 @@ export class RecognitionPool {
   constructor(options: RecognitionPoolOptions = {}) {
     this.size = options.size ?? availableParallelism();
     if (!(Number.isInteger(this.size) && this.size >= 1)) throw new RangeError('Recognition pool size must be a positive integer');
-    this.setup = { engine: options.engine ?? DEFAULT_ENGINE_SETTINGS };
+    this.setup = { engine: options.engine ?? DEFAULT_ENGINE_SETTINGS, ...(options.vad ? { vad: options.vad } : {}) };
     this.cancelGraceMs = options.cancelGraceMs ?? 30_000;
     this.workerUrl = options.workerUrl ?? DEFAULT_WORKER_URL;
     this.readiness = new Promise((resolve, reject) => {

@@ -47,6 +47,7 @@ async function serve(setup: WorkerSetup): Promise<void> {
       diarizer: request.enableSpeakerDiarization ? new BicDiarizer() : null,
       language: request.languageHints?.[0] ?? null,
       wholeUpToMs: request.wholeUpToMs ?? 0,
+      segmentation: { detector: setup.vad ?? 'energy' },
     };
     transcribeFile(request.audioPath, options, engine, controller.signal)
       .then(

@@ -24,6 +24,7 @@ import {
   type SegmenterOptions,
   VoiceActivitySegmenter,
 } from './segmentation/voice-activity-segmenter.js';
+import type { VoiceDetector } from './segmentation/speech-classifier.js';
 import { TranscriptAssembler, type TranscriptUpdate } from './tokens/transcript-assembler.js';
 
 const SAMPLES_PER_MS = ENGINE_SAMPLE_RATE / 1000;
@@ -77,6 +78,8 @@ export interface LiveTranscriptionOptions {
   language?: string | null;
   /** Labels the words with speakers (a fresh one per stream); null: no speaker labels. */
   diarizer?: LiveDiarizer | null;
+  /** What tells speech from pauses (default: energy). */
+  voiceDetector?: VoiceDetector;
 }
 
 export interface LiveTranscriptionEvents {
@@ -184,7 +187,7 @@ export class LiveTranscription {
   ) {
     this.hangoverMs = hangoverMs(options);
     this.assembler = new TranscriptAssembler(options.diarizer ?? null);
-    this.segmenter = new VoiceActivitySegmenter(liveSegmenterOptions(options));
+    this.segmenter = new VoiceActivitySegmenter({ ...liveSegmenterOptions(options), detector: options.voiceDetector ?? 'energy' });
     this.final = recognition.openFinal(options.context ?? null, options.language ?? null);
     this.partial = recognition.openPartial({
       progress: (id, words, samples, positionMs, endpoint) => {

@@ -1,16 +1,19 @@
 /**
- * Energy-based voice activity segmentation of a 16 kHz mono PCM stream.
+ * Voice activity segmentation of a 16 kHz mono PCM stream.
  *
  * Push samples as they arrive and get events back: where an utterance starts
  * and where it ends. An utterance ends at a pause, or, when nobody pauses, it
  * is cut at its quietest point so no utterance exceeds a maximum length
  * (which bounds the memory and decode time of one utterance). The same
  * incremental API serves batch splitting (utterance-splitter.ts) and live
- * endpoint detection.
+ * endpoint detection. Which frames are speech is a classifier's call
+ * (speech-classifier.ts): energy above the noise floor, or the Silero VAD.
  */
 import { ENGINE_SAMPLE_RATE } from '../engines/speech-engine.js';
 import { FRAME_MS, FRAME_SAMPLES, frameEnergyDb } from './frame-energy.js';
-import { NoiseFloor } from './noise-floor.js';
+import { EnergyClassifier } from './energy-classifier.js';
+import { SileroClassifier } from './silero-classifier.js';
+import type { SpeechClassifier, VoiceDetector } from './speech-classifier.js';
 
 export interface SegmenterOptions {
   /** A pause at least this long ends an utterance. */
@@ -21,8 +24,10 @@ export interface SegmenterOptions {
   minSpeechMs: number;
   /** Utterances reaching this length are cut at their quietest point; at least 1 s. */
   maxUtteranceMs: number;
-  /** How far above the noise floor a frame must be to count as speech. */
+  /** How far above the noise floor a frame must be to count as speech (energy detector). */
   thresholdDb: number;
+  /** What labels frames as speech. */
+  detector: VoiceDetector;
 }
 
 /**
@@ -37,6 +42,7 @@ export const DEFAULT_SEGMENTER_OPTIONS: Readonly<SegmenterOptions> = {
   minSpeechMs: 50,
   maxUtteranceMs: 20_000,
   thresholdDb: 10,
+  detector: 'energy',
 };
 
 /**
@@ -50,15 +56,9 @@ export type SegmenterEvent =
   | { type: 'speech-start'; atMs: number }
   | { type: 'utterance-end'; atMs: number; reason: UtteranceEndReason };
 
-// The noise floor is the 10th percentile of the last 5 s of frame energies.
-const NOISE_WINDOW_FRAMES = 500;
-const NOISE_QUANTILE = 0.1;
-// The first frames wait for 300 ms of audio before being judged, so a file
-// that starts mid-word is measured against a floor, not against itself.
-const WARMUP_FRAMES = 30;
-// Anything quieter than this (RMS ≈ 32 of 32768) is never speech, whatever
-// the floor: it keeps dither in digital silence from opening utterances.
-const MIN_SPEECH_DB = 30;
+// Classifiers label frames at most this late (the energy one waits 300 ms
+// for its first noise floor), so energies are kept this much longer.
+const MAX_LABEL_LAG_FRAMES = 100;
 // The quietest point of an over-long utterance is the quietest 100 ms stretch.
 const QUIET_SMOOTHING_FRAMES = 10;
 
@@ -74,16 +74,17 @@ const QUIET_SMOOTHING_FRAMES = 10;
  */
 export class VoiceActivitySegmenter {
   private readonly options: SegmenterOptions;
-  private readonly floor = new NoiseFloor(NOISE_WINDOW_FRAMES, NOISE_QUANTILE);
+  private readonly classifier: SpeechClassifier;
   // Energies of the latest frames, enough to cover one maximum-length utterance.
   private readonly energies: Float32Array;
+  private readonly labels: boolean[] = [];
   private readonly partialFrame = new Int16Array(FRAME_SAMPLES);
   private partialLength = 0;
   private samplesSeen = 0;
   /** Index of the next frame to judge. */
   private frame = 0;
-  /** Warm-up energies waiting for a first floor estimate; null once judged. */
-  private warmup: number[] | null = [];
+  /** Frames handed to the classifier (it has labelled up to {@link frame}). */
+  private framesTaken = 0;
   private inSpeech = false;
   private loudRun = 0;
   private lastLoudFrame = -1;
@@ -97,7 +98,8 @@ export class VoiceActivitySegmenter {
     if (!(paddingMs >= 0 && paddingMs < minPauseMs && minSpeechMs >= 0 && maxUtteranceMs >= 1000)) {
       throw new RangeError('Segmenter needs 0 <= paddingMs < minPauseMs, minSpeechMs >= 0 and maxUtteranceMs >= 1000');
     }
-    this.energies = new Float32Array(Math.ceil(maxUtteranceMs / FRAME_MS) + 1);
+    this.energies = new Float32Array(Math.ceil(maxUtteranceMs / FRAME_MS) + 1 + MAX_LABEL_LAG_FRAMES);
+    this.classifier = this.options.detector === 'silero' ? new SileroClassifier() : new EnergyClassifier(this.options.thresholdDb);
   }
 
   /** Analyses more samples and returns the events they complete, in time order. */
@@ -110,12 +112,10 @@ export class VoiceActivitySegmenter {
       this.partialFrame.set(samples.subarray(0, i), this.partialLength);
       this.partialLength += i;
       if (this.partialLength < FRAME_SAMPLES) return events;
-      this.addFrame(frameEnergyDb(this.partialFrame, 0, FRAME_SAMPLES), events);
+      this.addFrame(this.partialFrame, 0, events);
       this.partialLength = 0;
     }
-    for (; i + FRAME_SAMPLES <= samples.length; i += FRAME_SAMPLES) {
-      this.addFrame(frameEnergyDb(samples, i, FRAME_SAMPLES), events);
-    }
+    for (; i + FRAME_SAMPLES <= samples.length; i += FRAME_SAMPLES) this.addFrame(samples, i, events);
     this.partialFrame.set(samples.subarray(i));
     this.partialLength = samples.length - i;
     return events;
@@ -124,7 +124,7 @@ export class VoiceActivitySegmenter {
   /** Ends the stream: closes an open utterance at its last speech (plus padding). */
   end(): SegmenterEvent[] {
     const events: SegmenterEvent[] = [];
-    this.judgeWarmup(events);
+    this.judgePending(events);
     if (this.inSpeech) {
       const streamEndMs = Math.ceil((this.samplesSeen * 1000) / ENGINE_SAMPLE_RATE);
       const atMs = Math.min(streamEndMs, this.speechEndMs());
@@ -142,7 +142,7 @@ export class VoiceActivitySegmenter {
    */
   cut(): SegmenterEvent[] {
     const events: SegmenterEvent[] = [];
-    this.judgeWarmup(events);
+    this.judgePending(events);
     const nowMs = this.frame * FRAME_MS;
     if (this.inSpeech) {
       events.push({ type: 'utterance-end', atMs: Math.min(nowMs, this.speechEndMs()), reason: 'cut' });
@@ -158,35 +158,32 @@ export class VoiceActivitySegmenter {
    * dropped. Inside an utterance it is the utterance start.
    */
   retainFromMs(): number {
-    if (this.warmup !== null) return 0;
     if (this.inSpeech) return this.utteranceStartMs;
     const earliestOnsetMs = (this.frame - this.loudRun) * FRAME_MS;
     return Math.max(this.lastEndMs, earliestOnsetMs - this.options.paddingMs, 0);
   }
 
-  private addFrame(energyDb: number, events: SegmenterEvent[]): void {
-    this.floor.add(energyDb);
-    if (this.warmup === null) {
-      this.judge(energyDb, this.floor.valueDb, events);
-      return;
-    }
-    this.warmup.push(energyDb);
-    if (this.warmup.length >= WARMUP_FRAMES) this.judgeWarmup(events);
+  private addFrame(samples: Int16Array, start: number, events: SegmenterEvent[]): void {
+    const energyDb = frameEnergyDb(samples, start, FRAME_SAMPLES);
+    this.energies[this.framesTaken++ % this.energies.length] = energyDb;
+    this.classifier.add(samples, start, energyDb, this.labels);
+    this.judgeLabelled(events);
   }
 
-  private judgeWarmup(events: SegmenterEvent[]): void {
-    if (this.warmup === null) return;
-    const floorDb = this.floor.valueDb;
-    const frames = this.warmup;
-    this.warmup = null;
-    for (const energyDb of frames) this.judge(energyDb, floorDb, events);
+  /** Has the classifier label every frame it holds back, and judges them. */
+  private judgePending(events: SegmenterEvent[]): void {
+    this.classifier.flush(this.labels);
+    this.judgeLabelled(events);
   }
 
-  private judge(energyDb: number, floorDb: number, events: SegmenterEvent[]): void {
-    const { minPauseMs, paddingMs, minSpeechMs, maxUtteranceMs, thresholdDb } = this.options;
+  private judgeLabelled(events: SegmenterEvent[]): void {
+    for (const loud of this.labels) this.judge(loud, events);
+    this.labels.length = 0;
+  }
+
+  private judge(loud: boolean, events: SegmenterEvent[]): void {
+    const { minPauseMs, paddingMs, minSpeechMs, maxUtteranceMs } = this.options;
     const f = this.frame++;
-    this.energies[f % this.energies.length] = energyDb;
-    const loud = energyDb >= floorDb + thresholdDb && energyDb >= MIN_SPEECH_DB;
 
     if (!this.inSpeech) {
       this.loudRun = loud ? this.loudRun + 1 : 0;

@@ -12,6 +12,7 @@ import type { Limits, RealtimeSettings } from '../../config/config.js';
 import { audioBoundsProblem } from '../../pipeline/decode/audio-bounds.js';
 import { type AudioFormat, type RawParameters, parseAudioFormat } from '../../pipeline/decode/stream-decoder.js';
 import type { LiveRecognition } from '../../pipeline/stream.js';
+import type { VoiceDetector } from '../../pipeline/segmentation/speech-classifier.js';
 import { type RecognitionContext, toRecognitionContext } from '../../pipeline/context/recognition-context.js';
 import type { AuthFailureThrottle } from '../keys/auth-failure-throttle.js';
 import type { KeyService } from '../keys/key-service.js';
@@ -105,7 +106,8 @@ export class RealtimeService {
   private ticker: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly settings: RealtimeSettings,
+    /** `vad`: what the sessions' endpointing tells speech from pauses with (default energy). */
+    private readonly settings: RealtimeSettings & { vad?: VoiceDetector },
     private readonly limits: Limits,
     private readonly keys: KeyService,
     private readonly models: ModelCatalog,

@@ -15,6 +15,7 @@ import { OnlineDiarizer } from '../../pipeline/diarization/online-diarizer.js';
 import { type StreamDecoder, openStreamDecoder } from '../../pipeline/decode/stream-decoder.js';
 import { ENGINE_SAMPLE_RATE } from '../../pipeline/engines/speech-engine.js';
 import { type LiveRecognition, LiveTranscription } from '../../pipeline/stream.js';
+import type { VoiceDetector } from '../../pipeline/segmentation/speech-classifier.js';
 import type { TranscriptUpdate } from '../../pipeline/tokens/transcript-assembler.js';
 import { withoutLanguages } from '../../pipeline/tokens/token.js';
 import { CANNOT_CONTINUE, RealtimeError, realtimeErrors } from '../../api/realtime-errors.js';
@@ -62,6 +63,8 @@ export interface SessionSettings {
   maxUnreadBytes: number;
   /** How long queued results may stay above `maxUnreadBytes` before the client counts as not reading. */
   unreadTimeoutMs: number;
+  /** What tells speech from pauses (default energy). */
+  vad?: VoiceDetector;
 }
 
 const TERMINAL: ReadonlySet<SessionState> = new Set(['finished', 'failed', 'closed']);
@@ -189,6 +192,7 @@ export class RealtimeSession {
         context: config.context,
         language: config.languageHint ?? null,
         diarizer: config.speakerDiarization ? new OnlineDiarizer() : null,
+        voiceDetector: this.settings.vad ?? 'energy',
       },
       {
         changed: () => {
