@@ -25,6 +25,10 @@ export const DEBIAN_PACKAGES = [
   'asterisk-core-sounds-fr-gsm',
   'asterisk-core-sounds-it-gsm',
   'asterisk-core-sounds-ru-gsm',
+  // More recorded voices for the diarization evaluation set (test/support/diarization-set.ts).
+  'asterisk-prompt-es-co',
+  'asterisk-prompt-fr-armelle',
+  'asterisk-prompt-it-menardi',
   // Tests only: the browser that drives the web app (playwright-core, fake microphone).
   'chromium',
   // Context terms missing from the engine's dictionary: their pronunciations.
