@@ -1,7 +1,8 @@
 /**
- * The diarization evaluation set, built from real recordings of different
- * people that Debian packages ship: conversations with known turns, and
- * single-speaker recordings. Everything is resampled by ffmpeg to 16 kHz
+ * Real recordings of different people that Debian packages ship, and
+ * conversations and single-speaker recordings with known turns built from
+ * them (the unit and end-to-end tests; the evaluation set built on these is
+ * diarization-set.ts). Everything is resampled by ffmpeg to 16 kHz
  * mono, and deterministic (a fixed-seed generator picks turn lengths and
  * pauses), so every run scores the same audio.
  *
@@ -9,7 +10,8 @@
  * - wideband (16 kHz and up): the LibriVox reader and the "cards" speaker of
  *   pocketsphinx-testdata (two men), the woman of alsa-utils' channel test;
  * - telephone (8 kHz GSM): the Asterisk prompt voices Allison (en-US),
- *   June (fr-CA), Carlo (it-IT) and the Russian IVR voice (three women, one man).
+ *   June (fr-CA), Carlo (it-IT) and the Russian IVR voice (three women, one man),
+ *   and the prompts of July (es-CO), Armelle (fr) and Menardi (it), three women.
  *   Telephone conversations hold four voices of one channel type, so a
  *   diarizer cannot tell them apart by the recording chain alone.
  *
