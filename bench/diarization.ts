@@ -3,10 +3,11 @@
  *
  *   npm run bench:diarization
  *
- * 1. DER (250 ms collar) and speaker-count accuracy of the batch (async) and
- *    live (real-time) diarizers on the evaluation set of the tests, and on
- *    more recordings from other clips and seeds.
- * 2. Async cost: every evaluation recording through the batch pipeline
+ * 1. Share of words to the right speaker, DER (250 ms collar) and
+ *    speaker-count accuracy of the batch (async) and live (real-time)
+ *    diarizers on both parts of the evaluation set (tuning, held apart),
+ *    per condition: turn length, pauses, levels, channel, number of speakers.
+ * 2. Async cost: every held-apart recording through the batch pipeline
  *    (transcribeFile with PocketSphinx) with diarization on; the time spent
  *    diarizing against the time spent recognising, in the same process.
  *    Then diarization alone on all of it joined into one long recording
@@ -27,8 +28,9 @@ import type { BatchDiarizer, TimedWord } from '../src/pipeline/diarization/diari
 import { OnlineDiarizer } from '../src/pipeline/diarization/online-diarizer.js';
 import { PocketSphinxEngine } from '../src/pipeline/engines/pocketsphinx/pocketsphinx-engine.js';
 import type { BatchEngine } from '../src/pipeline/engines/speech-engine.js';
-import { type Recording, evaluationSet, moreRecordings } from '../test/support/conversations.js';
-import { type DiarizerKind, type RecordingScore, pooledDer, scoreRecording, utterancesOf } from '../test/support/diarization-evaluation.js';
+import type { Recording } from '../test/support/conversations.js';
+import { type RecordingScore, groupsOf, pooledDer, pooledWordAccuracy, scoreRecording, utterancesOf } from '../test/support/diarization-evaluation.js';
+import { evaluationPart } from '../test/support/diarization-set.js';
 import { startHark } from '../test/support/hark-process.js';
 import { finalTokens, runSession, slices } from '../test/support/realtime-client.js';
 
@@ -36,30 +38,35 @@ const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 // ---------------------------------------------------------------- accuracy
-const set = evaluationSet();
-const groups: [string, Recording[]][] = [...Object.entries(set), ['more recordings', moreRecordings()]];
-console.log('## Accuracy (DER with a 250 ms collar; speakers found / recordings)\n');
-console.log('| set | recordings | audio | async DER | async count | real-time DER | real-time count |');
-console.log('|---|---|---|---|---|---|---|');
-const totals: Record<DiarizerKind, RecordingScore[]> = { batch: [], live: [] };
-for (const [group, recordings] of groups) {
-  const row: string[] = [group, String(recordings.length), seconds(recordings.reduce((n, r) => n + r.samples.length / 16, 0))];
-  const details: string[] = [];
+const parts = { tuning: evaluationPart('tuning'), 'held-apart': evaluationPart('held-apart') };
+const row = (label: string, scores: { batch: RecordingScore[]; live: RecordingScore[] }) => {
+  const cells = [label, String(scores.batch.length)];
   for (const kind of ['batch', 'live'] as const) {
-    const scores: RecordingScore[] = [];
-    for (const r of recordings) scores.push(await scoreRecording(r, kind));
-    if (group !== 'more recordings') totals[kind].push(...scores);
-    const right = scores.filter((s) => s.found === s.speakers).length;
-    row.push(pct(pooledDer(scores)), `${right}/${scores.length}`);
-    details.push(`${kind}: ${scores.map((s) => `${s.name} ${s.speakers}→${s.found} ${pct(s.errors.der)}`).join('; ')}`);
+    const s = scores[kind];
+    cells.push(pct(pooledWordAccuracy(s)), pct(pooledDer(s)), `${s.filter((x) => x.found === x.speakers).length}/${s.length}`);
   }
-  console.log(`| ${row.join(' | ')} |`);
-  for (const d of details) console.error(`  ${group} ${d}`);
-}
-for (const kind of ['batch', 'live'] as const) {
-  const scores = totals[kind];
-  const right = scores.filter((s) => s.found === s.speakers).length;
-  console.log(`\n${kind === 'batch' ? 'async' : 'real-time'}, whole evaluation set: DER ${pct(pooledDer(scores))}, speaker count right for ${right}/${scores.length}`);
+  return `| ${cells.join(' | ')} |`;
+};
+for (const [part, recordings] of Object.entries(parts)) {
+  const all = { batch: [] as RecordingScore[], live: [] as RecordingScore[] };
+  for (const kind of ['batch', 'live'] as const) for (const r of recordings) all[kind].push(await scoreRecording(r, kind));
+  const audio = seconds(recordings.reduce((n, r) => n + r.samples.length / 16, 0));
+  console.log(`## Accuracy, ${part} part (${recordings.length} recordings, ${audio}): words to the right speaker, DER (250 ms collar), speaker count right\n`);
+  console.log('| condition | recordings | async words | async DER | async count | real-time words | real-time DER | real-time count |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  const groups = new Map<string, number[]>();
+  recordings.forEach((r, i) => {
+    for (const g of groupsOf(r)) groups.set(g, [...(groups.get(g) ?? []), i]);
+  });
+  for (const [group, indexes] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
+    console.log(row(group, { batch: indexes.map((i) => all.batch[i]!), live: indexes.map((i) => all.live[i]!) }));
+  }
+  console.log(row(`**all**`, all));
+  console.log('');
+  recordings.forEach((r, i) => {
+    const detail = (s: RecordingScore) => `${s.speakers}→${s.found}, ${pct(s.wordsRight / s.words)} words, DER ${pct(s.errors.der)}`;
+    console.error(`  ${part} ${r.name}: async ${detail(all.batch[i]!)}; real time ${detail(all.live[i]!)}`);
+  });
 }
 
 // ---------------------------------------------------------------- async cost
@@ -112,7 +119,7 @@ const wavOf = (recording: Recording, name: string) => {
 const engine = new PocketSphinxEngine();
 const asr = { ms: 0 };
 const diarization = { ms: 0 };
-const all = Object.values(set).flat();
+const all = parts['held-apart'];
 let audioMs = 0;
 for (const [i, recording] of all.entries()) {
   const result = await transcribeFile(
@@ -140,7 +147,7 @@ console.log(`  one ${seconds(longMs)} recording (all of them joined): diarizatio
   `${pct(long.ms / (longMs * (asr.ms / audioMs)))} of its recognition time at the same real-time factor`);
 
 // ---------------------------------------------------------------- real-time cost
-const conversationRecording = set.two[0]!;
+const conversationRecording = all.find((r) => r.speakers === 2)!;
 {
   const diarizer = new OnlineDiarizer();
   const samples = conversationRecording.samples;

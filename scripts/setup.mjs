@@ -27,6 +27,10 @@ export const DEBIAN_PACKAGES = [
   'asterisk-core-sounds-ru-gsm',
   // `hark models pull` unpacks sherpa-onnx's .tar.bz2 archives with tar -xjf.
   'bzip2',
+  // More recorded voices for the diarization evaluation set (test/support/diarization-set.ts).
+  'asterisk-prompt-es-co',
+  'asterisk-prompt-fr-armelle',
+  'asterisk-prompt-it-menardi',
   // Tests only: the browser that drives the web app (playwright-core, fake microphone).
   'chromium',
   // Context terms missing from the engine's dictionary: their pronunciations.

@@ -1,7 +1,8 @@
 /**
- * The diarization evaluation set, built from real recordings of different
- * people that Debian packages ship: conversations with known turns, and
- * single-speaker recordings. Everything is resampled by ffmpeg to 16 kHz
+ * Real recordings of different people that Debian packages ship, and
+ * conversations and single-speaker recordings with known turns built from
+ * them (the unit and end-to-end tests; the evaluation set built on these is
+ * diarization-set.ts). Everything is resampled by ffmpeg to 16 kHz
  * mono, and deterministic (a fixed-seed generator picks turn lengths and
  * pauses), so every run scores the same audio.
  *
@@ -9,7 +10,8 @@
  * - wideband (16 kHz and up): the LibriVox reader and the "cards" speaker of
  *   pocketsphinx-testdata (two men), the woman of alsa-utils' channel test;
  * - telephone (8 kHz GSM): the Asterisk prompt voices Allison (en-US),
- *   June (fr-CA), Carlo (it-IT) and the Russian IVR voice (three women, one man).
+ *   June (fr-CA), Carlo (it-IT) and the Russian IVR voice (three women, one man),
+ *   and the prompts of July (es-CO), Armelle (fr) and Menardi (it), three women.
  *   Telephone conversations hold four voices of one channel type, so a
  *   diarizer cannot tell them apart by the recording chain alone.
  *
@@ -72,9 +74,15 @@ export const VOICES = {
   june: { name: 'june', clips: asteriskClips('fr_CA_f_June') },
   carlo: { name: 'carlo', clips: asteriskClips('it_IT_m_Carlo') },
   russian: { name: 'russian', clips: asteriskClips('ru_RU_f_IvrvoiceRU') },
+  // asterisk-prompt-es-co: July E. Jiménez (woman, Colombian Spanish).
+  july: { name: 'july', clips: asteriskClips('es') },
+  // asterisk-prompt-fr-armelle: Armelle Desjardins (woman, French).
+  armelle: { name: 'armelle', clips: asteriskClips('fr') },
+  // asterisk-prompt-it-menardi: the Menardi prompts (woman, Italian).
+  menardi: { name: 'menardi', clips: asteriskClips('it_IT_f_Menardi') },
 } satisfies Record<string, Voice>;
 
-type VoiceName = keyof typeof VOICES;
+export type VoiceName = keyof typeof VOICES;
 
 const decoded = new Map<string, Int16Array>();
 
@@ -112,7 +120,7 @@ export function speechExtent(samples: Int16Array): { startMs: number; endMs: num
 }
 
 /** Park–Miller generator: the same turns on every run. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let state = seed;
   return () => {
     state = (state * 48271) % 2147483647;
@@ -223,57 +231,4 @@ export function monologue(name: string, voice: VoiceName, maxMs: number, seed = 
     spokenMs += builder.clip(decodeClip(clip), voice);
   }
   return builder.build(name);
-}
-
-/** The evaluation set, grouped by number of speakers. */
-export function evaluationSet(): Record<'single' | 'two' | 'three' | 'four' | 'quick', Recording[]> {
-  const quick = { turnMs: [1000, 3000] as [number, number], pauseMs: [0, 300] as [number, number] };
-  return {
-    single: [
-      monologue('librivox reader', 'librivox', 60_000),
-      monologue('allison', 'allison', 60_000),
-      monologue('carlo', 'carlo', 60_000),
-    ],
-    two: [
-      conversation({ name: 'librivox + alsa', voices: ['librivox', 'alsa'], perVoiceMs: 30_000, seed: 11 }),
-      conversation({ name: 'librivox + cards', voices: ['librivox', 'cards'], perVoiceMs: 30_000, seed: 12 }),
-      conversation({ name: 'allison + carlo', voices: ['allison', 'carlo'], perVoiceMs: 30_000, firstClip: 40, seed: 13 }),
-      conversation({ name: 'june + russian', voices: ['june', 'russian'], perVoiceMs: 30_000, firstClip: 40, seed: 14 }),
-    ],
-    three: [
-      conversation({ name: 'librivox + cards + alsa', voices: ['librivox', 'cards', 'alsa'], perVoiceMs: 30_000, seed: 21 }),
-      conversation({ name: 'allison + june + carlo', voices: ['allison', 'june', 'carlo'], perVoiceMs: 25_000, firstClip: 80, seed: 22 }),
-    ],
-    four: [
-      conversation({ name: 'allison + june + carlo + russian', voices: ['allison', 'june', 'carlo', 'russian'], perVoiceMs: 25_000, firstClip: 120, seed: 31 }),
-      conversation({ name: 'librivox + cards + alsa + allison', voices: ['librivox', 'cards', 'alsa', 'allison'], perVoiceMs: 25_000, firstClip: 160, seed: 32 }),
-    ],
-    // Quick turn-taking: turns of 1–3 s, answered within 0.3 s, so most changes fall inside an utterance.
-    quick: [
-      conversation({ name: 'allison + carlo, quick', voices: ['allison', 'carlo'], perVoiceMs: 30_000, firstClip: 200, seed: 51, ...quick }),
-      conversation({ name: 'june + russian, quick', voices: ['june', 'russian'], perVoiceMs: 30_000, firstClip: 200, seed: 52, ...quick }),
-      conversation({ name: 'librivox + alsa, quick', voices: ['librivox', 'alsa'], perVoiceMs: 30_000, seed: 53, ...quick }),
-      conversation({ name: 'allison + june + carlo, quick', voices: ['allison', 'june', 'carlo'], perVoiceMs: 25_000, firstClip: 250, seed: 54, ...quick }),
-    ],
-  };
-}
-
-/**
- * More recordings, from other clips and seeds than {@link evaluationSet}:
- * reported by the benchmark to show how far the tuned settings carry.
- */
-export function moreRecordings(): Recording[] {
-  return [
-    monologue('june', 'june', 60_000),
-    monologue('russian', 'russian', 60_000),
-    monologue('alsa', 'alsa', 60_000),
-    monologue('cards', 'cards', 60_000),
-    conversation({ name: 'allison + june', voices: ['allison', 'june'], perVoiceMs: 30_000, firstClip: 200, seed: 41 }),
-    conversation({ name: 'carlo + russian', voices: ['carlo', 'russian'], perVoiceMs: 30_000, firstClip: 200, seed: 42 }),
-    conversation({ name: 'cards + alsa', voices: ['cards', 'alsa'], perVoiceMs: 30_000, seed: 43 }),
-    conversation({ name: 'june + carlo + russian', voices: ['june', 'carlo', 'russian'], perVoiceMs: 25_000, firstClip: 150, seed: 44 }),
-    conversation({ name: 'allison + june + russian', voices: ['allison', 'june', 'russian'], perVoiceMs: 20_000, firstClip: 100, seed: 45 }),
-    conversation({ name: 'allison + june + carlo + russian (2)', voices: ['allison', 'june', 'carlo', 'russian'], perVoiceMs: 20_000, firstClip: 60, seed: 46 }),
-    conversation({ name: 'librivox + alsa + carlo + june', voices: ['librivox', 'alsa', 'carlo', 'june'], perVoiceMs: 20_000, firstClip: 100, seed: 47 }),
-  ];
 }

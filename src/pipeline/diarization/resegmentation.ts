@@ -28,42 +28,55 @@ export function viterbiLabels(
   stretches: readonly Stretch[],
   options: ResegmentationOptions,
 ): Int32Array {
-  const k = models.length;
+  const scratch = new Float64Array(models[0]?.dim ?? 0);
+  return viterbiDecode(models.length, (m, f) => logLikelihood(models[m]!, frames, f, f + 1, scratch), frameCount, stretches, options);
+}
+
+/**
+ * {@link viterbiLabels} for any frame model: `score(m, f)` is the
+ * log-likelihood of frame `f` under speaker `m` of `k`.
+ */
+export function viterbiDecode(
+  k: number,
+  score: (m: number, f: number) => number,
+  frameCount: number,
+  stretches: readonly Stretch[],
+  options: ResegmentationOptions,
+): Int32Array {
   const labels = new Int32Array(frameCount).fill(-1);
   if (k === 0) return labels;
-  const scratch = new Float64Array(models[0]!.dim);
   const frameScores = new Float64Array(k);
   const covered = stretches.reduce((n, s) => n + s.to - s.from, 0);
   // Back-pointers of every covered frame, in stretch order.
   const back = new Int8Array(covered * k);
   const order = new Int32Array(covered);
-  let score = new Float64Array(k);
+  let best = new Float64Array(k);
   let next = new Float64Array(k);
   let step = 0;
   for (const [s, stretch] of stretches.entries()) {
     for (let f = stretch.from; f < stretch.to; f++, step++) {
       order[step] = f;
-      for (let m = 0; m < k; m++) frameScores[m] = logLikelihood(models[m]!, frames, f, f + 1, scratch);
+      for (let m = 0; m < k; m++) frameScores[m] = score(m, f);
       if (step === 0) {
-        score.set(frameScores);
+        best.set(frameScores);
         continue;
       }
       const penalty = f === stretch.from && s > 0 ? options.pausePenalty : options.changePenalty;
       let bestPrev = 0;
-      for (let m = 1; m < k; m++) if (score[m]! > score[bestPrev]!) bestPrev = m;
+      for (let m = 1; m < k; m++) if (best[m]! > best[bestPrev]!) bestPrev = m;
       for (let m = 0; m < k; m++) {
-        const stay = score[m]!;
-        const change = score[bestPrev]! - penalty;
+        const stay = best[m]!;
+        const change = best[bestPrev]! - penalty;
         const from = stay >= change ? m : bestPrev;
         back[step * k + m] = from;
         next[m] = Math.max(stay, change) + frameScores[m]!;
       }
-      [score, next] = [next, score];
+      [best, next] = [next, best];
     }
   }
   if (covered === 0) return labels;
   let state = 0;
-  for (let m = 1; m < k; m++) if (score[m]! > score[state]!) state = m;
+  for (let m = 1; m < k; m++) if (best[m]! > best[state]!) state = m;
   for (let t = covered - 1; t >= 0; t--) {
     labels[order[t]!] = state;
     if (t > 0) state = back[t * k + state]!;
