@@ -7,20 +7,23 @@ import type { PartialWord, RecognizedWord } from '../pipeline/engines/speech-eng
 import type { PocketSphinxModel } from '../pipeline/engines/pocketsphinx/model.js';
 import type { SerializedError } from './recognition-messages.js';
 
-/**
- * `fast`: hosts many live streams, each with its own streaming decoder, for
- * provisional words. `accurate`: recognises whole utterances one at a time,
- * with the async path's decoder settings, for final words.
- */
-export type RealtimeWorkerRole = 'fast' | 'accurate';
-
 /** The environment variable that hands a worker its {@link RealtimeWorkerSetup}, as JSON. */
 export const REALTIME_WORKER_SETUP_ENV = 'HARK_REALTIME_WORKER_SETUP';
 
 /** What every worker is started with. */
 export interface RealtimeWorkerSetup {
-  role: RealtimeWorkerRole;
   model?: PocketSphinxModel;
+  /** Measure the engine's speed on bundled speech before reporting ready. */
+  calibrate: boolean;
+  /** Decoders to keep built ahead of the streams that will need them. */
+  warmDecoders: number;
+}
+
+/** A measured decode of speech at the streaming settings. */
+export interface Calibration {
+  audioMs: number;
+  /** Wall time the decode took on this machine, as loaded as it was. */
+  elapsedMs: number;
 }
 
 export type ToRealtimeWorker =
@@ -29,20 +32,15 @@ export type ToRealtimeWorker =
   | { type: 'start'; streamId: number; utteranceId: number; offsetMs: number }
   | { type: 'audio'; streamId: number; samples: Int16Array }
   | { type: 'end'; streamId: number }
-  | { type: 'close'; streamId: number }
-  /** `context`: the session's; the worker keeps the searches of recent ones built. */
-  | { type: 'recognize'; jobId: number; samples: Int16Array; offsetMs: number; context: RecognitionContext | null };
+  | { type: 'close'; streamId: number };
 
 export type FromRealtimeWorker =
-  /** The engine is loaded. */
-  | { type: 'ready' }
+  /** The engine is loaded; `calibration` when asked for and the bundled speech is installed. */
+  | { type: 'ready'; calibration: Calibration | null }
   /** The engine could not be loaded; the worker does nothing more. */
   | { type: 'init-error'; error: SerializedError }
   /** After each `audio`: the hypothesis so far and where the stream's decoder is. */
   | { type: 'progress'; streamId: number; utteranceId: number; words: PartialWord[]; samples: number; positionMs: number }
-  /** Answer to `end`: the utterance's words with confidences. */
+  /** Answer to `end`: the utterance's final words with confidences. */
   | { type: 'ended'; streamId: number; words: RecognizedWord[] }
-  /** Answer to `recognize`, with the thread time it took. */
-  | { type: 'recognized'; jobId: number; words: RecognizedWord[]; elapsedMs: number }
-  | { type: 'stream-error'; streamId: number; error: SerializedError }
-  | { type: 'job-error'; jobId: number; error: SerializedError };
+  | { type: 'stream-error'; streamId: number; error: SerializedError };

@@ -1,46 +1,57 @@
 /**
  * Worker processes for live sessions, so recognition never runs on the
- * server's event loop: `fast` workers each host many streams (one decoder
- * per stream) for provisional words; `accurate` workers recognise finished
- * utterances one at a time for final words. Utterances wait in one queue
- * per session and are served round-robin, so a client sending faster than
- * real time cannot starve the others. Workers start with the first session
- * and stay, with their decoders, for the next ones. They are processes, not
- * threads, for the reason the async pool's are: a crash of the native engine
- * ends the sessions of one worker (503), not the server.
+ * server's event loop. Each worker hosts many streams, one decoder per
+ * stream; a stream's decoder gives its words while the speaker talks and
+ * its final words at the end of each utterance (one pass: see
+ * docs/realtime.md). Workers start with the server: the first one measures
+ * the engine's speed on this machine, which sets how many sessions the
+ * server can take ({@link RealtimeRecognitionPool.capacity}), and each
+ * builds a few decoders ahead. They are processes, not threads, for the
+ * reason the async pool's are: a crash of the native engine ends the
+ * sessions of one worker (503), not the server.
  */
 import { type ChildProcess, fork } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { RecognitionContext } from '../pipeline/context/recognition-context.js';
 import type { PocketSphinxModel } from '../pipeline/engines/pocketsphinx/model.js';
 import type { RecognizedWord } from '../pipeline/engines/speech-engine.js';
-import type { FinalRecognizer, LiveRecognition, PartialEvents, PartialRecognizer } from '../pipeline/stream.js';
+import type { LiveRecognition, PartialEvents, PartialRecognizer } from '../pipeline/stream.js';
 import { deserializeError } from './recognition-messages.js';
 import {
+  type Calibration,
   type FromRealtimeWorker,
   REALTIME_WORKER_SETUP_ENV,
-  type RealtimeWorkerRole,
   type RealtimeWorkerSetup,
   type ToRealtimeWorker,
 } from './realtime-recognition-messages.js';
 import { setRef, terminate } from './worker-process.js';
 
 export interface RealtimeRecognitionPoolOptions {
-  /** Processes of each role. */
+  /** Worker processes. */
   workers: number;
+  /** Decoders built ahead of sessions, over all workers (default: none). */
+  warmDecoders?: number;
   model?: PocketSphinxModel;
   /** The worker script; tests substitute a scripted one. */
   workerUrl?: URL;
 }
 
+/** What the start-up measurement found, and the session capacity it implies. */
+export interface PoolCalibration extends Calibration {
+  /** Wall time per audio time of one stream. */
+  realTimeFactor: number;
+  /** Sessions the pool can serve at once ({@link RealtimeRecognitionPool.capacity}). */
+  capacity: number;
+}
+
 interface Slot {
-  role: RealtimeWorkerRole;
   worker: ChildProcess;
   ready: boolean;
-  /** fast: the streams it hosts. */
+  /** It measures the engine's speed before it is ready. */
+  calibrates: boolean;
+  /** The streams it hosts. */
   streams: Map<number, StreamHandle>;
-  /** accurate: the utterance it is recognising. */
-  job: Job | null;
   crash: Error | null;
 }
 
@@ -52,55 +63,73 @@ interface StreamHandle {
   closed: boolean;
 }
 
-interface Job {
-  id: number;
-  samples: Int16Array;
-  offsetMs: number;
-  audioMs: number;
-  context: RecognitionContext | null;
-  resolve(words: RecognizedWord[]): void;
-  reject(err: unknown): void;
-  settled: boolean;
-}
-
 const DEFAULT_WORKER_URL = new URL('./realtime-recognition-worker.js', import.meta.url);
-/** Accurate-pass CPU time per audio time before any was measured (measured: 0.15 to 0.35). */
-const INITIAL_REAL_TIME_FACTOR = 0.3;
-/** Per-utterance overhead of the estimate: messaging and scheduling. */
-const ESTIMATE_OVERHEAD_MS = 30;
+/**
+ * Wall time per audio time of one stream before (or without) a
+ * measurement: the slower machine of issue 11 (0.08 measured on the
+ * development one, 2.5 times as fast).
+ */
+const UNCALIBRATED_REAL_TIME_FACTOR = 0.2;
+/**
+ * Share of the cores the streams may use: the rest is headroom for bursts,
+ * the server's own work (decoding, messages) and async jobs.
+ */
+const TARGET_CORE_SHARE = 0.6;
 
 /**
  * @example
- * const pool = new RealtimeRecognitionPool({ workers: 2 });
+ * const pool = new RealtimeRecognitionPool({ workers: 2, warmDecoders: 4 });
+ * pool.start();
  * const live = new LiveTranscription(pool, options, events);
  * await pool.close();
  */
 export class RealtimeRecognitionPool implements LiveRecognition {
+  /** Resolves once the first worker measured the engine (null: it could not, or the pool failed or closed). */
+  readonly calibration: Promise<PoolCalibration | null>;
   private readonly size: number;
+  private readonly warmPerWorker: number[];
   private readonly setup: { model?: PocketSphinxModel };
   private readonly workerUrl: URL;
   private readonly slots = new Set<Slot>();
-  /** Sessions' utterance queues, in round-robin order. */
-  private readonly queues: Job[][] = [];
   private started = false;
   private closed = false;
   private broken: Error | null = null;
   private nextId = 1;
-  private realTimeFactor = INITIAL_REAL_TIME_FACTOR;
+  private realTimeFactor = UNCALIBRATED_REAL_TIME_FACTOR;
+  private calibrated: (calibration: PoolCalibration | null) => void = () => {};
 
-  /** @throws {RangeError} unless `workers` is a positive integer. */
+  /** @throws {RangeError} unless `workers` is a positive integer and `warmDecoders` a non-negative one. */
   constructor(options: RealtimeRecognitionPoolOptions) {
     if (!(Number.isInteger(options.workers) && options.workers >= 1)) throw new RangeError('workers must be a positive integer');
+    const warm = options.warmDecoders ?? 0;
+    if (!(Number.isInteger(warm) && warm >= 0)) throw new RangeError('warmDecoders must be a non-negative integer');
     this.size = options.workers;
+    this.warmPerWorker = Array.from({ length: this.size }, (_, i) => Math.floor(warm / this.size) + (i < warm % this.size ? 1 : 0));
     this.setup = options.model ? { model: options.model } : {};
     this.workerUrl = options.workerUrl ?? DEFAULT_WORKER_URL;
+    this.calibration = new Promise((resolve) => (this.calibrated = resolve));
+  }
+
+  /**
+   * Sessions the workers can serve at once at real-time pace: the cores
+   * they may use over one stream's measured share of a core (an estimate
+   * until the measurement is in).
+   */
+  capacity(): number {
+    const cores = Math.min(this.size, availableParallelism());
+    return Math.max(1, Math.floor((cores * TARGET_CORE_SHARE) / this.realTimeFactor));
+  }
+
+  /** Starts the workers now rather than with the first session: they calibrate and build decoders ahead. */
+  start(): void {
+    if (this.started || this.closed) return;
+    this.started = true;
+    for (let i = 0; i < this.size; i++) this.spawn(i === 0, this.warmPerWorker[i]!);
   }
 
   openPartial(events: PartialEvents, context: RecognitionContext | null = null): PartialRecognizer {
     this.start();
-    const slot = [...this.slots]
-      .filter((s) => s.role === 'fast')
-      .reduce<Slot | null>((best, s) => (best === null || s.streams.size < best.streams.size ? s : best), null);
+    const slot = [...this.slots].reduce<Slot | null>((best, s) => (best === null || s.streams.size < best.streams.size ? s : best), null);
     const stream: StreamHandle = { id: this.nextId++, slot: slot!, events, enders: [], closed: false };
     if (this.unusable() || !slot) {
       const err = this.unusable() ?? new Error('Real-time recognition is unavailable');
@@ -131,67 +160,15 @@ export class RealtimeRecognitionPool implements LiveRecognition {
     };
   }
 
-  openFinal(context: RecognitionContext | null = null): FinalRecognizer {
-    this.start();
-    const queue: Job[] = [];
-    this.queues.push(queue);
-    return {
-      recognize: (samples, offsetMs, signal) =>
-        new Promise<RecognizedWord[]>((resolve, reject) => {
-          if (signal.aborted) return reject(signal.reason);
-          const unusable = this.unusable();
-          if (unusable) return reject(unusable);
-          const job: Job = {
-            id: this.nextId++, samples, offsetMs, audioMs: samples.length / 16, context, settled: false,
-            resolve: (words) => {
-              job.settled = true;
-              signal.removeEventListener('abort', onAbort);
-              resolve(words);
-            },
-            reject: (err) => {
-              job.settled = true;
-              signal.removeEventListener('abort', onAbort);
-              reject(err);
-            },
-          };
-          // A queued job is dropped; a running one finishes unheard.
-          const onAbort = () => {
-            const at = queue.indexOf(job);
-            if (at >= 0) queue.splice(at, 1);
-            if (!job.settled) job.reject(signal.reason);
-            this.updateRefs();
-          };
-          signal.addEventListener('abort', onAbort, { once: true });
-          queue.push(job);
-          this.dispatch();
-          this.updateRefs();
-        }),
-      estimateMs: (audioMs) => {
-        const workers = [...this.slots].filter((s) => s.role === 'accurate');
-        const waiting = this.queues.reduce((sum, q) => sum + q.reduce((n, j) => n + j.audioMs, 0), 0);
-        const running = workers.reduce((sum, s) => sum + (s.job ? s.job.audioMs / 2 : 0), 0);
-        return ((waiting + running) / Math.max(1, workers.length) + audioMs) * this.realTimeFactor + ESTIMATE_OVERHEAD_MS;
-      },
-      close: () => {
-        const err = new Error('The stream is closed');
-        for (const job of queue.splice(0)) job.reject(err);
-        const at = this.queues.indexOf(queue);
-        if (at >= 0) this.queues.splice(at, 1);
-        this.updateRefs();
-      },
-    };
-  }
-
-  /** Fails every stream and job and stops the workers. */
+  /** Fails every stream and stops the workers. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.calibrated(null);
     const err = new Error('Real-time recognition is shut down');
-    for (const queue of this.queues.splice(0)) for (const job of queue.splice(0)) job.reject(err);
     const exits: Promise<void>[] = [];
     for (const slot of this.slots) {
       for (const stream of slot.streams.values()) this.dropStream(stream, err);
-      if (slot.job && !slot.job.settled) slot.job.reject(err);
       exits.push(terminate(slot.worker));
     }
     this.slots.clear();
@@ -203,30 +180,21 @@ export class RealtimeRecognitionPool implements LiveRecognition {
     return this.broken;
   }
 
-  private start(): void {
-    if (this.started || this.closed) return;
-    this.started = true;
-    for (let i = 0; i < this.size; i++) {
-      this.spawn('fast');
-      this.spawn('accurate');
-    }
-  }
-
-  private spawn(role: RealtimeWorkerRole): Slot {
-    const setup: RealtimeWorkerSetup = { role, ...this.setup };
+  private spawn(calibrate: boolean, warmDecoders: number): Slot {
+    const setup: RealtimeWorkerSetup = { ...this.setup, calibrate, warmDecoders };
     const worker = fork(fileURLToPath(this.workerUrl), [], {
       env: { ...process.env, [REALTIME_WORKER_SETUP_ENV]: JSON.stringify(setup) },
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     setRef(worker, this.hasWork());
-    const slot: Slot = { role, worker, ready: false, streams: new Map(), job: null, crash: null };
+    const slot: Slot = { worker, ready: false, calibrates: calibrate, streams: new Map(), crash: null };
     this.slots.add(slot);
     worker.on('message', (message: FromRealtimeWorker) => this.onMessage(slot, message));
     worker.on('error', (err) => {
       slot.crash = err;
     });
-    worker.on('exit', (code, signal) => this.onExit(slot, code ?? signal ?? 'unknown'));
+    worker.on('exit', (code, signal) => this.onExit(slot, code ?? signal ?? 'unknown', warmDecoders));
     return slot;
   }
 
@@ -234,7 +202,7 @@ export class RealtimeRecognitionPool implements LiveRecognition {
     switch (message.type) {
       case 'ready':
         slot.ready = true;
-        this.dispatch();
+        if (slot.calibrates) this.calibrate(message.calibration);
         return;
       case 'init-error':
         this.fail(new Error(`Speech engine could not be loaded: ${message.error.message}`));
@@ -252,23 +220,17 @@ export class RealtimeRecognitionPool implements LiveRecognition {
         if (stream) this.failStream(stream, deserializeError(message.error));
         return;
       }
-      case 'recognized':
-      case 'job-error': {
-        const job = slot.job;
-        if (!job || job.id !== message.jobId) return;
-        slot.job = null;
-        if (message.type === 'recognized') {
-          if (job.audioMs >= 500) this.realTimeFactor = 0.8 * this.realTimeFactor + 0.2 * (message.elapsedMs / job.audioMs);
-          if (!job.settled) job.resolve(message.words);
-        } else if (!job.settled) job.reject(deserializeError(message.error));
-        this.dispatch();
-        this.updateRefs();
-        return;
-      }
     }
   }
 
-  private onExit(slot: Slot, code: number | string): void {
+  /** Null: the bundled speech is not installed, the estimate stays. */
+  private calibrate(measured: Calibration | null): void {
+    if (measured === null || !(measured.audioMs > 0 && measured.elapsedMs > 0)) return this.calibrated(null);
+    this.realTimeFactor = measured.elapsedMs / measured.audioMs;
+    this.calibrated({ ...measured, realTimeFactor: this.realTimeFactor, capacity: this.capacity() });
+  }
+
+  private onExit(slot: Slot, code: number | string, warmDecoders: number): void {
     if (!this.slots.delete(slot)) return; // terminated on purpose
     const err = new Error(`Real-time recognition worker exited (code ${code})${slot.crash ? `: ${slot.crash.message}` : ''}`);
     if (!slot.ready) {
@@ -277,25 +239,7 @@ export class RealtimeRecognitionPool implements LiveRecognition {
       return;
     }
     for (const stream of slot.streams.values()) this.failStream(stream, err);
-    if (slot.job && !slot.job.settled) slot.job.reject(err);
-    if (!this.closed && !this.broken) this.spawn(slot.role);
-    this.dispatch();
-  }
-
-  /** Gives idle accurate workers the next utterance, taking sessions in turn. */
-  private dispatch(): void {
-    for (const slot of this.slots) {
-      if (slot.role !== 'accurate' || !slot.ready || slot.job) continue;
-      const at = this.queues.findIndex((q) => q.length > 0);
-      if (at < 0) return;
-      const queue = this.queues[at]!;
-      const job = queue.shift()!;
-      // The session just served goes to the back of the line.
-      this.queues.splice(at, 1);
-      this.queues.push(queue);
-      slot.job = job;
-      this.post(slot, { type: 'recognize', jobId: job.id, samples: job.samples, offsetMs: job.offsetMs, context: job.context });
-    }
+    if (!this.closed && !this.broken) this.spawn(false, warmDecoders);
   }
 
   private failStream(stream: StreamHandle, err: Error): void {
@@ -311,9 +255,9 @@ export class RealtimeRecognitionPool implements LiveRecognition {
     this.updateRefs();
   }
 
-  /** Streams open, or utterances queued or being recognised. */
+  /** Streams open. */
   private hasWork(): boolean {
-    return [...this.slots].some((s) => s.streams.size > 0 || s.job !== null) || this.queues.some((q) => q.length > 0);
+    return [...this.slots].some((s) => s.streams.size > 0);
   }
 
   /** Workers keep the server process alive only while they have work: idle ones must not hold up its exit. */
@@ -325,10 +269,9 @@ export class RealtimeRecognitionPool implements LiveRecognition {
   private fail(err: Error): void {
     if (this.broken) return;
     this.broken = err;
-    for (const queue of this.queues) for (const job of queue.splice(0)) job.reject(err);
+    this.calibrated(null);
     for (const slot of this.slots) {
       for (const stream of slot.streams.values()) this.failStream(stream, err);
-      if (slot.job && !slot.job.settled) slot.job.reject(err);
     }
   }
 

@@ -1,13 +1,14 @@
 /**
  * Entry point of a real-time recognition worker process (forked by
- * realtime-recognition-pool.ts). Loads its engine once; a `fast` worker then
- * streams live utterances through one decoder per stream, an `accurate`
- * worker recognises whole utterances. Decoders outlive streams: a closed
- * stream's decoder serves the next one (loading one costs ≈0.5 s).
+ * realtime-recognition-pool.ts). Loads its engine once, then streams live
+ * utterances through one decoder per stream; the words a decoder gives at
+ * the end of an utterance are its final words. Decoders outlive streams: a
+ * closed stream's decoder serves the next one, and a few are built ahead
+ * (loading one costs ≈0.4 s of CPU and ≈95 MB), so new sessions do not wait.
  */
-import { setPriority } from 'node:os';
-import { PocketSphinxEngine } from '../pipeline/engines/pocketsphinx/pocketsphinx-engine.js';
-import { ENGINE_SAMPLE_RATE, type Recognizer } from '../pipeline/engines/speech-engine.js';
+import { measureStreamingSpeed } from '../pipeline/engines/pocketsphinx/calibration.js';
+import { PocketSphinxEngine, type PocketSphinxRecognizer } from '../pipeline/engines/pocketsphinx/pocketsphinx-engine.js';
+import { ENGINE_SAMPLE_RATE } from '../pipeline/engines/speech-engine.js';
 import { PROVISIONAL_CONFIDENCE } from '../pipeline/tokens/transcript-assembler.js';
 import { serializeError } from './recognition-messages.js';
 import {
@@ -18,19 +19,17 @@ import {
 } from './realtime-recognition-messages.js';
 
 /**
- * The fast pass's search, about twice as fast as the accurate one at the
- * same word error rate on our test speech: no second (flat lexicon) pass,
- * and at most 3000 HMMs and 10 word exits per frame. Word posteriors still
- * come from the lattice at the end of each utterance.
+ * The streaming search: no second (flat lexicon) pass, at most 3000 HMMs
+ * and 10 word exits per frame. Over the LibriVox recordings its words are as
+ * close to the reference as the whole-utterance decoder's with the async
+ * settings (docs/realtime.md), at a third of the CPU, and the end of an
+ * utterance costs only the lattice's best path (≈10 ms), not a second pass
+ * over it. Word posteriors come from that lattice.
  */
-export const FAST_PASS_DECODER_ARGS = ['-fwdflat', 'no', '-maxhmmpf', '3000', '-maxwpf', '10'];
+export const STREAMING_DECODER_ARGS = ['-fwdflat', 'no', '-maxhmmpf', '3000', '-maxwpf', '10'];
 
-/**
- * An accurate worker serves the sessions in turn, each with its own context:
- * it keeps the searches of this many contexts built (≈40 MB each) rather
- * than rebuilding one (0.1–0.3 s) whenever the session changes.
- */
-const ACCURATE_PASS_CONTEXT_SEARCHES = 4;
+/** After a stream took a warm decoder, wait this long for quiet before building its replacement. */
+const REPLENISH_DELAY_MS = 1000;
 
 // Imported outside a worker (e.g. by a test runner scanning dist/) it does nothing.
 const setupJson = process.env[REALTIME_WORKER_SETUP_ENV];
@@ -40,34 +39,24 @@ function serve(setup: RealtimeWorkerSetup): void {
   const post = (message: FromRealtimeWorker) => process.send!(message);
   // The pool going away (server stopped or killed) ends the worker too.
   process.on('disconnect', () => process.exit(0));
-  // The fast pass sets the pace of every session (its results are what the
-  // client sees first); the accurate pass can wait. When cores are scarce,
-  // the fast workers win them.
-  if (setup.role === 'accurate') lowerPriority();
   let engine: PocketSphinxEngine;
+  let first: PocketSphinxRecognizer;
   try {
-    engine = setup.role === 'fast'
-      ? new PocketSphinxEngine(setup.model, FAST_PASS_DECODER_ARGS)
-      : new PocketSphinxEngine(setup.model, [], { contextSearches: ACCURATE_PASS_CONTEXT_SEARCHES });
+    engine = new PocketSphinxEngine(setup.model, STREAMING_DECODER_ARGS);
+    first = engine.createRecognizer();
   } catch (err) {
     process.send!({ type: 'init-error', error: serializeError(err) } satisfies FromRealtimeWorker, () => process.exit(1));
     return;
   }
-  process.on('message', setup.role === 'fast' ? fastPass(engine, post) : accuratePass(engine, post));
-  post({ type: 'ready' });
-}
-
-/** Nice 5: below the fast pass and the server, above async jobs (nice 10). */
-function lowerPriority(): void {
-  try {
-    setPriority(5);
-  } catch {
-    // Not permitted: run at normal priority.
-  }
+  const calibration = setup.calibrate ? measureStreamingSpeed(first) : null;
+  const streams = new StreamHost(engine, [first], setup.warmDecoders, post);
+  process.on('message', (message: ToRealtimeWorker) => streams.handle(message));
+  post({ type: 'ready', calibration });
+  streams.replenish();
 }
 
 interface Stream {
-  recognizer: Recognizer;
+  recognizer: PocketSphinxRecognizer;
   utteranceId: number;
   offsetMs: number;
   /** Samples of the current utterance processed so far. */
@@ -75,33 +64,48 @@ interface Stream {
   inUtterance: boolean;
 }
 
-function fastPass(engine: PocketSphinxEngine, post: (message: FromRealtimeWorker) => void) {
-  const streams = new Map<number, Stream>();
-  const idle: Recognizer[] = [];
+class StreamHost {
+  private readonly streams = new Map<number, Stream>();
+  private timer: NodeJS.Timeout | null = null;
 
-  const fail = (streamId: number, err: unknown) => {
-    const stream = streams.get(streamId);
-    // A decoder that failed mid-call may hold any state: never lend it again.
-    stream?.recognizer.free();
-    streams.delete(streamId);
-    post({ type: 'stream-error', streamId, error: serializeError(err) });
-  };
+  constructor(
+    private readonly engine: PocketSphinxEngine,
+    /** Decoders no stream uses. */
+    private readonly idle: PocketSphinxRecognizer[],
+    private readonly warm: number,
+    private readonly post: (message: FromRealtimeWorker) => void,
+  ) {}
 
-  return (message: ToRealtimeWorker) => {
-    if (message.type === 'recognize') return;
+  /** Builds idle decoders up to the warm count, one per turn of the event loop so messages go first. */
+  replenish(): void {
+    this.timer = null;
+    if (this.idle.length >= this.warm) return;
+    setImmediate(() => {
+      try {
+        this.idle.push(this.engine.createRecognizer());
+      } catch {
+        return; // Out of memory or the like: streams build their own when they open.
+      }
+      this.replenish();
+    });
+  }
+
+  handle(message: ToRealtimeWorker): void {
     const { streamId } = message;
     if (message.type === 'open') {
       try {
-        const recognizer = idle.pop() ?? engine.createRecognizer();
-        streams.set(streamId, { recognizer, utteranceId: 0, offsetMs: 0, samples: 0, inUtterance: false });
+        const recognizer = this.idle.pop() ?? this.engine.createRecognizer();
+        recognizer.startSession();
         // Set for every stream, null included: a reused decoder keeps nothing of the previous stream's context.
-        recognizer.setContext?.(message.context);
+        recognizer.setContext(message.context);
+        this.streams.set(streamId, { recognizer, utteranceId: 0, offsetMs: 0, samples: 0, inUtterance: false });
       } catch (err) {
-        fail(streamId, err);
+        this.fail(streamId, err);
       }
+      if (this.idle.length < this.warm && this.timer === null) this.timer = setTimeout(() => this.replenish(), REPLENISH_DELAY_MS);
       return;
     }
-    const stream = streams.get(streamId);
+    const stream = this.streams.get(streamId);
     if (!stream) return; // closed or failed: late messages are moot
     try {
       switch (message.type) {
@@ -114,7 +118,7 @@ function fastPass(engine: PocketSphinxEngine, post: (message: FromRealtimeWorker
           stream.samples += message.samples.length;
           const positionMs = stream.offsetMs + Math.floor((stream.samples * 1000) / ENGINE_SAMPLE_RATE);
           const words = stream.recognizer.partial();
-          post({ type: 'progress', streamId, utteranceId: stream.utteranceId, words, samples: message.samples.length, positionMs });
+          this.post({ type: 'progress', streamId, utteranceId: stream.utteranceId, words, samples: message.samples.length, positionMs });
           return;
         }
         case 'end': {
@@ -125,37 +129,25 @@ function fastPass(engine: PocketSphinxEngine, post: (message: FromRealtimeWorker
           const partial = stream.recognizer.partial();
           const words = stream.recognizer.endUtterance();
           const fallback = partial.map((w) => ({ ...w, confidence: PROVISIONAL_CONFIDENCE }));
-          post({ type: 'ended', streamId, words: words.length > 0 ? words : fallback });
+          this.post({ type: 'ended', streamId, words: words.length > 0 ? words : fallback });
           return;
         }
         case 'close':
-          streams.delete(streamId);
+          this.streams.delete(streamId);
           if (stream.inUtterance) stream.recognizer.endUtterance();
-          idle.push(stream.recognizer);
+          this.idle.push(stream.recognizer);
           return;
       }
     } catch (err) {
-      fail(streamId, err);
+      this.fail(streamId, err);
     }
-  };
-}
+  }
 
-function accuratePass(engine: PocketSphinxEngine, post: (message: FromRealtimeWorker) => void) {
-  // Whole-utterance recognition leaves no state in a decoder: one serves every job.
-  let recognizer = engine.createRecognizer();
-  return (message: ToRealtimeWorker) => {
-    if (message.type !== 'recognize') return;
-    try {
-      // Building a session's context search here is not recognition time: keep it out of elapsedMs.
-      recognizer.setContext?.(message.context);
-      const started = performance.now();
-      const words = recognizer.recognize(message.samples, message.offsetMs);
-      post({ type: 'recognized', jobId: message.jobId, words, elapsedMs: performance.now() - started });
-    } catch (err) {
-      post({ type: 'job-error', jobId: message.jobId, error: serializeError(err) });
-      // A call that failed may have left the decoder mid-utterance.
-      recognizer.free();
-      recognizer = engine.createRecognizer();
-    }
-  };
+  private fail(streamId: number, err: unknown): void {
+    const stream = this.streams.get(streamId);
+    // A decoder that failed mid-call may hold any state: never lend it again.
+    stream?.recognizer.free();
+    this.streams.delete(streamId);
+    this.post({ type: 'stream-error', streamId, error: serializeError(err) });
+  }
 }

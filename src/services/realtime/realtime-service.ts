@@ -28,6 +28,10 @@ export interface SessionConfig {
   raw: RawParameters | null;
   endpointDetection: boolean;
   maxEndpointDelayMs: number;
+  /** −1…1: endpoints after shorter (> 0) or longer (< 0) pauses. */
+  endpointSensitivity: number;
+  /** 0…3: endpoints sooner, level by level. */
+  endpointLatencyAdjustmentLevel: number;
   clientReferenceId: string | null;
   /** Label every word with a speaker. */
   speakerDiarization: boolean;
@@ -74,6 +78,8 @@ export interface AdmittedSession {
 
 const MAX_CLIENT_REFERENCE_ID_CHARS = 256;
 const DEFAULT_MAX_ENDPOINT_DELAY_MS = 2000;
+/** `HARK_MAX_CONCURRENT_SESSIONS=auto` with a recognition that cannot measure its capacity. */
+const AUTO_FALLBACK_SESSIONS = 10;
 const TEMPORARY_KEY_USAGE = 'transcribe_websocket';
 
 export class RealtimeService {
@@ -89,7 +95,12 @@ export class RealtimeService {
     private readonly translation: TranslationService,
     private readonly authFailures: AuthFailureThrottle,
   ) {
-    this.admission = new Admission(settings);
+    const capacity = recognition.capacity?.bind(recognition);
+    this.admission = new Admission({
+      ...settings,
+      // Without a measurement (a recognition that cannot say), the documented default (API.md §5).
+      maxConcurrentSessions: settings.maxConcurrentSessions === 'auto' ? capacity ?? (() => AUTO_FALLBACK_SESSIONS) : settings.maxConcurrentSessions,
+    });
   }
 
   /** Sessions open now (admitted and not yet ended). */
@@ -205,6 +216,8 @@ export class RealtimeService {
       raw,
       endpointDetection: r.enableEndpointDetection ?? false,
       maxEndpointDelayMs: r.maxEndpointDelayMs ?? DEFAULT_MAX_ENDPOINT_DELAY_MS,
+      endpointSensitivity: r.endpointSensitivity ?? 0,
+      endpointLatencyAdjustmentLevel: r.endpointLatencyAdjustmentLevel ?? 0,
       clientReferenceId: r.clientReferenceId ?? null,
       speakerDiarization: r.enableSpeakerDiarization ?? false,
       context: toRecognitionContext(r.context),
