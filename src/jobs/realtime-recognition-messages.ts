@@ -22,7 +22,9 @@ export interface RealtimeWorkerSetup {
 /** A measured decode of speech at the streaming settings. */
 export interface Calibration {
   audioMs: number;
-  /** Wall time the decode took on this machine, as loaded as it was. */
+  /** CPU time the decode took (the worker does nothing else meanwhile). */
+  cpuMs: number;
+  /** Wall time it took, on this machine as loaded as it was. */
   elapsedMs: number;
 }
 

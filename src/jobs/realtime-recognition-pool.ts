@@ -39,7 +39,7 @@ export interface RealtimeRecognitionPoolOptions {
 
 /** What the start-up measurement found, and the session capacity it implies. */
 export interface PoolCalibration extends Calibration {
-  /** Wall time per audio time of one stream. */
+  /** CPU time per audio time of one stream. */
   realTimeFactor: number;
   /** Sessions the pool can serve at once ({@link RealtimeRecognitionPool.capacity}). */
   capacity: number;
@@ -65,9 +65,9 @@ interface StreamHandle {
 
 const DEFAULT_WORKER_URL = new URL('./realtime-recognition-worker.js', import.meta.url);
 /**
- * Wall time per audio time of one stream before (or without) a
- * measurement: the slower machine of issue 11 (0.08 measured on the
- * development one, 2.5 times as fast).
+ * CPU time per audio time of one stream before (or without) a
+ * measurement: about that of a machine 2.5 times slower than the
+ * development one (0.08 there).
  */
 const UNCALIBRATED_REAL_TIME_FACTOR = 0.2;
 /**
@@ -225,8 +225,8 @@ export class RealtimeRecognitionPool implements LiveRecognition {
 
   /** Null: the bundled speech is not installed, the estimate stays. */
   private calibrate(measured: Calibration | null): void {
-    if (measured === null || !(measured.audioMs > 0 && measured.elapsedMs > 0)) return this.calibrated(null);
-    this.realTimeFactor = measured.elapsedMs / measured.audioMs;
+    if (measured === null || !(measured.audioMs > 0 && measured.cpuMs > 0)) return this.calibrated(null);
+    this.realTimeFactor = measured.cpuMs / measured.audioMs;
     this.calibrated({ ...measured, realTimeFactor: this.realTimeFactor, capacity: this.capacity() });
   }
 

@@ -31,10 +31,6 @@ export const STREAMING_DECODER_ARGS = ['-fwdflat', 'no', '-maxhmmpf', '3000', '-
 /** After a stream took a warm decoder, wait this long for quiet before building its replacement. */
 const REPLENISH_DELAY_MS = 1000;
 
-// Imported outside a worker (e.g. by a test runner scanning dist/) it does nothing.
-const setupJson = process.env[REALTIME_WORKER_SETUP_ENV];
-if (process.send && setupJson !== undefined) serve(JSON.parse(setupJson) as RealtimeWorkerSetup);
-
 function serve(setup: RealtimeWorkerSetup): void {
   const post = (message: FromRealtimeWorker) => process.send!(message);
   // The pool going away (server stopped or killed) ends the worker too.
@@ -151,3 +147,7 @@ class StreamHost {
     this.post({ type: 'stream-error', streamId, error: serializeError(err) });
   }
 }
+
+// Imported outside a worker (e.g. by a test runner scanning dist/) it does nothing. (Last: the class above must be initialised.)
+const setupJson = process.env[REALTIME_WORKER_SETUP_ENV];
+if (process.send && setupJson !== undefined) serve(JSON.parse(setupJson) as RealtimeWorkerSetup);

@@ -45,5 +45,5 @@ function serve(setup: RealtimeWorkerSetup): void {
         return;
     }
   });
-  post({ type: 'ready', calibration: setup.calibrate ? { audioMs: 1000, elapsedMs: 100 } : null });
+  post({ type: 'ready', calibration: setup.calibrate ? { audioMs: 1000, cpuMs: 100, elapsedMs: 100 } : null });
 }
