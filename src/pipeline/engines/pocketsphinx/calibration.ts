@@ -8,7 +8,7 @@ import type { PocketSphinxRecognizer } from './pocketsphinx-engine.js';
 
 const CALIBRATION_WAV = '/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb-0870.wav';
 /** Enough speech for a stable figure, little enough to take about a second on a slow machine. */
-const CALIBRATION_SAMPLES = 4 * 16_000;
+const CALIBRATION_SAMPLES = 2 * 16_000;
 const CHUNK_SAMPLES = 320 * 16;
 const WAV_HEADER_BYTES = 44;
 
