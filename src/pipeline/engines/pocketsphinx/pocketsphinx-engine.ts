@@ -253,7 +253,8 @@ export class PocketSphinxRecognizer implements Recognizer {
     }
     this.lookahead = null;
     this.lookaheadSamples = 0;
-    this.normalization.start(this.decoder, held);
+    // Exactly the first second however the audio was chunked: the same audio gives the same words.
+    this.normalization.start(this.decoder, held.subarray(0, LOOKAHEAD_SAMPLES));
     if (held.length > 0) this.check(this.ps.ps_process_raw(this.decoder, held, held.length, 0, 0), 'ps_process_raw');
   }
 
