@@ -5,7 +5,7 @@
  * context on the accurate (async) and the fast (real-time) decoder settings.
  */
 import { readFileSync } from 'node:fs';
-import { FAST_PASS_DECODER_ARGS } from '../src/jobs/realtime-recognition-worker.js';
+import { STREAMING_DECODER_ARGS } from '../src/jobs/realtime-recognition-worker.js';
 import { wordErrors } from '../src/lib/wer.js';
 import type { RecognitionContext } from '../src/pipeline/context/recognition-context.js';
 import { DEFAULT_POCKETSPHINX_MODEL } from '../src/pipeline/engines/pocketsphinx/model.js';
@@ -98,6 +98,6 @@ console.log('\nApplying a 10,000-character context:\n');
 console.log('| Decoder | first in process | median of 5 more | slowest | again, recently used |\n|---|---|---|---|---|');
 applyLatency('accurate (async jobs, real-time finals)', accurate);
 accurate.close();
-const fast = new PocketSphinxEngine(DEFAULT_POCKETSPHINX_MODEL, FAST_PASS_DECODER_ARGS);
+const fast = new PocketSphinxEngine(DEFAULT_POCKETSPHINX_MODEL, STREAMING_DECODER_ARGS);
 applyLatency('fast (real-time partials)', fast);
 fast.close();

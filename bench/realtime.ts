@@ -1,18 +1,21 @@
 /**
  * Real-time WebSocket benchmark, on this machine's cores:
  *
- * 1. Capacity: N sessions at once, each a client at real-time pace (the docs'
- *    Node example: pcm_s16le, 3840-byte frames every 120 ms), for growing N.
- *    Lag = time from sending a frame to receiving a message whose
- *    total_audio_proc_ms covers it. Reports the largest N whose p95 lag
- *    stays under 1 s, how long finals took, and how far the final
- *    transcripts are from the async one (0%: the accurate pass kept up).
- * 2. Latency of one session: from sending the first speech to the first
- *    non-final token, and from the end of speech to `<end>` for several
- *    max_endpoint_delay_ms.
+ * 1. N sessions at once, each a client at real-time pace (the docs' Node
+ *    example: pcm_s16le, 3840-byte frames every 120 ms), N = 1, 2, 4, 8:
+ *    lag (frame sent → a message whose total_audio_proc_ms covers it), end
+ *    of speech → finals, and the finals' WER against the reference
+ *    transcripts (beside the async transcript's).
+ * 2. The same at 1 and 4 sessions with one core kept busy by another process.
+ * 3. A burst of 10 sessions on a cold server (decoders built ahead: the default warm pool).
+ * 4. One session: first non-final token, and end of speech → `<end>` for
+ *    several endpoint settings.
+ * The calibrated capacity (HARK_MAX_CONCURRENT_SESSIONS=auto) is printed
+ * with the engine's measured speed, the raw figure the others compare to.
  *
  * Prints figures; never fails on time. HARK_BENCH_MAX_SESSIONS caps step 1.
  */
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +24,7 @@ import { wordErrorRate } from '../src/lib/wer.js';
 import { VoiceActivitySegmenter } from '../src/pipeline/segmentation/voice-activity-segmenter.js';
 import { liveSegmenterOptions } from '../src/pipeline/stream.js';
 import { startHark, type HarkProcess } from '../test/support/hark-process.js';
+import { librivoxUtterances } from '../test/support/librivox.js';
 import { finalText, runSession, slices, type SessionRun } from '../test/support/realtime-client.js';
 import { encode, speechPcm } from '../test/support/speech-audio.js';
 import { finalLatencies, sentAtAudio } from './realtime-latency.js';
@@ -28,7 +32,9 @@ import { finalLatencies, sentAtAudio } from './realtime-latency.js';
 const FRAME_BYTES = 3840;
 const FRAME_MS = 120;
 const PCM_MS = 32;
-const MAX_SESSIONS = Number(process.env.HARK_BENCH_MAX_SESSIONS ?? 16);
+const MAX_SESSIONS = Number(process.env.HARK_BENCH_MAX_SESSIONS ?? 8);
+/** What the bench audio says, per the reference transcripts. */
+const REFERENCE = librivoxUtterances().map((u) => u.reference).join(' ');
 
 /** Five LibriVox sentences with 1.2 s pauses: 30.7 s of audio. */
 const pcm = speechPcm();
@@ -54,6 +60,16 @@ function paced(hark: HarkProcess, extra: object = {}, delayMs = 0): Promise<Sess
   );
 }
 
+/** Runs `fn` while another process keeps one core busy. */
+async function withBusyCore<T>(fn: () => Promise<T>): Promise<T> {
+  const busy = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
+  try {
+    return await fn();
+  } finally {
+    busy.kill('SIGKILL');
+  }
+}
+
 /** For each frame: how long until a message covered its audio. */
 function lags(run: SessionRun): number[] {
   return run.sentAt.slice(0, frames.length).map((sentAt, i) => {
@@ -69,8 +85,13 @@ function lags(run: SessionRun): number[] {
  * voice activity detector takes for an endpoint (computed offline, on the
  * same samples, with the same settings).
  */
-function speechEnds(maxEndpointDelayMs: number): number[] {
-  const options = liveSegmenterOptions({ endpointDetection: true, maxEndpointDelayMs });
+function speechEnds(start: { max_endpoint_delay_ms: number; endpoint_sensitivity?: number; endpoint_latency_adjustment_level?: number }): number[] {
+  const options = liveSegmenterOptions({
+    endpointDetection: true,
+    maxEndpointDelayMs: start.max_endpoint_delay_ms,
+    endpointSensitivity: start.endpoint_sensitivity ?? 0,
+    endpointLatencyAdjustmentLevel: start.endpoint_latency_adjustment_level ?? 0,
+  });
   const segmenter = new VoiceActivitySegmenter(options);
   const samples = new Int16Array(pcm.buffer, pcm.byteOffset, pcm.length / 2);
   const events = [...segmenter.push(samples), ...segmenter.end()];
@@ -93,8 +114,25 @@ function firstTokenLatency(run: SessionRun): number {
   return first && firstWord ? first.at - sentAtAudio(run, firstWord.start_ms, FRAME_MS) : Number.NaN;
 }
 
+const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+
+/** N sessions started within a second of each other; one line of figures. */
+async function step(hark: HarkProcess, n: number, label: string): Promise<number> {
+  const runs = await Promise.all(Array.from({ length: n }, (_, i) => paced(hark, {}, (i * 1000) / n)));
+  const all = runs.flatMap(lags);
+  const finals = runs.flatMap((run) => finalLatencies(run, FRAME_MS));
+  const wer = runs.reduce((sum, run) => sum + wordErrorRate(REFERENCE, finalText(run)), 0) / runs.length;
+  const p95 = percentile(all, 95);
+  console.log(
+    `${label.padEnd(22)}  ${ms(percentile(all, 50)).padStart(8)}  ${ms(p95).padStart(8)}  ${ms(Math.max(...all)).padStart(8)}  ${`${ms(percentile(finals, 50))} / ${ms(percentile(finals, 95))}`.padStart(20)}   ${pct(wer).padStart(7)}   ${loadavg()[0]!.toFixed(1)}`,
+  );
+  return p95;
+}
+
+const HEADER = 'sessions                p50 lag   p95 lag   max lag   speech end → finals p50 / p95   WER vs reference   load';
+
 const hark = await startHark({
-  HARK_LOG_LEVEL: 'error',
+  HARK_LOG_LEVEL: 'info',
   HARK_MAX_CONCURRENT_SESSIONS: '1000',
   HARK_REQUESTS_PER_MINUTE: '100000',
 });
@@ -106,40 +144,65 @@ try {
   const asyncText = (await transcription.getTranscript())!.text;
 
   console.log(`Real-time benchmark: ${availableParallelism()} cores, load average ${loadavg()[0]!.toFixed(1)} at start, ${(pcm.length / PCM_MS / 1000).toFixed(1)} s of speech per session`);
-  // Loads the recognition threads, so the first measured session does not wait for them.
+  const line = hark.output().split('\n').find((l) => l.includes('real-time engine calibrated'));
+  const logged = line ? (JSON.parse(line) as { cpuMs: number; elapsedMs: number; audioMs: number; realTimeFactor: number; capacity: number }) : null;
+  console.log(
+    logged
+      ? `Calibration at start: ${logged.audioMs} ms of speech streamed in ${logged.cpuMs} ms of CPU (${logged.elapsedMs} ms wall): ${logged.realTimeFactor} of a core per session => capacity (auto) ${logged.capacity} sessions`
+      : 'Calibration at start: not logged (bundled speech missing?)',
+  );
+  console.log(`WER async transcript vs reference: ${pct(wordErrorRate(REFERENCE, asyncText))} (the goal for the finals: within 1 point of it)`);
+  // Loads the recognition workers' decoders, so the first measured session does not wait for them.
   await runSession(hark.wsUrl, {
     start: { api_key: hark.apiKey, model: 'stt-rt-v4', audio_format: 'pcm_s16le', sample_rate: 16000, num_channels: 1 },
     frames: [pcm.subarray(0, 3 * 32_000), ''],
   });
 
   console.log('\n1. Sessions at real-time pace (lag: frame sent → a message covers its audio)');
-  console.log('sessions  p50 lag   p95 lag   max lag   end of speech → finals p50 / p95   WER finals vs async (mean)');
-  let sustained = 0;
-  for (const n of [1, 2, 3, 4, 6, 8, 10, 12, 16].filter((x) => x <= MAX_SESSIONS)) {
-    // Staggered starts, as real clients connect: utterances do not all end at once.
-    const runs = await Promise.all(Array.from({ length: n }, (_, i) => paced(hark, {}, (i * 1000) / n)));
-    const all = runs.flatMap(lags);
-    const finals = runs.flatMap((run) => finalLatencies(run, FRAME_MS));
-    const wer = runs.reduce((sum, run) => sum + wordErrorRate(asyncText, finalText(run)), 0) / runs.length;
-    const p95 = percentile(all, 95);
-    console.log(
-      `${String(n).padStart(8)}  ${ms(percentile(all, 50)).padStart(8)}  ${ms(p95).padStart(8)}  ${ms(Math.max(...all)).padStart(8)}  ${`${ms(percentile(finals, 50))} / ${ms(percentile(finals, 95))}`.padStart(26)}   ${(wer * 100).toFixed(1).padStart(6)}%`,
-    );
-    if (p95 >= 1000) break;
-    sustained = n;
+  console.log(HEADER);
+  for (const n of [1, 2, 4, 8].filter((x) => x <= MAX_SESSIONS)) {
+    if ((await step(hark, n, String(n))) >= 1000) break;
   }
-  console.log(`=> ${sustained} real-time session(s) sustained with p95 lag under 1 s on ${availableParallelism()} cores`);
 
-  console.log('\n2. One session: latencies');
-  const plain = await paced(hark);
-  console.log(`first non-final token after the first speech was sent: ${ms(firstTokenLatency(plain))}`);
-  console.log('max_endpoint_delay_ms   end of speech → <end>: median   p95    max   (utterances)');
-  for (const delay of [500, 1000, 2000]) {
-    const run = await paced(hark, { enable_endpoint_detection: true, max_endpoint_delay_ms: delay });
-    const l = endpointLatencies(run, speechEnds(delay));
-    console.log(`${String(delay).padStart(21)}   ${ms(percentile(l, 50)).padStart(22)}  ${ms(percentile(l, 95)).padStart(6)}  ${ms(Math.max(...l)).padStart(6)}   (${l.length})`);
-  }
+  console.log('\n2. The same with one core kept busy by another process');
+  console.log(HEADER);
+  for (const n of [1, 4]) await withBusyCore(() => step(hark, n, `${n}, one core busy`));
 } finally {
   await hark.dispose();
+}
+
+// A fresh server with the default warm pool: ten sessions arrive at once.
+const cold = await startHark({ HARK_MAX_CONCURRENT_SESSIONS: '1000', HARK_REQUESTS_PER_MINUTE: '100000', HARK_REALTIME_WARM_DECODERS: '8' });
+try {
+  // The warm pool is built in the background after start: give it the time a server has before its first clients.
+  await new Promise((resolve) => setTimeout(resolve, 10_000));
+  console.log('\n3. A burst of 10 sessions at once on a cold server (8 decoders built ahead)');
+  console.log(HEADER);
+  const runs = await Promise.all(Array.from({ length: 10 }, () => paced(cold)));
+  const all = runs.flatMap(lags);
+  const finals = runs.flatMap((run) => finalLatencies(run, FRAME_MS));
+  const wer = runs.reduce((sum, run) => sum + wordErrorRate(REFERENCE, finalText(run)), 0) / runs.length;
+  console.log(
+    `${'10 at once'.padEnd(22)}  ${ms(percentile(all, 50)).padStart(8)}  ${ms(percentile(all, 95)).padStart(8)}  ${ms(Math.max(...all)).padStart(8)}  ${`${ms(percentile(finals, 50))} / ${ms(percentile(finals, 95))}`.padStart(20)}   ${pct(wer).padStart(7)}   ${loadavg()[0]!.toFixed(1)}`,
+  );
+
+  console.log('\n4. One session: latencies');
+  const plain = await paced(cold);
+  console.log(`first non-final token after the first speech was sent: ${ms(firstTokenLatency(plain))}`);
+  console.log('endpoint settings                                 end of speech → <end>: median   p95    max   (utterances)');
+  const settings: [string, { max_endpoint_delay_ms: number; endpoint_sensitivity?: number; endpoint_latency_adjustment_level?: number }][] = [
+    ['max_endpoint_delay_ms 500', { max_endpoint_delay_ms: 500 }],
+    ['max_endpoint_delay_ms 1000', { max_endpoint_delay_ms: 1000 }],
+    ['max_endpoint_delay_ms 2000 (default)', { max_endpoint_delay_ms: 2000 }],
+    ['2000, endpoint_sensitivity 0.8', { max_endpoint_delay_ms: 2000, endpoint_sensitivity: 0.8 }],
+    ['2000, endpoint_latency_adjustment_level 3', { max_endpoint_delay_ms: 2000, endpoint_latency_adjustment_level: 3 }],
+  ];
+  for (const [label, extra] of settings) {
+    const run = await paced(cold, { enable_endpoint_detection: true, ...extra });
+    const l = endpointLatencies(run, speechEnds(extra));
+    console.log(`${label.padEnd(42)}   ${ms(percentile(l, 50)).padStart(22)}  ${ms(percentile(l, 95)).padStart(6)}  ${ms(Math.max(...l)).padStart(6)}   (${l.length})`);
+  }
+} finally {
+  await cold.dispose();
   await rm(work, { recursive: true, force: true });
 }

@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const [recognition, translation, liveRecognition] = await Promise.all([
     openRecognition(config.workers, config.engine, config.vad),
     openTranslation(config.translation),
-    openLiveRecognition(config.realtime.workers, config.engine),
+    openLiveRecognition(config.realtime.workers, config.realtime.warmDecoders, config.engine),
   ]);
   const server = await createServer(config, recognition, translation, liveRecognition);
   await server.app.listen({ host: config.host, port: config.port });

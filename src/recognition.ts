@@ -1,6 +1,6 @@
 import { BatchFinalPass } from './jobs/batch-final-pass.js';
 import { RecognitionPool } from './jobs/recognition-pool.js';
-import { RealtimeRecognitionPool } from './jobs/realtime-recognition-pool.js';
+import { type PoolCalibration, RealtimeRecognitionPool } from './jobs/realtime-recognition-pool.js';
 import { createBatchEngine, engineCapabilities, isRemoteEngine } from './pipeline/engines/engine-registry.js';
 import type { EngineSettings } from './pipeline/engines/engine-settings.js';
 import { probeDurationMs } from './pipeline/decode/probe-duration.js';
@@ -8,8 +8,12 @@ import type { LiveRecognition } from './pipeline/stream.js';
 import type { VoiceDetector } from './pipeline/segmentation/speech-classifier.js';
 import type { Recognition } from './server.js';
 
-/** Live recognition that can be shut down (every stream and job fails). */
+/** Live recognition that starts with the server and can be shut down (every stream and job fails). */
 export interface ClosableLiveRecognition extends LiveRecognition {
+  /** Starts the workers: they measure the streaming engine's speed and build decoders ahead. */
+  start(): void;
+  /** What the start-up measurement found (null: none). */
+  readonly calibration: Promise<PoolCalibration | null>;
   close(): Promise<void>;
 }
 
@@ -29,20 +33,21 @@ export async function openRecognition(workers: number, engine: EngineSettings, v
 }
 
 /**
- * Live sessions: the fast pass streams in worker processes, with the selected
- * engine when it streams (a streaming sherpa-onnx model), else PocketSphinx. The final pass is the selected engine: in the same pool's
- * accurate workers for a local engine, or, for a remote one, its requests
- * made from this process ({@link BatchFinalPass}).
+ * Live sessions stream in worker processes, with the selected engine when it
+ * streams (a streaming sherpa-onnx model), else PocketSphinx; the streamed
+ * words at each utterance's end are final. A batch-only engine makes the
+ * final words instead: a local one in the same pool's final workers, a
+ * remote one by requests made from this process ({@link BatchFinalPass}).
  */
-export async function openLiveRecognition(workers: number, engine: EngineSettings): Promise<ClosableLiveRecognition> {
+export async function openLiveRecognition(workers: number, warmDecoders: number, engine: EngineSettings): Promise<ClosableLiveRecognition> {
+  const pool = { workers, warmDecoders };
+  if (engine.id === 'pocketsphinx') return new RealtimeRecognitionPool(pool);
   if (!isRemoteEngine(engine)) {
-    // PocketSphinx: the pool's own accurate-pass settings.
-    if (engine.id === 'pocketsphinx') return new RealtimeRecognitionPool({ workers });
-    // A streaming engine makes its own partials (and endpoints); a batch-only one gets PocketSphinx's.
-    return new RealtimeRecognitionPool({ workers, finalEngine: engine, ...(engineCapabilities(engine).streaming ? { partialEngine: engine } : {}) });
+    // A streaming engine makes its own final words (and endpoints); a batch-only one gets PocketSphinx's partials.
+    return new RealtimeRecognitionPool({ ...pool, ...(engineCapabilities(engine).streaming ? { partialEngine: engine } : { finalEngine: engine }) });
   }
   const finals = new BatchFinalPass(await createBatchEngine(engine));
-  return twoPassRecognition(new RealtimeRecognitionPool({ workers, finalEngine: null }), finals);
+  return twoPassRecognition(new RealtimeRecognitionPool(pool), finals);
 }
 
 /**
@@ -52,12 +57,15 @@ export async function openLiveRecognition(workers: number, engine: EngineSetting
  * @example twoPassRecognition(localStreamingPool, new BatchFinalPass(remoteEngine))
  */
 export function twoPassRecognition(
-  partials: Pick<ClosableLiveRecognition, 'openPartial' | 'close'>,
-  finals: Pick<ClosableLiveRecognition, 'openFinal' | 'close'>,
+  partials: Omit<ClosableLiveRecognition, 'openFinal'>,
+  finals: Required<Pick<ClosableLiveRecognition, 'openFinal'>> & Pick<ClosableLiveRecognition, 'close'>,
 ): ClosableLiveRecognition {
   return {
     openPartial: (events, context) => partials.openPartial(events, context),
     openFinal: (context, language) => finals.openFinal(context, language),
+    ...(partials.capacity ? { capacity: () => partials.capacity!() } : {}),
+    start: () => partials.start(),
+    calibration: partials.calibration,
     close: async () => {
       await Promise.all([partials.close(), finals.close()]);
     },

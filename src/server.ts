@@ -52,13 +52,14 @@ const CLOSE_FLUSH_MS = 2_000;
 /**
  * Opens storage, repairs what a crash left behind, starts the job runner and
  * builds the HTTP app. The caller decides whether and where to listen.
- * Real-time recognition threads start with the first WebSocket session.
+ * Real-time recognition workers start now: they measure the engine's speed
+ * (logged) and build decoders ahead of the first sessions.
  */
 export async function createServer(
   config: Config,
   recognition: Recognition,
   translation: Translation,
-  liveRecognition: ClosableLiveRecognition = new RealtimeRecognitionPool({ workers: config.realtime.workers }),
+  liveRecognition: ClosableLiveRecognition = new RealtimeRecognitionPool({ workers: config.realtime.workers, warmDecoders: config.realtime.warmDecoders }),
 ): Promise<RunningServer> {
   await mkdir(config.dataDir, { recursive: true });
   const storage = await openSqliteStorage(config.dataDir);
@@ -111,6 +112,16 @@ export async function createServer(
   translation.watch(app.log);
   const interrupted = await usage.closeInterrupted();
   if (interrupted > 0) app.log.warn({ sessions: interrupted }, 'usage of live sessions cut short by a crash recorded as interrupted');
+  liveRecognition.start();
+  void liveRecognition.calibration.then((calibration) => {
+    if (calibration === null) return;
+    const { audioMs, cpuMs, elapsedMs, realTimeFactor, capacity } = calibration;
+    const limit = config.realtime.maxConcurrentSessions;
+    app.log.info(
+      { audioMs, cpuMs: Math.round(cpuMs), elapsedMs: Math.round(elapsedMs), realTimeFactor: Number(realTimeFactor.toFixed(3)), capacity, maxConcurrentSessions: limit },
+      `real-time engine calibrated: ${capacity} concurrent session(s) at real-time pace${limit === 'auto' ? ' admitted' : `; ${limit} admitted (HARK_MAX_CONCURRENT_SESSIONS)`}`,
+    );
+  });
   const repaired = await files.removeOrphans();
   if (repaired.blobs + repaired.records > 0) app.log.warn(repaired, 'removed files left incomplete by a crash');
   runner = new JobRunner(storage, files, recognition, recognition.probeDurationMs, config, app.log, languages);

@@ -117,9 +117,10 @@ export function modelToWire(model: ModelInfo, languages: Language[], translation
     two_way_translation_pairs: translation.twoWayPairs(),
     one_way_translation: null,
     two_way_translation: null,
-    supports_endpoint_sensitivity: false,
-    supports_endpoint_latency_adjustment: false,
-    endpoint_latency_adjustment_max_level: 0,
+    // Real-time models honour the endpoint controls (pipeline/stream.ts endpointPauseMs).
+    supports_endpoint_sensitivity: realTime,
+    supports_endpoint_latency_adjustment: realTime,
+    endpoint_latency_adjustment_max_level: realTime ? 3 : 0,
   };
 }
 

@@ -118,3 +118,19 @@ describe('Voice activity detection setting', () => {
     }
   });
 });
+
+describe('real-time capacity settings', () => {
+  test('sessions at once default to the measured capacity; a number or `auto` may be given', () => {
+    assert.equal(loadConfig({}).realtime.maxConcurrentSessions, 'auto');
+    assert.equal(loadConfig({ HARK_MAX_CONCURRENT_SESSIONS: 'auto' }).realtime.maxConcurrentSessions, 'auto');
+    assert.equal(loadConfig({ HARK_MAX_CONCURRENT_SESSIONS: '4' }).realtime.maxConcurrentSessions, 4);
+    assert.throws(() => loadConfig({ HARK_MAX_CONCURRENT_SESSIONS: 'many' }), ConfigError);
+    assert.throws(() => loadConfig({ HARK_MAX_CONCURRENT_SESSIONS: '0' }), ConfigError);
+  });
+
+  test('warm decoders default to 8 and may be 0', () => {
+    assert.equal(loadConfig({}).realtime.warmDecoders, 8);
+    assert.equal(loadConfig({ HARK_REALTIME_WARM_DECODERS: '0' }).realtime.warmDecoders, 0);
+    assert.throws(() => loadConfig({ HARK_REALTIME_WARM_DECODERS: '-1' }), ConfigError);
+  });
+});

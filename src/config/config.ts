@@ -29,14 +29,19 @@ export interface WebhookSettings {
 
 /** The real-time WebSocket API (API.md §5, §7.12; docs/security/realtime.md). */
 export interface RealtimeSettings {
-  /** Sessions open at once over all keys: what the server can run; one more is refused with 429. */
-  maxConcurrentSessions: number;
+  /**
+   * Sessions open at once over all keys: what the server can run; one more is refused with 429.
+   * `auto`: as many as the real-time workers' start-up measurement says this machine can serve.
+   */
+  maxConcurrentSessions: number | 'auto';
   /** Sessions open at once per key (a temporary key counts as the key that minted it); one more gets 429. */
   maxSessionsPerKey: number;
   /** Sessions started per key per sliding minute, counted after authentication; more get 429. */
   requestsPerMinute: number;
-  /** Worker threads for provisional results, and as many again for final results. */
+  /** Real-time recognition worker processes. */
   workers: number;
+  /** Decoders built at start, ahead of the sessions that will need them (≈95 MB each). */
+  warmDecoders: number;
   /** Time allowed between the connection and the start message. */
   startTimeoutMs: number;
   /** A session with neither audio nor keepalive for this long ends with 408, also while its input is paused. */
@@ -274,10 +279,13 @@ export function loadConfig(env: Env = process.env): Config {
       maxListPageBytes: int(env, 'HARK_MAX_LIST_PAGE_BYTES', 262_144, 1),
     },
     realtime: {
-      maxConcurrentSessions: int(env, 'HARK_MAX_CONCURRENT_SESSIONS', 10, 1),
+      maxConcurrentSessions: env.HARK_MAX_CONCURRENT_SESSIONS === 'auto' || !env.HARK_MAX_CONCURRENT_SESSIONS
+        ? 'auto'
+        : int(env, 'HARK_MAX_CONCURRENT_SESSIONS', 10, 1),
       maxSessionsPerKey: int(env, 'HARK_MAX_SESSIONS_PER_KEY', 10, 1),
       requestsPerMinute: int(env, 'HARK_REQUESTS_PER_MINUTE', 100, 1),
       workers: int(env, 'HARK_REALTIME_WORKERS', availableParallelism(), 1),
+      warmDecoders: int(env, 'HARK_REALTIME_WARM_DECODERS', 8, 0),
       startTimeoutMs: int(env, 'HARK_REALTIME_START_TIMEOUT_MS', 10_000, 1),
       idleTimeoutMs: int(env, 'HARK_REALTIME_IDLE_TIMEOUT_MS', 20_000, 1),
       maxUnreadBytes: int(env, 'HARK_REALTIME_MAX_UNREAD_BYTES', 1_048_576, 1),

@@ -34,7 +34,7 @@ const ESTIMATE_OVERHEAD_MS = 100;
 /**
  * @example
  * const finals = new BatchFinalPass(remoteEngine);
- * const live = twoPassRecognition(new RealtimeRecognitionPool({ workers: 2, finalEngine: null }), finals);
+ * const live = twoPassRecognition(new RealtimeRecognitionPool({ workers: 2 }), finals);
  */
 export class BatchFinalPass {
   private readonly concurrency: number;

@@ -8,25 +8,39 @@ import type { EngineSettings } from '../pipeline/engines/engine-settings.js';
 import type { PocketSphinxModel } from '../pipeline/engines/pocketsphinx/model.js';
 import type { SerializedError } from './recognition-messages.js';
 
-/**
- * `fast`: hosts many live streams, each with its own streaming decoder, for
- * provisional words. `accurate`: recognises whole utterances one at a time,
- * with the async path's decoder settings, for final words.
- */
-export type RealtimeWorkerRole = 'fast' | 'accurate';
-
 /** The environment variable that hands a worker its {@link RealtimeWorkerSetup}, as JSON. */
 export const REALTIME_WORKER_SETUP_ENV = 'HARK_REALTIME_WORKER_SETUP';
+
+/**
+ * stream: hosts live streams, whose words at each utterance's end are final
+ * unless the engine has a final pass; final: recognises finished utterances
+ * one at a time with a local batch-only engine (the final pass).
+ */
+export type RealtimeWorkerRole = 'stream' | 'final';
 
 /** What every worker is started with. */
 export interface RealtimeWorkerSetup {
   role: RealtimeWorkerRole;
-  /** The fast pass's PocketSphinx model (and the accurate pass's, without `engine`). */
+  /** stream: the PocketSphinx model, without `engine`. */
   model?: PocketSphinxModel;
-  /** accurate: the batch engine to load instead of PocketSphinx. */
+  /**
+   * stream: the streaming engine to load instead of PocketSphinx (a streaming
+   * sherpa-onnx model); final: the batch engine of the final pass.
+   */
   engine?: EngineSettings;
-  /** fast: the streaming engine to load instead of PocketSphinx (a streaming sherpa-onnx model). */
-  partialEngine?: EngineSettings;
+  /** Measure the engine's speed on bundled speech before reporting ready. */
+  calibrate: boolean;
+  /** Decoders to keep built ahead of the streams that will need them. */
+  warmDecoders: number;
+}
+
+/** A measured decode of speech at the streaming settings. */
+export interface Calibration {
+  audioMs: number;
+  /** CPU time the decode took (the worker does nothing else meanwhile). */
+  cpuMs: number;
+  /** Wall time it took, on this machine as loaded as it was. */
+  elapsedMs: number;
 }
 
 export type ToRealtimeWorker =
@@ -36,12 +50,12 @@ export type ToRealtimeWorker =
   | { type: 'audio'; streamId: number; samples: Int16Array }
   | { type: 'end'; streamId: number }
   | { type: 'close'; streamId: number }
-  /** `context`: the session's; the worker keeps the searches of recent ones built. */
+  /** final: one finished utterance. */
   | { type: 'recognize'; jobId: number; samples: Int16Array; offsetMs: number; context: RecognitionContext | null };
 
 export type FromRealtimeWorker =
-  /** The engine is loaded. */
-  | { type: 'ready' }
+  /** The engine is loaded; `calibration` when asked for and the bundled speech is installed. */
+  | { type: 'ready'; calibration: Calibration | null }
   /** The engine could not be loaded; the worker does nothing more. */
   | { type: 'init-error'; error: SerializedError }
   /**
@@ -49,9 +63,9 @@ export type FromRealtimeWorker =
    * the engine's own endpoint rule says the utterance is over (engines with one, e.g. sherpa-onnx).
    */
   | { type: 'progress'; streamId: number; utteranceId: number; words: PartialWord[]; samples: number; positionMs: number; endpoint?: boolean }
-  /** Answer to `end`: the utterance's words with confidences. */
+  /** Answer to `end`: the utterance's words with confidences (final ones without a final pass). */
   | { type: 'ended'; streamId: number; words: RecognizedWord[] }
-  /** Answer to `recognize`, with the thread time it took. */
-  | { type: 'recognized'; jobId: number; words: RecognizedWord[]; elapsedMs: number }
   | { type: 'stream-error'; streamId: number; error: SerializedError }
+  /** Answer to `recognize`, with the time it took. */
+  | { type: 'recognized'; jobId: number; words: RecognizedWord[]; elapsedMs: number }
   | { type: 'job-error'; jobId: number; error: SerializedError };

@@ -15,23 +15,7 @@ describe('RealtimeRecognitionPool', () => {
     pool = new RealtimeRecognitionPool({ workers: 1, workerUrl: FAKE_WORKER, ...options });
     return pool;
   };
-  const recognize = (final: ReturnType<RealtimeRecognitionPool['openFinal']>, offsetMs: number, signal = new AbortController().signal) =>
-    final.recognize(new Int16Array(1600), offsetMs, signal).then((words) => words[0]!.word);
-
-  it('serves sessions in turn: one that queued many utterances does not delay the others', async () => {
-    start();
-    const greedy = pool!.openFinal();
-    const modest = pool!.openFinal();
-    const order: string[] = [];
-    const done = [
-      ...[1, 2, 3, 4].map((i) => recognize(greedy, i).then((w) => order.push(`greedy ${w}`))),
-      recognize(modest, 100).then((w) => order.push(`modest ${w}`)),
-    ];
-    await Promise.all(done);
-    assert.ok(order.indexOf('modest 100') <= 1, order.join(', '));
-  });
-
-  it('streams fast-pass results back to their stream', async () => {
+  it('streams results back to their stream', async () => {
     start();
     const progress: string[] = [];
     const events: PartialEvents = {
@@ -48,32 +32,32 @@ describe('RealtimeRecognitionPool', () => {
     await assert.rejects(stream.endUtterance(), /closed/);
   });
 
-  it('drops an aborted utterance that has not started', async () => {
+  it('fails the streams of a worker that dies, and carries on with a new one', async () => {
     start();
-    const final = pool!.openFinal();
-    const controller = new AbortController();
-    const first = recognize(final, 1);
-    const second = recognize(final, 2, controller.signal);
-    controller.abort(new Error('not needed'));
-    await assert.rejects(second, /not needed/);
-    assert.equal(await first, '1');
+    const failed = new Promise<Error>((resolve) => pool!.openPartial({ progress: () => {}, failed: resolve }).startUtterance(1, 666));
+    assert.match((await failed).message, /exited/);
+    const stream = pool!.openPartial({ progress: () => {}, failed: assert.fail });
+    stream.startUtterance(2, 0);
+    assert.deepEqual((await stream.endUtterance()).map((w) => w.word), ['heard'], 'a replacement worker took over');
   });
 
-  it('fails the work of a worker that dies, and carries on with a new one', async () => {
-    start();
-    let failure: Error | null = null;
-    pool!.openPartial({ progress: () => {}, failed: (err) => (failure = err) });
-    const final = pool!.openFinal();
-    await assert.rejects(recognize(final, 666), /exited/);
-    assert.equal(await recognize(final, 5), '5', 'a replacement worker took over');
-    // Streams of the dead worker were on the other (fast) worker: untouched.
-    assert.equal(failure, null);
-  });
-
-  it('reports an engine that cannot load to every stream and job', async () => {
+  it('reports an engine that cannot load to every stream', async () => {
     start({ model: { hmm: 'missing', lm: 'x', dict: 'x' } });
     const failed = new Promise<Error>((resolve) => pool!.openPartial({ progress: () => {}, failed: resolve }));
-    await assert.rejects(recognize(pool!.openFinal(), 1), /could not be loaded/);
     assert.match((await failed).message, /could not be loaded/);
+    assert.equal(await pool!.calibration, null);
+  });
+
+  it('sizes its capacity from the first worker\'s calibration', async () => {
+    start();
+    const before = pool!.capacity();
+    // An open stream keeps the workers (and this test) alive until the calibration arrives.
+    const stream = pool!.openPartial({ progress: () => {}, failed: assert.fail });
+    const calibration = await pool!.calibration;
+    assert.equal(calibration?.realTimeFactor, 0.1);
+    assert.equal(calibration?.capacity, pool!.capacity());
+    // 0.1 of a core per session against the uncalibrated 0.2: twice as many sessions.
+    assert.ok(pool!.capacity() >= 2 * before - 1 && pool!.capacity() > before, `${before} → ${pool!.capacity()}`);
+    stream.close();
   });
 });

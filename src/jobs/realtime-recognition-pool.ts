@@ -1,15 +1,23 @@
 /**
  * Worker processes for live sessions, so recognition never runs on the
- * server's event loop: `fast` workers each host many streams (one decoder
- * per stream) for provisional words; `accurate` workers recognise finished
- * utterances one at a time for final words. Utterances wait in one queue
- * per session and are served round-robin, so a client sending faster than
- * real time cannot starve the others. Workers start with the first session
- * and stay, with their decoders, for the next ones. They are processes, not
- * threads, for the reason the async pool's are: a crash of the native engine
- * ends the sessions of one worker (503), not the server.
+ * server's event loop. Each worker hosts many streams, one decoder per
+ * stream; a stream's decoder gives its words while the speaker talks and
+ * its final words at the end of each utterance (one pass: see
+ * docs/realtime.md). Workers start with the server: the first one measures
+ * the engine's speed on this machine, which sets how many sessions the
+ * server can take ({@link RealtimeRecognitionPool.capacity}), and each
+ * builds a few decoders ahead. They are processes, not threads, for the
+ * reason the async pool's are: a crash of the native engine ends the
+ * sessions of one worker (503), not the server.
+ *
+ * A batch-only local engine (an offline sherpa-onnx model) makes the final
+ * words in `final` workers of the same pool instead, one finished utterance
+ * at a time (its native calls are synchronous, so never on the event loop):
+ * utterances wait in one queue per session, served round-robin, so a client
+ * sending faster than real time cannot starve the others.
  */
 import { type ChildProcess, fork } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { RecognitionContext } from '../pipeline/context/recognition-context.js';
 import type { EngineSettings } from '../pipeline/engines/engine-settings.js';
@@ -18,6 +26,7 @@ import type { RecognizedWord } from '../pipeline/engines/speech-engine.js';
 import type { FinalRecognizer, LiveRecognition, PartialEvents, PartialRecognizer } from '../pipeline/stream.js';
 import { deserializeError } from './recognition-messages.js';
 import {
+  type Calibration,
   type FromRealtimeWorker,
   REALTIME_WORKER_SETUP_ENV,
   type RealtimeWorkerRole,
@@ -27,28 +36,40 @@ import {
 import { setRef, terminate } from './worker-process.js';
 
 export interface RealtimeRecognitionPoolOptions {
-  /** Processes of each role. */
+  /** Worker processes. */
   workers: number;
+  /** Decoders built ahead of sessions, over all workers (default: none). */
+  warmDecoders?: number;
   model?: PocketSphinxModel;
   /**
-   * The accurate workers' batch engine, default PocketSphinx; null: no
-   * accurate workers, the final pass is elsewhere (recognition.ts composes
-   * one over a remote engine), and {@link openFinal} must not be called.
+   * A local batch engine for the final pass, in `final` workers (one per
+   * stream worker); absent: the streams' own words are final and the pool
+   * has no {@link RealtimeRecognitionPool.openFinal}.
    */
-  finalEngine?: EngineSettings | null;
-  /** The fast workers' streaming engine, default PocketSphinx with the fast-pass search. */
+  finalEngine?: EngineSettings;
+  /** The stream workers' engine, default PocketSphinx with the streaming search. */
   partialEngine?: EngineSettings;
   /** The worker script; tests substitute a scripted one. */
   workerUrl?: URL;
+}
+
+/** What the start-up measurement found, and the session capacity it implies. */
+export interface PoolCalibration extends Calibration {
+  /** CPU time per audio time of one stream. */
+  realTimeFactor: number;
+  /** Sessions the pool can serve at once ({@link RealtimeRecognitionPool.capacity}). */
+  capacity: number;
 }
 
 interface Slot {
   role: RealtimeWorkerRole;
   worker: ChildProcess;
   ready: boolean;
-  /** fast: the streams it hosts. */
+  /** It measures the engine's speed before it is ready. */
+  calibrates: boolean;
+  /** stream: the streams it hosts. */
   streams: Map<number, StreamHandle>;
-  /** accurate: the utterance it is recognising. */
+  /** final: the utterance it is recognising. */
   job: Job | null;
   crash: Error | null;
 }
@@ -73,46 +94,91 @@ interface Job {
 }
 
 const DEFAULT_WORKER_URL = new URL('./realtime-recognition-worker.js', import.meta.url);
-/** Accurate-pass CPU time per audio time before any was measured (measured: 0.15 to 0.35). */
-const INITIAL_REAL_TIME_FACTOR = 0.3;
-/** Per-utterance overhead of the estimate: messaging and scheduling. */
+/**
+ * CPU time per audio time of one stream before (or without) a
+ * measurement: about that of a machine 2.5 times slower than the
+ * development one (0.08 there).
+ */
+const UNCALIBRATED_REAL_TIME_FACTOR = 0.2;
+/**
+ * Share of the cores the streams may use: the rest is headroom for bursts,
+ * the server's own work (decoding, messages) and async jobs.
+ */
+const TARGET_CORE_SHARE = 0.6;
+/** Final-pass wall time per audio time before any was measured. */
+const INITIAL_FINAL_REAL_TIME_FACTOR = 0.3;
+/** Per-utterance overhead of the final-pass estimate: messaging and scheduling. */
 const ESTIMATE_OVERHEAD_MS = 30;
 
 /**
  * @example
- * const pool = new RealtimeRecognitionPool({ workers: 2 });
+ * const pool = new RealtimeRecognitionPool({ workers: 2, warmDecoders: 4 });
+ * pool.start();
  * const live = new LiveTranscription(pool, options, events);
  * await pool.close();
  */
 export class RealtimeRecognitionPool implements LiveRecognition {
+  /** Resolves once the first worker measured the engine (null: it could not, or the pool failed or closed). */
+  readonly calibration: Promise<PoolCalibration | null>;
   private readonly size: number;
+  private readonly warmPerWorker: number[];
   private readonly setup: { model?: PocketSphinxModel };
-  private readonly finalEngine: EngineSettings | null | undefined;
+  private readonly finalEngine: EngineSettings | undefined;
   private readonly partialEngine: EngineSettings | undefined;
   private readonly workerUrl: URL;
   private readonly slots = new Set<Slot>();
-  /** Sessions' utterance queues, in round-robin order. */
+  /** Sessions' utterance queues for the final workers, in round-robin order. */
   private readonly queues: Job[][] = [];
   private started = false;
   private closed = false;
   private broken: Error | null = null;
   private nextId = 1;
-  private realTimeFactor = INITIAL_REAL_TIME_FACTOR;
+  private realTimeFactor = UNCALIBRATED_REAL_TIME_FACTOR;
+  private finalRealTimeFactor = INITIAL_FINAL_REAL_TIME_FACTOR;
+  private calibrated: (calibration: PoolCalibration | null) => void = () => {};
 
-  /** @throws {RangeError} unless `workers` is a positive integer. */
+  /** @throws {RangeError} unless `workers` is a positive integer and `warmDecoders` a non-negative one. */
   constructor(options: RealtimeRecognitionPoolOptions) {
     if (!(Number.isInteger(options.workers) && options.workers >= 1)) throw new RangeError('workers must be a positive integer');
+    const warm = options.warmDecoders ?? 0;
+    if (!(Number.isInteger(warm) && warm >= 0)) throw new RangeError('warmDecoders must be a non-negative integer');
     this.size = options.workers;
+    this.warmPerWorker = Array.from({ length: this.size }, (_, i) => Math.floor(warm / this.size) + (i < warm % this.size ? 1 : 0));
     this.setup = options.model ? { model: options.model } : {};
     this.finalEngine = options.finalEngine;
     this.partialEngine = options.partialEngine;
     this.workerUrl = options.workerUrl ?? DEFAULT_WORKER_URL;
+    this.calibration = new Promise((resolve) => (this.calibrated = resolve));
+    if (this.finalEngine) this.openFinal = (context = null) => this.openFinalQueue(context);
+  }
+
+  /** Present with a {@link RealtimeRecognitionPoolOptions.finalEngine}. */
+  readonly openFinal?: (context?: RecognitionContext | null) => FinalRecognizer;
+
+  /**
+   * Sessions the workers can serve at once at real-time pace: the cores
+   * they may use over one stream's measured share of a core (an estimate
+   * until the measurement is in).
+   */
+  capacity(): number {
+    const cores = Math.min(this.size, availableParallelism());
+    return Math.max(1, Math.floor((cores * TARGET_CORE_SHARE) / this.realTimeFactor));
+  }
+
+  /** Starts the workers now rather than with the first session: they calibrate and build decoders ahead. */
+  start(): void {
+    if (this.started || this.closed) return;
+    this.started = true;
+    for (let i = 0; i < this.size; i++) {
+      this.spawn('stream', i === 0, this.warmPerWorker[i]!);
+      if (this.finalEngine) this.spawn('final', false, 0);
+    }
   }
 
   openPartial(events: PartialEvents, context: RecognitionContext | null = null): PartialRecognizer {
     this.start();
     const slot = [...this.slots]
-      .filter((s) => s.role === 'fast')
+      .filter((s) => s.role === 'stream')
       .reduce<Slot | null>((best, s) => (best === null || s.streams.size < best.streams.size ? s : best), null);
     const stream: StreamHandle = { id: this.nextId++, slot: slot!, events, enders: [], closed: false };
     if (this.unusable() || !slot) {
@@ -144,7 +210,7 @@ export class RealtimeRecognitionPool implements LiveRecognition {
     };
   }
 
-  openFinal(context: RecognitionContext | null = null): FinalRecognizer {
+  private openFinalQueue(context: RecognitionContext | null): FinalRecognizer {
     this.start();
     const queue: Job[] = [];
     this.queues.push(queue);
@@ -180,10 +246,10 @@ export class RealtimeRecognitionPool implements LiveRecognition {
           this.updateRefs();
         }),
       estimateMs: (audioMs) => {
-        const workers = [...this.slots].filter((s) => s.role === 'accurate');
+        const workers = [...this.slots].filter((s) => s.role === 'final');
         const waiting = this.queues.reduce((sum, q) => sum + q.reduce((n, j) => n + j.audioMs, 0), 0);
         const running = workers.reduce((sum, s) => sum + (s.job ? s.job.audioMs / 2 : 0), 0);
-        return ((waiting + running) / Math.max(1, workers.length) + audioMs) * this.realTimeFactor + ESTIMATE_OVERHEAD_MS;
+        return ((waiting + running) / Math.max(1, workers.length) + audioMs) * this.finalRealTimeFactor + ESTIMATE_OVERHEAD_MS;
       },
       close: () => {
         const err = new Error('The stream is closed');
@@ -199,9 +265,10 @@ export class RealtimeRecognitionPool implements LiveRecognition {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.calibrated(null);
     const err = new Error('Real-time recognition is shut down');
-    for (const queue of this.queues.splice(0)) for (const job of queue.splice(0)) job.reject(err);
     const exits: Promise<void>[] = [];
+    for (const queue of this.queues.splice(0)) for (const job of queue.splice(0)) job.reject(err);
     for (const slot of this.slots) {
       for (const stream of slot.streams.values()) this.dropStream(stream, err);
       if (slot.job && !slot.job.settled) slot.job.reject(err);
@@ -216,32 +283,23 @@ export class RealtimeRecognitionPool implements LiveRecognition {
     return this.broken;
   }
 
-  private start(): void {
-    if (this.started || this.closed) return;
-    this.started = true;
-    for (let i = 0; i < this.size; i++) {
-      this.spawn('fast');
-      if (this.finalEngine !== null) this.spawn('accurate');
-    }
-  }
-
-  private spawn(role: RealtimeWorkerRole): Slot {
-    const setup: RealtimeWorkerSetup = { role, ...this.setup };
-    if (role === 'accurate' && this.finalEngine) setup.engine = this.finalEngine;
-    if (role === 'fast' && this.partialEngine) setup.partialEngine = this.partialEngine;
+  private spawn(role: RealtimeWorkerRole, calibrate: boolean, warmDecoders: number): Slot {
+    const setup: RealtimeWorkerSetup = { role, ...this.setup, calibrate, warmDecoders };
+    const engine = role === 'final' ? this.finalEngine : this.partialEngine;
+    if (engine) setup.engine = engine;
     const worker = fork(fileURLToPath(this.workerUrl), [], {
       env: { ...process.env, [REALTIME_WORKER_SETUP_ENV]: JSON.stringify(setup) },
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     setRef(worker, this.hasWork());
-    const slot: Slot = { role, worker, ready: false, streams: new Map(), job: null, crash: null };
+    const slot: Slot = { role, worker, ready: false, calibrates: calibrate, streams: new Map(), job: null, crash: null };
     this.slots.add(slot);
     worker.on('message', (message: FromRealtimeWorker) => this.onMessage(slot, message));
     worker.on('error', (err) => {
       slot.crash = err;
     });
-    worker.on('exit', (code, signal) => this.onExit(slot, code ?? signal ?? 'unknown'));
+    worker.on('exit', (code, signal) => this.onExit(slot, code ?? signal ?? 'unknown', warmDecoders));
     return slot;
   }
 
@@ -249,6 +307,7 @@ export class RealtimeRecognitionPool implements LiveRecognition {
     switch (message.type) {
       case 'ready':
         slot.ready = true;
+        if (slot.calibrates) this.calibrate(message.calibration);
         this.dispatch();
         return;
       case 'init-error':
@@ -273,7 +332,7 @@ export class RealtimeRecognitionPool implements LiveRecognition {
         if (!job || job.id !== message.jobId) return;
         slot.job = null;
         if (message.type === 'recognized') {
-          if (job.audioMs >= 500) this.realTimeFactor = 0.8 * this.realTimeFactor + 0.2 * (message.elapsedMs / job.audioMs);
+          if (job.audioMs >= 500) this.finalRealTimeFactor = 0.8 * this.finalRealTimeFactor + 0.2 * (message.elapsedMs / job.audioMs);
           if (!job.settled) job.resolve(message.words);
         } else if (!job.settled) job.reject(deserializeError(message.error));
         this.dispatch();
@@ -283,7 +342,14 @@ export class RealtimeRecognitionPool implements LiveRecognition {
     }
   }
 
-  private onExit(slot: Slot, code: number | string): void {
+  /** Null: the bundled speech is not installed, the estimate stays. */
+  private calibrate(measured: Calibration | null): void {
+    if (measured === null || !(measured.audioMs > 0 && measured.cpuMs > 0)) return this.calibrated(null);
+    this.realTimeFactor = measured.cpuMs / measured.audioMs;
+    this.calibrated({ ...measured, realTimeFactor: this.realTimeFactor, capacity: this.capacity() });
+  }
+
+  private onExit(slot: Slot, code: number | string, warmDecoders: number): void {
     if (!this.slots.delete(slot)) return; // terminated on purpose
     const err = new Error(`Real-time recognition worker exited (code ${code})${slot.crash ? `: ${slot.crash.message}` : ''}`);
     if (!slot.ready) {
@@ -293,14 +359,14 @@ export class RealtimeRecognitionPool implements LiveRecognition {
     }
     for (const stream of slot.streams.values()) this.failStream(stream, err);
     if (slot.job && !slot.job.settled) slot.job.reject(err);
-    if (!this.closed && !this.broken) this.spawn(slot.role);
+    if (!this.closed && !this.broken) this.spawn(slot.role, false, warmDecoders);
     this.dispatch();
   }
 
-  /** Gives idle accurate workers the next utterance, taking sessions in turn. */
+  /** Gives idle final workers the next utterance, taking sessions in turn. */
   private dispatch(): void {
     for (const slot of this.slots) {
-      if (slot.role !== 'accurate' || !slot.ready || slot.job) continue;
+      if (slot.role !== 'final' || !slot.ready || slot.job) continue;
       const at = this.queues.findIndex((q) => q.length > 0);
       if (at < 0) return;
       const queue = this.queues[at]!;
@@ -340,6 +406,7 @@ export class RealtimeRecognitionPool implements LiveRecognition {
   private fail(err: Error): void {
     if (this.broken) return;
     this.broken = err;
+    this.calibrated(null);
     for (const queue of this.queues) for (const job of queue.splice(0)) job.reject(err);
     for (const slot of this.slots) {
       for (const stream of slot.streams.values()) this.failStream(stream, err);

@@ -1,12 +1,15 @@
 /**
  * Entry point of a real-time recognition worker process (forked by
- * realtime-recognition-pool.ts). Loads its engine once; a `fast` worker then
- * streams live utterances through one decoder per stream, an `accurate`
- * worker recognises whole utterances. Decoders outlive streams: a closed
- * stream's decoder serves the next one (loading one costs ≈0.5 s).
+ * realtime-recognition-pool.ts). Loads its engine once, then streams live
+ * utterances through one decoder per stream; the words a decoder gives at
+ * the end of an utterance are its final words (a `final` worker instead
+ * recognises finished utterances with a batch-only local engine, for
+ * sessions whose final pass is that engine). Decoders outlive streams: a
+ * closed stream's decoder serves the next one, and a few are built ahead
+ * (loading one costs ≈0.4 s of CPU and ≈95 MB), so new sessions do not wait.
  */
-import { setPriority } from 'node:os';
 import { createBatchEngine, createStreamingEngine } from '../pipeline/engines/engine-registry.js';
+import { measureStreamingSpeed } from '../pipeline/engines/pocketsphinx/calibration.js';
 import {
   type BatchEngine,
   ENGINE_SAMPLE_RATE,
@@ -17,6 +20,7 @@ import {
 import { PROVISIONAL_CONFIDENCE } from '../pipeline/tokens/transcript-assembler.js';
 import { serializeError } from './recognition-messages.js';
 import {
+  type Calibration,
   type FromRealtimeWorker,
   REALTIME_WORKER_SETUP_ENV,
   type RealtimeWorkerSetup,
@@ -24,45 +28,41 @@ import {
 } from './realtime-recognition-messages.js';
 
 /**
- * The fast pass's search, about twice as fast as the accurate one at the
- * same word error rate on our test speech: no second (flat lexicon) pass,
- * and at most 3000 HMMs and 10 word exits per frame. Word posteriors still
- * come from the lattice at the end of each utterance.
+ * The streaming search: no second (flat lexicon) pass, at most 3000 HMMs
+ * and 10 word exits per frame. Over the LibriVox recordings its words are as
+ * close to the reference as the whole-utterance decoder's with the async
+ * settings (docs/realtime.md), at a third of the CPU, and the end of an
+ * utterance costs only the lattice's best path (≈10 ms), not a second pass
+ * over it. Word posteriors come from that lattice.
  */
-export const FAST_PASS_DECODER_ARGS = ['-fwdflat', 'no', '-maxhmmpf', '3000', '-maxwpf', '10'];
+export const STREAMING_DECODER_ARGS = ['-fwdflat', 'no', '-maxhmmpf', '3000', '-maxwpf', '10'];
 
-/**
- * An accurate worker serves the sessions in turn, each with its own context:
- * it keeps the searches of this many contexts built (≈40 MB each) rather
- * than rebuilding one (0.1–0.3 s) whenever the session changes.
- */
-const ACCURATE_PASS_CONTEXT_SEARCHES = 4;
-
-// Imported outside a worker (e.g. by a test runner scanning dist/) it does nothing.
-const setupJson = process.env[REALTIME_WORKER_SETUP_ENV];
-if (process.send && setupJson !== undefined) void serve(JSON.parse(setupJson) as RealtimeWorkerSetup);
+/** After a stream took a warm decoder, wait this long for quiet before building its replacement. */
+const REPLENISH_DELAY_MS = 1000;
 
 async function serve(setup: RealtimeWorkerSetup): Promise<void> {
   const post = (message: FromRealtimeWorker) => process.send!(message);
   // The pool going away (server stopped or killed) ends the worker too.
   process.on('disconnect', () => process.exit(0));
-  // The fast pass sets the pace of every session (its results are what the
-  // client sees first); the accurate pass can wait. When cores are scarce,
-  // the fast workers win them.
-  if (setup.role === 'accurate') lowerPriority();
   // The pool opens streams before the worker is ready: hold their messages while the engine loads.
   const early: ToRealtimeWorker[] = [];
   const hold = (message: ToRealtimeWorker) => early.push(message);
   process.on('message', hold);
-  const pocketsphinx = setup.model ? { model: setup.model } : {};
   let handle: (message: ToRealtimeWorker) => void;
+  let calibration: Calibration | null = null;
+  let replenish = () => {};
   try {
-    handle = setup.role === 'fast'
-      ? fastPass(await createStreamingEngine(setup.partialEngine ?? { id: 'pocketsphinx', ...pocketsphinx, decoderArgs: FAST_PASS_DECODER_ARGS }), post)
-      : accuratePass(
-        await createBatchEngine(setup.engine ?? { id: 'pocketsphinx', ...pocketsphinx, contextSearches: ACCURATE_PASS_CONTEXT_SEARCHES }),
-        post,
-      );
+    if (setup.role === 'stream') {
+      const pocketsphinx = { id: 'pocketsphinx' as const, ...(setup.model ? { model: setup.model } : {}), decoderArgs: STREAMING_DECODER_ARGS };
+      const engine = await createStreamingEngine(setup.engine ?? pocketsphinx);
+      const first = engine.createStream();
+      calibration = setup.calibrate ? measureStreamingSpeed(first) : null;
+      const streams = new StreamHost(engine, [first], setup.warmDecoders, post);
+      handle = (message) => streams.handle(message);
+      replenish = () => streams.replenish();
+    } else {
+      handle = finalPass(await createBatchEngine(setup.engine!), post);
+    }
   } catch (err) {
     process.send!({ type: 'init-error', error: serializeError(err) } satisfies FromRealtimeWorker, () => process.exit(1));
     return;
@@ -70,16 +70,8 @@ async function serve(setup: RealtimeWorkerSetup): Promise<void> {
   process.off('message', hold);
   process.on('message', handle);
   for (const message of early.splice(0)) handle(message);
-  post({ type: 'ready' });
-}
-
-/** Nice 5: below the fast pass and the server, above async jobs (nice 10). */
-function lowerPriority(): void {
-  try {
-    setPriority(5);
-  } catch {
-    // Not permitted: run at normal priority.
-  }
+  post({ type: 'ready', calibration });
+  replenish();
 }
 
 interface Stream {
@@ -91,33 +83,49 @@ interface Stream {
   inUtterance: boolean;
 }
 
-function fastPass(engine: StreamingEngine, post: (message: FromRealtimeWorker) => void) {
-  const streams = new Map<number, Stream>();
-  const idle: StreamingRecognizer[] = [];
+class StreamHost {
+  private readonly streams = new Map<number, Stream>();
+  private timer: NodeJS.Timeout | null = null;
 
-  const fail = (streamId: number, err: unknown) => {
-    const stream = streams.get(streamId);
-    // A decoder that failed mid-call may hold any state: never lend it again.
-    stream?.recognizer.free();
-    streams.delete(streamId);
-    post({ type: 'stream-error', streamId, error: serializeError(err) });
-  };
+  constructor(
+    private readonly engine: StreamingEngine,
+    /** Decoders no stream uses. */
+    private readonly idle: StreamingRecognizer[],
+    private readonly warm: number,
+    private readonly post: (message: FromRealtimeWorker) => void,
+  ) {}
 
-  return (message: ToRealtimeWorker) => {
-    if (message.type === 'recognize') return;
+  /** Builds idle decoders up to the warm count, one per turn of the event loop so messages go first. */
+  replenish(): void {
+    this.timer = null;
+    if (this.idle.length >= this.warm) return;
+    setImmediate(() => {
+      try {
+        this.idle.push(this.engine.createStream());
+      } catch {
+        return; // Out of memory or the like: streams build their own when they open.
+      }
+      this.replenish();
+    });
+  }
+
+  handle(message: ToRealtimeWorker): void {
+    if (message.type === 'recognize') return; // for final workers
     const { streamId } = message;
     if (message.type === 'open') {
       try {
-        const recognizer = idle.pop() ?? engine.createStream();
-        streams.set(streamId, { recognizer, utteranceId: 0, offsetMs: 0, samples: 0, inUtterance: false });
+        const recognizer = this.idle.pop() ?? this.engine.createStream();
+        recognizer.startSession?.();
         // Set for every stream, null included: a reused decoder keeps nothing of the previous stream's context.
         recognizer.setContext?.(message.context);
+        this.streams.set(streamId, { recognizer, utteranceId: 0, offsetMs: 0, samples: 0, inUtterance: false });
       } catch (err) {
-        fail(streamId, err);
+        this.fail(streamId, err);
       }
+      if (this.idle.length < this.warm && this.timer === null) this.timer = setTimeout(() => this.replenish(), REPLENISH_DELAY_MS);
       return;
     }
-    const stream = streams.get(streamId);
+    const stream = this.streams.get(streamId);
     if (!stream) return; // closed or failed: late messages are moot
     try {
       switch (message.type) {
@@ -131,7 +139,7 @@ function fastPass(engine: StreamingEngine, post: (message: FromRealtimeWorker) =
           const positionMs = stream.offsetMs + Math.floor((stream.samples * 1000) / ENGINE_SAMPLE_RATE);
           const words = stream.recognizer.partial();
           const endpoint = stream.recognizer.endpointDetected?.() === true;
-          post({ type: 'progress', streamId, utteranceId: stream.utteranceId, words, samples: message.samples.length, positionMs, ...(endpoint ? { endpoint } : {}) });
+          this.post({ type: 'progress', streamId, utteranceId: stream.utteranceId, words, samples: message.samples.length, positionMs, ...(endpoint ? { endpoint } : {}) });
           return;
         }
         case 'end': {
@@ -142,22 +150,30 @@ function fastPass(engine: StreamingEngine, post: (message: FromRealtimeWorker) =
           const partial = stream.recognizer.partial();
           const words = stream.recognizer.endUtterance();
           const fallback = partial.map((w) => ({ ...w, confidence: PROVISIONAL_CONFIDENCE }));
-          post({ type: 'ended', streamId, words: words.length > 0 ? words : fallback });
+          this.post({ type: 'ended', streamId, words: words.length > 0 ? words : fallback });
           return;
         }
         case 'close':
-          streams.delete(streamId);
+          this.streams.delete(streamId);
           if (stream.inUtterance) stream.recognizer.endUtterance();
-          idle.push(stream.recognizer);
+          this.idle.push(stream.recognizer);
           return;
       }
     } catch (err) {
-      fail(streamId, err);
+      this.fail(streamId, err);
     }
-  };
+  }
+
+  private fail(streamId: number, err: unknown): void {
+    const stream = this.streams.get(streamId);
+    // A decoder that failed mid-call may hold any state: never lend it again.
+    stream?.recognizer.free();
+    this.streams.delete(streamId);
+    this.post({ type: 'stream-error', streamId, error: serializeError(err) });
+  }
 }
 
-function accuratePass(engine: BatchEngine, post: (message: FromRealtimeWorker) => void) {
+function finalPass(engine: BatchEngine, post: (message: FromRealtimeWorker) => void) {
   // Whole-utterance recognition leaves no state in a decoder: one serves every job.
   let recognizer = engine.createBatchRecognizer();
   return (message: ToRealtimeWorker) => {
@@ -179,3 +195,7 @@ function accuratePass(engine: BatchEngine, post: (message: FromRealtimeWorker) =
     })();
   };
 }
+
+// Imported outside a worker (e.g. by a test runner scanning dist/) it does nothing. (Last: the class above must be initialised.)
+const setupJson = process.env[REALTIME_WORKER_SETUP_ENV];
+if (process.send && setupJson !== undefined) void serve(JSON.parse(setupJson) as RealtimeWorkerSetup);

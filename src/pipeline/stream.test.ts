@@ -8,6 +8,7 @@ import {
   LiveTranscription,
   type LiveTranscriptionOptions,
   type PartialEvents,
+  endpointPauseMs,
   hangoverMs,
 } from './stream.js';
 import type { StreamToken } from './tokens/transcript-assembler.js';
@@ -93,11 +94,33 @@ async function transcribe(recognition: FakeRecognition, options: LiveTranscripti
 const twoSentences = synth([['noise', 1000], ['speech', 1500], ['noise', 1000], ['speech', 800], ['noise', 1000]]);
 
 describe('hangoverMs', () => {
-  it('is the async segmentation pause without endpoint detection, shorter for short delays', () => {
-    assert.equal(hangoverMs({ endpointDetection: false, maxEndpointDelayMs: 500 }), 500);
-    assert.equal(hangoverMs({ endpointDetection: true, maxEndpointDelayMs: 2000 }), 500);
+  it('is the finals pause, shorter when the endpoint pause is', () => {
+    assert.equal(hangoverMs({ endpointDetection: false, maxEndpointDelayMs: 500 }), 300);
+    assert.equal(hangoverMs({ endpointDetection: true, maxEndpointDelayMs: 2000 }), 300);
     assert.equal(hangoverMs({ endpointDetection: true, maxEndpointDelayMs: 1000 }), 300);
     assert.equal(hangoverMs({ endpointDetection: true, maxEndpointDelayMs: 500 }), 200);
+  });
+});
+
+describe('endpointPauseMs', () => {
+  const pause = (extra: Partial<LiveTranscriptionOptions>) => endpointPauseMs({ endpointDetection: true, maxEndpointDelayMs: 2000, ...extra });
+
+  it('is shorter for a shorter max_endpoint_delay_ms, a higher sensitivity and a higher latency adjustment level', () => {
+    assert.equal(pause({}), 600);
+    assert.ok(pause({ maxEndpointDelayMs: 1000 }) < pause({}) && pause({ maxEndpointDelayMs: 3000 }) > pause({}));
+    assert.ok(pause({ endpointSensitivity: 0.5 }) < pause({}) && pause({ endpointSensitivity: -0.5 }) > pause({}));
+    for (const level of [1, 2, 3]) assert.ok(pause({ endpointLatencyAdjustmentLevel: level }) < pause({ endpointLatencyAdjustmentLevel: level - 1 }));
+  });
+
+  it('stays between 200 ms and what leaves room to send the finals within the delay', () => {
+    for (const maxEndpointDelayMs of [500, 1000, 2000, 3000]) {
+      for (const endpointSensitivity of [-1, 0, 1]) {
+        for (const endpointLatencyAdjustmentLevel of [0, 3]) {
+          const ms = pause({ maxEndpointDelayMs, endpointSensitivity, endpointLatencyAdjustmentLevel });
+          assert.ok(ms >= 200 && ms <= maxEndpointDelayMs - 200, `${maxEndpointDelayMs}/${endpointSensitivity}/${endpointLatencyAdjustmentLevel}: ${ms}`);
+        }
+      }
+    }
   });
 });
 
@@ -107,7 +130,7 @@ describe('LiveTranscription', () => {
     const { updates, finals } = await transcribe(recognition, { endpointDetection: false, maxEndpointDelayMs: 2000 }, twoSentences);
     assert.deepEqual(finals, ['Accurate', '.', ' Accurate', '.']);
     assert.ok(updates.some((u) => u.tokens.some((t) => !t.isFinal && t.text === 'Fast')));
-    // Same utterances as the async segmentation: 800..2700 and 3300..4500.
+    // The utterances with their padding: 800..2700 and 3300..4500.
     assert.deepEqual(recognition.recognized, [
       { offsetMs: 800, samples: 1900 * 16 },
       { offsetMs: 3300, samples: 1200 * 16 },
@@ -138,6 +161,34 @@ describe('LiveTranscription', () => {
     assert.ok(cut >= 800 + 2000 && cut < 4000, `second utterance from ${cut} ms`);
     const plain = await transcribe(new FakeRecognition(), { endpointDetection: true, maxEndpointDelayMs: 2000 }, oneLongSound);
     assert.deepEqual(plain.finals, ['Accurate', '.', '<end>'], 'without the engine’s endpoint: one utterance');
+  });
+
+  it('without a separate final pass, finalizes with the streaming words at the end of each utterance', async () => {
+    const recognition = Object.assign(new FakeRecognition(), { openFinal: undefined });
+    const { updates, finals } = await transcribe(recognition, { endpointDetection: true, maxEndpointDelayMs: 2000 }, twoSentences);
+    assert.deepEqual(finals, ['Fast', '.', '<end>', ' Fast', '.', '<end>']);
+    assert.equal(updates.at(-1)!.finalAudioProcMs, twoSentences.length / 16);
+  });
+
+  it('sends <end> only after a pause as long as the endpoint pause, finals after a shorter one', async () => {
+    // Pauses of 450 ms: longer than the finals pause (300 ms), shorter than the default endpoint pause (600 ms).
+    const speech = synth([['noise', 800], ['speech', 1200], ['noise', 450], ['speech', 1200], ['noise', 1500]]);
+    const options = { endpointDetection: true, maxEndpointDelayMs: 2000 };
+    const plain = await transcribe(Object.assign(new FakeRecognition(), { openFinal: undefined }), options, speech);
+    assert.deepEqual(plain.finals, ['Fast', '.', ' Fast', '.', '<end>']);
+    const sensitive = await transcribe(Object.assign(new FakeRecognition(), { openFinal: undefined }), { ...options, endpointSensitivity: 1 }, speech);
+    assert.deepEqual(sensitive.finals, ['Fast', '.', '<end>', ' Fast', '.', '<end>']);
+  });
+
+  it('ends the utterance a finalize cuts before the trailing silence the client declares', async () => {
+    const speech = synth([['noise', 500], ['speech', 4000], ['noise', 1000]]);
+    const options = { endpointDetection: false, maxEndpointDelayMs: 2000 };
+    const plain = new FakeRecognition();
+    await transcribe(plain, options, speech, (live) => live.finalize());
+    const trailing = new FakeRecognition();
+    await transcribe(trailing, options, speech, (live) => live.finalize(400));
+    assert.equal(plain.recognized[0]!.samples - trailing.recognized[0]!.samples, 400 * 16);
+    assert.equal(plain.recognized[1]!.offsetMs, trailing.recognized[1]!.offsetMs, 'the next utterance starts where it did');
   });
 
   it('finalizes with the fast pass when the accurate one cannot meet the endpoint delay', async () => {

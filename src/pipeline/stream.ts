@@ -1,17 +1,20 @@
 /**
  * How the stages compose for a live session: decoded PCM → voice activity
- * segmentation → two recognition passes → transcript bookkeeping.
+ * segmentation → recognition → transcript bookkeeping.
  *
- * - The fast pass streams each utterance through a decoder tuned for speed
- *   and gives the provisional (non-final) words while the speaker talks.
- * - The accurate pass recognises each finished utterance whole, exactly as
- *   an async transcription does (same segmentation, same decoder settings):
- *   final tokens then match the async transcript of the same audio.
+ * - The streaming pass feeds each utterance to a decoder as it arrives and
+ *   gives the provisional (non-final) words while the speaker talks; its
+ *   words at the end of the utterance are final, unless…
+ * - …the recognition has a separate final pass ({@link LiveRecognition.openFinal},
+ *   e.g. a remote engine): it then recognises each finished utterance
+ *   whole. When a client wants finals by a deadline (endpoint detection,
+ *   finalize) and that pass cannot make it, the streaming pass's words of
+ *   that utterance become final instead.
  *
- * When a client wants finals by a deadline (endpoint detection, finalize)
- * and the accurate pass cannot make it, the fast pass's words of that
- * utterance become final instead. Both passes run off the event loop behind
- * the {@link LiveRecognition} port.
+ * Recognition runs off the event loop behind the {@link LiveRecognition} port.
+ * The silence that makes words final is short ({@link FINALS_PAUSE_MS}); the
+ * one that makes an endpoint (`<end>`) follows the client's settings
+ * ({@link endpointPauseMs}).
  */
 import type { RecognitionContext } from './context/recognition-context.js';
 import type { LiveDiarizer } from './diarization/diarizer.js';
@@ -50,7 +53,7 @@ export interface PartialRecognizer {
   close(): void;
 }
 
-/** The accurate pass of one stream. */
+/** A separate final pass of one stream (the streaming pass's words are provisional then). */
 export interface FinalRecognizer {
   /** Recognises one whole utterance (the samples may be transferred). Rejects with `signal.reason` when aborted. */
   recognize(samples: Int16Array, offsetMs: number, signal: AbortSignal): Promise<RecognizedWord[]>;
@@ -63,8 +66,13 @@ export interface FinalRecognizer {
 export interface LiveRecognition {
   /** `context` biases this stream's recognition only (null: none). */
   openPartial(events: PartialEvents, context?: RecognitionContext | null): PartialRecognizer;
-  /** `language`: the first language hint, for engines that take one (remote ones); null: none. */
-  openFinal(context?: RecognitionContext | null, language?: string | null): FinalRecognizer;
+  /**
+   * Absent: the streaming pass's words at the end of each utterance are final.
+   * `language`: the first language hint, for engines that take one (remote ones); null: none.
+   */
+  openFinal?(context?: RecognitionContext | null, language?: string | null): FinalRecognizer;
+  /** Sessions this recognition can serve at once at real-time pace, as measured; absent: unknown. */
+  capacity?(): number;
 }
 
 export interface LiveTranscriptionOptions {
@@ -72,6 +80,10 @@ export interface LiveTranscriptionOptions {
   endpointDetection: boolean;
   /** Longest wait from the end of speech to `<end>`, and from `finalize` to `<fin>` (API.md §7.10). */
   maxEndpointDelayMs: number;
+  /** −1…1 (default 0): above 0 a shorter pause makes an endpoint, below 0 a longer one. */
+  endpointSensitivity?: number;
+  /** 0…3 (default 0): each level shortens the pause that makes an endpoint a little more. */
+  endpointLatencyAdjustmentLevel?: number;
   /** Terms and domain text for both passes of this stream. */
   context?: RecognitionContext | null;
   /** The language to expect (the first of `language_hints`), for a final pass that takes one; null: none. */
@@ -89,11 +101,20 @@ export interface LiveTranscriptionEvents {
   failed(err: Error): void;
 }
 
-// With endpoint detection, the silence that ends an utterance is this share
-// of max_endpoint_delay_ms (the rest is for recognising it), between these
-// bounds: below 200 ms most pauses between words would end utterances.
-const HANGOVER_SHARE = 0.3;
-const MIN_HANGOVER_MS = 200;
+/**
+ * Silence after which an utterance's words are final. Short, for finals
+ * soon after the end of speech; long enough that most pauses within a
+ * sentence do not split it (a split costs the language model its context;
+ * the streaming decoder's normalisation carries over either way).
+ */
+export const FINALS_PAUSE_MS = 300;
+// The silence that makes an endpoint is this share of max_endpoint_delay_ms
+// (the rest is for recognising and sending), within these bounds: below
+// 200 ms most pauses between words would be endpoints.
+const ENDPOINT_PAUSE_SHARE = 0.3;
+const MIN_ENDPOINT_PAUSE_MS = 200;
+/** What each endpoint latency adjustment level takes off the pause. */
+const LATENCY_LEVEL_STEP = 0.2;
 /** Audio the segmenter keeps after speech must be shorter than the hangover. */
 const MIN_PADDING_GAP_MS = 50;
 /** Room left before an endpoint's deadline for sending the results. */
@@ -131,16 +152,30 @@ interface Utterance {
 }
 
 /**
- * Silence that ends an utterance: with endpoint detection it must leave
- * room within `maxEndpointDelayMs` for recognition; otherwise (and whenever
- * the budget allows) it is the async segmentation's, so both agree.
+ * Silence after the end of speech that makes an endpoint (`<end>`): a share
+ * of `maxEndpointDelayMs`, halved by sensitivity 1 and doubled by −1, less
+ * a fifth per latency adjustment level; always leaving room within
+ * `maxEndpointDelayMs` to send the finals. Soniox documents the directions
+ * (API.md §7.10), not the amounts.
+ *
+ * @example endpointPauseMs({ endpointDetection: true, maxEndpointDelayMs: 2000 }) // 600
+ */
+export function endpointPauseMs(options: LiveTranscriptionOptions): number {
+  const sensitivity = options.endpointSensitivity ?? 0;
+  const level = options.endpointLatencyAdjustmentLevel ?? 0;
+  const pause = options.maxEndpointDelayMs * ENDPOINT_PAUSE_SHARE * 2 ** -sensitivity * (1 - LATENCY_LEVEL_STEP * level);
+  const longest = Math.max(MIN_ENDPOINT_PAUSE_MS, options.maxEndpointDelayMs - 2 * DEADLINE_MARGIN_MS);
+  return Math.round(Math.min(longest, Math.max(MIN_ENDPOINT_PAUSE_MS, pause)));
+}
+
+/**
+ * Silence that ends an utterance (its words go final): {@link FINALS_PAUSE_MS},
+ * or the endpoint pause when that is shorter.
  *
  * @example hangoverMs({ endpointDetection: true, maxEndpointDelayMs: 500 }) // 200
  */
 export function hangoverMs(options: LiveTranscriptionOptions): number {
-  const { minPauseMs } = DEFAULT_SEGMENTER_OPTIONS;
-  if (!options.endpointDetection) return minPauseMs;
-  return Math.max(MIN_HANGOVER_MS, Math.min(minPauseMs, Math.round(options.maxEndpointDelayMs * HANGOVER_SHARE)));
+  return options.endpointDetection ? Math.min(FINALS_PAUSE_MS, endpointPauseMs(options)) : FINALS_PAUSE_MS;
 }
 
 /** The voice activity segmentation of a live stream: {@link hangoverMs}, and padding to fit. */
@@ -164,9 +199,12 @@ export class LiveTranscription {
   private readonly buffer = new SampleBuffer();
   private readonly assembler: TranscriptAssembler;
   private readonly partial: PartialRecognizer;
-  private readonly final: FinalRecognizer;
+  private readonly final: FinalRecognizer | null;
   private readonly utterances = new Map<number, Utterance>();
   private readonly hangoverMs: number;
+  private readonly paddingMs: number;
+  /** Audio time at which the silence after the last utterance makes an endpoint; null: none pending. */
+  private endpointAtMs: number | null = null;
   private open: Utterance | null = null;
   private nextId = 1;
   private pushedSamples = 0;
@@ -187,8 +225,10 @@ export class LiveTranscription {
   ) {
     this.hangoverMs = hangoverMs(options);
     this.assembler = new TranscriptAssembler(options.diarizer ?? null);
-    this.segmenter = new VoiceActivitySegmenter({ ...liveSegmenterOptions(options), detector: options.voiceDetector ?? 'energy' });
-    this.final = recognition.openFinal(options.context ?? null, options.language ?? null);
+    const segmentation = liveSegmenterOptions(options);
+    this.paddingMs = segmentation.paddingMs;
+    this.segmenter = new VoiceActivitySegmenter({ ...segmentation, detector: options.voiceDetector ?? 'energy' });
+    this.final = recognition.openFinal?.(options.context ?? null, options.language ?? null) ?? null;
     this.partial = recognition.openPartial({
       progress: (id, words, samples, positionMs, endpoint) => {
         this.inFlightSamples -= samples;
@@ -222,6 +262,10 @@ export class LiveTranscription {
     this.firstPushAt ??= Date.now();
     this.options.diarizer?.push(samples);
     this.handle(this.segmenter.push(samples));
+    if (this.endpointAtMs !== null && this.audioMs >= this.endpointAtMs) {
+      this.endpointAtMs = null;
+      this.assembler.addMarker('<end>');
+    }
     this.feedOpenUtterance(this.pushedSamples);
     this.buffer.dropBefore(this.segmenter.retainFromMs() * SAMPLES_PER_MS);
     this.changed();
@@ -230,10 +274,15 @@ export class LiveTranscription {
   /**
    * Finalizes everything pushed so far: finals of it, then `<fin>`, within
    * the endpoint delay. Streaming continues afterwards.
+   *
+   * @param trailingSilenceMs the client says the last this many ms it sent
+   *   are silence it appended: the utterance ends before them, and words the
+   *   decoder heard in them are dropped.
    */
-  finalize(): void {
+  finalize(trailingSilenceMs = 0): void {
     if (this.ended || this.closed) return;
-    this.handle(this.segmenter.cut());
+    const silentFromMs = this.audioMs - Math.max(0, trailingSilenceMs);
+    this.handle(this.segmenter.cut().map((e) => (e.type === 'utterance-end' ? { ...e, atMs: Math.min(e.atMs, silentFromMs) } : e)));
     this.assembler.addMarker('<fin>');
     const dueAt = Date.now() + this.options.maxEndpointDelayMs;
     for (const u of this.utterances.values()) this.schedule(u, Math.min(u.dueAt ?? Infinity, dueAt));
@@ -270,7 +319,7 @@ export class LiveTranscription {
     for (const u of this.utterances.values()) this.cancel(u);
     this.utterances.clear();
     this.partial.close();
-    this.final.close();
+    this.final?.close();
     this.drained?.();
     this.drained = null;
   }
@@ -278,6 +327,8 @@ export class LiveTranscription {
   private handle(events: SegmenterEvent[]): void {
     for (const event of events) {
       if (event.type === 'speech-start') {
+        // Speech resumed before the pause made an endpoint.
+        this.endpointAtMs = null;
         const u: Utterance = {
           id: this.nextId++, startMs: event.atMs, endMs: null, dueAt: null, samples: null,
           provisional: null, fallback: false, request: null, timer: null, resolved: false,
@@ -292,23 +343,29 @@ export class LiveTranscription {
       const u = this.open;
       if (!u) continue;
       this.open = null;
-      const endSample = event.atMs * SAMPLES_PER_MS;
+      const endSample = Math.max(u.startMs, event.atMs) * SAMPLES_PER_MS;
       this.feedOpenUtterance(endSample, u);
-      u.endMs = event.atMs;
-      u.samples = this.buffer.copy(u.startMs * SAMPLES_PER_MS, endSample);
+      u.endMs = Math.max(u.startMs, event.atMs);
+      // Only a separate final pass needs the utterance's samples.
+      u.samples = this.final ? this.buffer.copy(u.startMs * SAMPLES_PER_MS, endSample) : null;
       this.assembler.closeUtterance(u.id, u.endMs, event.reason !== 'max-length');
-      // The speaker stopped: with endpoint detection, `<end>` and the finals before it are due.
+      // The speaker paused: with endpoint detection, `<end>` follows once the silence is long enough.
       if (this.options.endpointDetection && event.reason === 'pause') {
-        this.assembler.addMarker('<end>');
+        const endpointAtMs = event.atMs - this.paddingMs + endpointPauseMs(this.options);
+        if (endpointAtMs <= this.audioMs) this.assembler.addMarker('<end>');
+        else this.endpointAtMs = endpointAtMs;
         u.dueAt = Date.now() + this.options.maxEndpointDelayMs - this.hangoverMs - DEADLINE_MARGIN_MS;
       } else if (event.reason !== 'end-of-audio' && this.realTimePaced()) {
         u.dueAt = Date.now() + REAL_TIME_FINALS_DUE_MS;
       }
+      const endMs = u.endMs;
       this.partial.endUtterance().then(
-        (words) => {
+        (heard) => {
+          // Words after the end (audio the client declared silent) are not the utterance's.
+          const words = heard.filter((w) => w.startMs < endMs);
           u.provisional = words;
           this.assembler.setProvisional(u.id, words);
-          if (u.fallback) this.resolve(u, words);
+          if (u.fallback || !this.final) this.resolve(u, words);
           this.changed();
         },
         (err: unknown) => this.fail(err instanceof Error ? err : new Error(String(err))),
@@ -349,7 +406,7 @@ export class LiveTranscription {
    * accurate pass could not finish in time anyway).
    */
   private schedule(u: Utterance, dueAt: number | null): void {
-    if (u.endMs === null || u.resolved || u.fallback) return;
+    if (u.endMs === null || u.resolved || u.fallback || !this.final) return;
     u.dueAt = dueAt;
     const durationMs = u.endMs - u.startMs;
     if (dueAt !== null && Date.now() + this.final.estimateMs(durationMs) > dueAt) {

@@ -131,7 +131,10 @@ describe('context in a real-time session', () => {
     assert.match(withTerms.text, /Dashwood/);
     assert.match(withTerms.text, /^[A-Z].*\.$/);
     const after = await session(null);
-    assert.doesNotMatch(after.text, /dashwood/i);
+    // Nothing of the context stays on the decoders: the same words as the first session, without
+    // the term's spelling (the streaming decoder may well hear the name itself, in lower case).
+    assert.equal(after.text, plain.text);
+    assert.doesNotMatch(after.text, /Dashwood/);
     // The first session also started the recognition threads: compare with the later one.
     t.diagnostic(`first token after ${Math.round(withTerms.firstTokenMs!)} ms with context, ${Math.round(after.firstTokenMs!)} ms without`);
   });

@@ -2,10 +2,9 @@
  * A scripted stand-in for src/jobs/realtime-recognition-worker.ts, for
  * testing the real-time pool without an engine. It speaks the same protocol:
  *
- * - fast role: every `audio` is acknowledged with the hypothesis ["heard"],
- *   every `end` answered with ["heard"];
- * - accurate role: `recognize` answers after 30 ms with one word naming the
- *   job's `offsetMs`; an offset of 666 makes the process die instead.
+ * every `audio` is acknowledged with the hypothesis ["heard"], every `end`
+ * answered with ["heard"]; an utterance started at offset 666 makes the
+ * process die instead. It reports a calibration of 0.1 (100 ms for 1 s) when asked.
  *
  * A model whose hmm is `missing` makes it report that its engine failed to load.
  */
@@ -33,6 +32,7 @@ function serve(setup: RealtimeWorkerSetup): void {
   process.on('message', (message: ToRealtimeWorker) => {
     switch (message.type) {
       case 'start':
+        if (message.offsetMs === 666) process.exit(3);
         utterances.set(message.streamId, message.utteranceId);
         return;
       case 'audio':
@@ -41,16 +41,9 @@ function serve(setup: RealtimeWorkerSetup): void {
       case 'end':
         post({ type: 'ended', streamId: message.streamId, words: heard.map((w) => ({ ...w, confidence: 1 })) });
         return;
-      case 'recognize':
-        if (message.offsetMs === 666) process.exit(3);
-        setTimeout(() => {
-          const word = { word: String(message.offsetMs), startMs: message.offsetMs, endMs: message.offsetMs + 10, confidence: 1 };
-          post({ type: 'recognized', jobId: message.jobId, words: [word], elapsedMs: 30 });
-        }, 30);
-        return;
       default:
         return;
     }
   });
-  post({ type: 'ready' });
+  post({ type: 'ready', calibration: setup.calibrate ? { audioMs: 1000, cpuMs: 100, elapsedMs: 100 } : null });
 }

@@ -41,6 +41,10 @@ export async function startHark(env: Record<string, string> = {}, dataDir?: stri
     HARK_OUTBOUND_ALLOW_CIDRS: '127.0.0.0/8,::1/128',
     // stop() waits for running jobs and live sessions this long; tests that need the grace set their own.
     HARK_SHUTDOWN_GRACE_MS: '3000',
+    // The measured capacity (`auto`) depends on the machine, and warm decoders
+    // cost every test server ≈0.4 s of CPU each: tests about them ask for them.
+    HARK_MAX_CONCURRENT_SESSIONS: '10',
+    HARK_REALTIME_WARM_DECODERS: '0',
     ...env,
   };
   const child = spawn(process.execPath, [MAIN], {

@@ -122,6 +122,12 @@ export interface StreamingRecognizer {
    * it is a hint, not a requirement. Must not be called mid-utterance.
    */
   setContext?(context: RecognitionContext | null): void;
+  /**
+   * A new stream (live session) begins on this, perhaps reused, recognizer:
+   * state learnt from the previous one's speaker (PocketSphinx: its cepstral
+   * mean) starts afresh. Engines that keep none leave this out.
+   */
+  startSession?(): void;
   /** Begin an utterance whose first sample is at `offsetMs` in the stream. */
   startUtterance(offsetMs: number): void;
   /** Feed 16 kHz mono s16 samples of the current utterance. */

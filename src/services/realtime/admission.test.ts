@@ -25,6 +25,15 @@ describe('Admission', () => {
     assert.equal(admission.admit('c', 0).verdict, 'admitted');
   });
 
+  it('caps sessions at a measured capacity, read at each start', () => {
+    let capacity = 1;
+    const admission = new Admission({ requestsPerMinute: 100, maxSessionsPerKey: 10, maxConcurrentSessions: () => capacity });
+    admission.admit('a', 0);
+    assert.equal(admission.admit('b', 0).verdict, 'server-busy');
+    capacity = 2;
+    assert.equal(admission.admit('b', 0).verdict, 'admitted');
+  });
+
   it('limits starts per key per sliding minute, refused ones included', () => {
     const admission = new Admission({ requestsPerMinute: 3, maxSessionsPerKey: 1, maxConcurrentSessions: 10 });
     assert.equal(admission.admit('k', 0).verdict, 'admitted');

@@ -13,8 +13,8 @@ export interface AdmissionLimits {
   requestsPerMinute: number;
   /** Sessions open at once per key. */
   maxSessionsPerKey: number;
-  /** Sessions open at once over all keys. */
-  maxConcurrentSessions: number;
+  /** Sessions open at once over all keys; a function when it is measured (and may change). */
+  maxConcurrentSessions: number | (() => number);
 }
 
 const WINDOW_MS = 60_000;
@@ -72,7 +72,10 @@ export class Admission {
     if (usage.starts.length >= own.requestsPerMinute) return { verdict: 'key-rate-limited', ...refused };
     usage.starts.push(nowMs);
     if (usage.open >= own.maxSessionsPerKey) return { verdict: 'key-busy', ...refused };
-    if (this.open >= this.limits.maxConcurrentSessions) return { verdict: 'server-busy', ...refused };
+    const { maxConcurrentSessions } = this.limits;
+    if (this.open >= (typeof maxConcurrentSessions === 'function' ? maxConcurrentSessions() : maxConcurrentSessions)) {
+      return { verdict: 'server-busy', ...refused };
+    }
     usage.open++;
     this.open++;
     let released = false;

@@ -33,6 +33,10 @@ export interface SessionConfig {
   raw: RawParameters | null;
   endpointDetection: boolean;
   maxEndpointDelayMs: number;
+  /** −1…1: endpoints after shorter (> 0) or longer (< 0) pauses. */
+  endpointSensitivity: number;
+  /** 0…3: endpoints sooner, level by level. */
+  endpointLatencyAdjustmentLevel: number;
   clientReferenceId: string | null;
   /** Label every word with a speaker. */
   speakerDiarization: boolean;
@@ -85,6 +89,8 @@ export interface AdmittedSession {
 
 const MAX_CLIENT_REFERENCE_ID_CHARS = 256;
 const DEFAULT_MAX_ENDPOINT_DELAY_MS = 2000;
+/** `HARK_MAX_CONCURRENT_SESSIONS=auto` with a recognition that cannot measure its capacity. */
+const AUTO_FALLBACK_SESSIONS = 10;
 const TEMPORARY_KEY_USAGE = 'transcribe_websocket';
 /** How often a live session's usage record and its project's concurrency sample are written. */
 const ACCOUNTING_INTERVAL_MS = 5_000;
@@ -103,6 +109,8 @@ export class RealtimeService {
   private readonly admission: Admission;
   private readonly sessions = new Set<RealtimeSession>();
   private readonly accounts = new Map<RealtimeSession, Account>();
+  /** Sessions the server admits at once, now (`auto`: the measured capacity). */
+  private readonly serverLimit: () => number;
   private ticker: NodeJS.Timeout | null = null;
 
   constructor(
@@ -117,7 +125,11 @@ export class RealtimeService {
     private readonly projects: ProjectService,
     private readonly usage: UsageService,
   ) {
-    this.admission = new Admission(settings);
+    const capacity = recognition.capacity?.bind(recognition);
+    const limit = settings.maxConcurrentSessions;
+    // Without a measurement (a recognition that cannot say), the documented default (API.md §5).
+    this.serverLimit = limit === 'auto' ? capacity ?? (() => AUTO_FALLBACK_SESSIONS) : () => limit;
+    this.admission = new Admission({ ...settings, maxConcurrentSessions: this.serverLimit });
   }
 
   /** Sessions open now (admitted and not yet ended). */
@@ -132,7 +144,7 @@ export class RealtimeService {
 
   /** The most sessions open at once over all projects. */
   get maxConcurrentSessions(): number {
-    return this.settings.maxConcurrentSessions;
+    return this.serverLimit();
   }
 
   /**
@@ -342,6 +354,8 @@ export class RealtimeService {
       raw,
       endpointDetection: r.enableEndpointDetection ?? false,
       maxEndpointDelayMs: r.maxEndpointDelayMs ?? DEFAULT_MAX_ENDPOINT_DELAY_MS,
+      endpointSensitivity: r.endpointSensitivity ?? 0,
+      endpointLatencyAdjustmentLevel: r.endpointLatencyAdjustmentLevel ?? 0,
       clientReferenceId: r.clientReferenceId ?? null,
       speakerDiarization: r.enableSpeakerDiarization ?? false,
       context: toRecognitionContext(r.context),

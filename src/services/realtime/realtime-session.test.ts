@@ -75,6 +75,8 @@ const admitted: AdmittedSession = {
     raw: { sampleRate: 16000, channels: 1 },
     endpointDetection: false,
     maxEndpointDelayMs: 2000,
+    endpointSensitivity: 0,
+    endpointLatencyAdjustmentLevel: 0,
     clientReferenceId: null,
     speakerDiarization: false,
     context: null,

@@ -189,6 +189,8 @@ export class RealtimeSession {
       {
         endpointDetection: config.endpointDetection,
         maxEndpointDelayMs: config.maxEndpointDelayMs,
+        endpointSensitivity: config.endpointSensitivity,
+        endpointLatencyAdjustmentLevel: config.endpointLatencyAdjustmentLevel,
         context: config.context,
         language: config.languageHint ?? null,
         diarizer: config.speakerDiarization ? new OnlineDiarizer() : null,
@@ -237,7 +239,7 @@ export class RealtimeSession {
     if (message.type === 'keepalive') return;
     // Everything received so far must be decoded before the cut is made.
     await this.decoder!.settle();
-    if (this.state === 'streaming') this.live!.finalize();
+    if (this.state === 'streaming') this.live!.finalize(message.trailingSilenceMs);
   }
 
   private pcm(samples: Int16Array): void {

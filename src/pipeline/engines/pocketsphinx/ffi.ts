@@ -80,6 +80,24 @@ export interface PocketSphinxLibrary {
    * @throws {Error} the decoder's memory layout is not the one of 5prealpha.
    */
   decoderDictionary(decoder: Pointer): { dict: Pointer; dict2pid: Pointer; mdef: Pointer };
+
+  // Live cepstral mean normalisation (streaming): the mean a decoder subtracts, and cepstra to estimate one.
+  /**
+   * The decoder's cepstral mean normaliser (`ps_get_feat(ps)->cmn_struct`),
+   * which only the feature struct holds.
+   *
+   * @throws {Error} the feature struct's layout is not the one of 5prealpha.
+   */
+  decoderNormalizer(decoder: Pointer): { cmn: Pointer; cepstra: number };
+  /** Sets the live mean to `mean`, weighted as 500 frames of audio. */
+  cmn_live_set(cmn: Pointer, mean: Float32Array): void;
+  /** Copies the live mean out. */
+  cmn_live_get(cmn: Pointer, mean: Float32Array): void;
+  /** A front end (audio → cepstra) with the decoder configuration's settings; null on failure. */
+  fe_init_auto_r(config: Pointer): Pointer | null;
+  fe_free(fe: Pointer): number;
+  /** Cepstra of `samples` (`cepstra` per frame), in frame order. */
+  cepstraOf(fe: Pointer, samples: Int16Array, cepstra: number): Float32Array;
 }
 
 // Each worker thread has its own module instance, hence its own binding.
@@ -95,7 +113,7 @@ export function loadPocketSphinx(): PocketSphinxLibrary {
   if (library) return library;
   const sphinxbase = koffi.load('libsphinxbase.so.3');
   const pocketsphinx = koffi.load('libpocketsphinx.so.3');
-  for (const type of ['cmd_ln_t', 'arg_t', 'ps_decoder_t', 'ps_seg_t', 'logmath_t', 'ngram_model_t', 'dict_t', 'dict2pid_t', 'bin_mdef_t']) {
+  for (const type of ['fe_t', 'feat_t', 'cmn_t', 'cmd_ln_t', 'arg_t', 'ps_decoder_t', 'ps_seg_t', 'logmath_t', 'ngram_model_t', 'dict_t', 'dict2pid_t', 'bin_mdef_t']) {
     koffi.opaque(type);
   }
 
@@ -105,6 +123,9 @@ export function loadPocketSphinx(): PocketSphinxLibrary {
   const cmdLnInit = sphinxbase.func('cmd_ln_t *cmd_ln_init(cmd_ln_t *inout, const arg_t *defn, int strict, ...)');
   const psArgs = pocketsphinx.func('const arg_t *ps_args()');
   const f = (prototype: string) => pocketsphinx.func(prototype);
+  const psGetFeat = f('feat_t *ps_get_feat(ps_decoder_t *ps)');
+  const feProcessUtt = sphinxbase.func('int fe_process_utt(fe_t *fe, const int16_t *spch, size_t nsamps, _Out_ void **cep_block, _Out_ int32_t *nframes)');
+  const ckdFree2d = sphinxbase.func('void ckd_free_2d(void *ptr)');
 
   library = {
     parseConfig(args) {
@@ -160,6 +181,34 @@ export function loadPocketSphinx(): PocketSphinxLibrary {
         throw new Error('PocketSphinx dictionary is not reachable: context terms are unavailable');
       }
       return { dict, dict2pid, mdef };
+    },
+    decoderNormalizer(decoder) {
+      // struct feat_s (sphinxbase feat.h): int refcount; char *name; int32 cepsize;
+      // … cmn_type_t cmn at 68; … cmn_t *cmn_struct at 88. struct cmn_s: three
+      // mfcc_t pointers, int32 nframe, int32 veclen (at 28). Both sizes must agree.
+      const feat = psGetFeat(decoder) as Pointer | null;
+      const cepstra = feat === null ? 0 : (koffi.decode(feat, 16, 'int32') as number);
+      const cmn = feat === null ? null : (koffi.decode(feat, 88, 'void *') as Pointer | null);
+      if (cmn === null || cepstra !== 13 || koffi.decode(cmn, 28, 'int32') !== cepstra) {
+        throw new Error('PocketSphinx feature layout is not the one of 5prealpha: live normalisation is unavailable');
+      }
+      return { cmn, cepstra };
+    },
+    cmn_live_set: sphinxbase.func('void cmn_live_set(cmn_t *cmn, const float *vec)'),
+    cmn_live_get: sphinxbase.func('void cmn_live_get(cmn_t *cmn, _Out_ float *vec)'),
+    fe_init_auto_r: sphinxbase.func('fe_t *fe_init_auto_r(cmd_ln_t *config)'),
+    fe_free: sphinxbase.func('int fe_free(fe_t *fe)'),
+    cepstraOf(fe, samples, cepstra) {
+      const block: (Pointer | null)[] = [null];
+      const frames = [0];
+      if (feProcessUtt(fe, samples, samples.length, block, frames) < 0 || block[0] === null) return new Float32Array(0);
+      try {
+        // ckd_calloc_2d: row pointers into one contiguous block of frames × cepstra values.
+        const first = frames[0]! > 0 ? (koffi.decode(block[0], 'void *') as Pointer) : null;
+        return first === null ? new Float32Array(0) : Float32Array.from(koffi.decode(first, 'float', frames[0]! * cepstra) as number[]);
+      } finally {
+        ckdFree2d(block[0]);
+      }
     },
   };
   return library;

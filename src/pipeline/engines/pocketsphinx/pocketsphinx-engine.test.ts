@@ -112,6 +112,30 @@ describe('PocketSphinxEngine', () => {
     }
   });
 
+  it('streams a session to the same words however the audio is chunked, and starts each session afresh', () => {
+    const session = [wavSamples(u0870!.wavPath), wavSamples(u0930!.wavPath)];
+    const stream = (recognizer: ReturnType<PocketSphinxEngine['createRecognizer']>, chunk: number) =>
+      session.map((samples) => {
+        recognizer.startUtterance(0);
+        for (let i = 0; i < samples.length; i += chunk) recognizer.process(samples.subarray(i, i + chunk));
+        return text(recognizer.endUtterance());
+      });
+    const a = engine.createRecognizer();
+    const b = engine.createRecognizer();
+    try {
+      const first = stream(a, 5120);
+      assert.deepEqual(stream(b, 1234), first);
+      // The decoder's mean now follows this session; a new one estimates its own from its first second.
+      a.startSession();
+      assert.deepEqual(stream(a, 5120), first);
+      // Words as close to the reference as the whole-utterance decoder's on this speech.
+      assert.ok(wordErrorRate(`${u0870!.reference} ${u0930!.reference}`, first.join(' ')) <= 0.35, first.join(' | '));
+    } finally {
+      a.free();
+      b.free();
+    }
+  });
+
   it('is not affected in batch mode by an earlier streaming session', () => {
     const samples = wavSamples(u0930!.wavPath);
     const before = recognize(samples);

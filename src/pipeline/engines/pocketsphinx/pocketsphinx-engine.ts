@@ -25,6 +25,7 @@ import type {
 import { PocketSphinxBatchRecognizer } from './batch-recognizer.js';
 import { type ActiveContext, ContextSearches } from './context-searches.js';
 import { type Pointer, type PocketSphinxLibrary, loadPocketSphinx } from './ffi.js';
+import { LiveNormalization, NORMALIZATION_LOOKAHEAD_MS } from './live-normalization.js';
 import { DEFAULT_POCKETSPHINX_MODEL, POCKETSPHINX_CAPABILITIES, type PocketSphinxModel } from './model.js';
 import { type DecoderSegment, toPartialWords, toRecognizedWords } from './segments.js';
 
@@ -67,6 +68,7 @@ export class PocketSphinxEngine implements BatchEngine, StreamingEngine {
   private idle: Pointer | null;
   private readonly contextSearches: number;
   private readonly searches = new Map<Pointer, ContextSearches>();
+  private readonly normalization: LiveNormalization;
 
   /**
    * Loads the model and one decoder now, so a bad model fails at start-up
@@ -89,15 +91,19 @@ export class PocketSphinxEngine implements BatchEngine, StreamingEngine {
     this.ps = loadPocketSphinx();
     this.config = this.ps.parseConfig(['-hmm', model.hmm, '-lm', model.lm, '-dict', model.dict, ...DECODER_ARGS, ...decoderArgs]);
     if (this.config === null) throw new Error('PocketSphinx rejected the decoder configuration');
+    let decoder: Pointer | null = null;
     try {
-      this.idle = this.newDecoder();
+      decoder = this.newDecoder();
+      this.normalization = new LiveNormalization(this.ps, decoder);
     } catch (err) {
+      if (decoder !== null) this.ps.ps_free(decoder);
       this.ps.cmd_ln_free_r(this.config);
       throw err;
     }
+    this.idle = decoder;
   }
 
-  createRecognizer(): Recognizer {
+  createRecognizer(): PocketSphinxRecognizer {
     if (this.config === null) throw new Error('PocketSphinx engine is closed');
     const decoder = this.idle ?? this.newDecoder();
     this.idle = null;
@@ -106,7 +112,7 @@ export class PocketSphinxEngine implements BatchEngine, StreamingEngine {
       searches = new ContextSearches(this.ps, decoder, this.contextSearches);
       this.searches.set(decoder, searches);
     }
-    return new PocketSphinxRecognizer(this.ps, decoder, searches, (reusable) => this.release(decoder, reusable));
+    return new PocketSphinxRecognizer(this.ps, decoder, searches, this.normalization, (reusable) => this.release(decoder, reusable));
   }
 
   createBatchRecognizer(): BatchRecognizer {
@@ -119,6 +125,7 @@ export class PocketSphinxEngine implements BatchEngine, StreamingEngine {
 
   close(): void {
     if (this.idle !== null) this.free(this.idle);
+    this.normalization.close();
     if (this.config !== null) this.ps.cmd_ln_free_r(this.config);
     this.idle = null;
     this.config = null;
@@ -150,8 +157,16 @@ export class PocketSphinxEngine implements BatchEngine, StreamingEngine {
 
 type RecognizerState = 'ready' | 'streaming' | 'freed';
 
-class PocketSphinxRecognizer implements Recognizer {
+const LOOKAHEAD_SAMPLES = (NORMALIZATION_LOOKAHEAD_MS * 16_000) / 1000;
+
+export class PocketSphinxRecognizer implements Recognizer {
   private state: RecognizerState = 'ready';
+  /**
+   * The start of a session held back to estimate its cepstral mean from
+   * (live-normalization.ts); null once the decoder has it.
+   */
+  private lookahead: Int16Array[] | null = [];
+  private lookaheadSamples = 0;
   /** The decoder holds state from this use (streaming, or a failed call) and must not be lent again. */
   private dirty = false;
   private offsetMs = 0;
@@ -164,6 +179,7 @@ class PocketSphinxRecognizer implements Recognizer {
     private readonly ps: PocketSphinxLibrary,
     private readonly decoder: Pointer,
     private readonly searches: ContextSearches,
+    private readonly normalization: LiveNormalization,
     private readonly onFree: (reusable: boolean) => void,
   ) {}
 
@@ -199,6 +215,17 @@ class PocketSphinxRecognizer implements Recognizer {
   }
 
   /**
+   * A new live session (speaker, microphone) from the next utterance on:
+   * its cepstral mean is estimated afresh from its first second of audio,
+   * which is held back until then (partial results wait for it).
+   */
+  startSession(): void {
+    this.expect('ready');
+    this.lookahead = [];
+    this.lookaheadSamples = 0;
+  }
+
+  /**
    * Audio fed piecewise switches the decoder, for good, to live cepstral mean
    * normalisation that carries over from one utterance to the next. That
    * suits a live session, but the decoder can no longer give batch results
@@ -208,6 +235,12 @@ class PocketSphinxRecognizer implements Recognizer {
     this.expect('streaming');
     this.dirty = true;
     if (samples.length === 0) return;
+    if (this.lookahead !== null) {
+      this.lookahead.push(samples.slice());
+      this.lookaheadSamples += samples.length;
+      if (this.lookaheadSamples >= LOOKAHEAD_SAMPLES) this.endLookahead();
+      return;
+    }
     this.check(this.ps.ps_process_raw(this.decoder, samples, samples.length, 0, 0), 'ps_process_raw');
   }
 
@@ -218,6 +251,7 @@ class PocketSphinxRecognizer implements Recognizer {
 
   endUtterance(): RecognizedWord[] {
     this.expect('streaming');
+    if (this.lookahead !== null) this.endLookahead();
     this.state = 'ready';
     this.check(this.ps.ps_end_utt(this.decoder), 'ps_end_utt');
     return this.spelled(toRecognizedWords(this.segments(true), this.offsetMs));
@@ -229,6 +263,21 @@ class PocketSphinxRecognizer implements Recognizer {
     const reusable = this.state === 'ready' && !this.dirty;
     this.state = 'freed';
     this.onFree(reusable);
+  }
+
+  /** Starts the decoder from the held-back audio's mean, then decodes that audio. */
+  private endLookahead(): void {
+    const held = new Int16Array(this.lookaheadSamples);
+    let at = 0;
+    for (const part of this.lookahead!) {
+      held.set(part, at);
+      at += part.length;
+    }
+    this.lookahead = null;
+    this.lookaheadSamples = 0;
+    // Exactly the first second however the audio was chunked: the same audio gives the same words.
+    this.normalization.start(this.decoder, held.subarray(0, LOOKAHEAD_SAMPLES));
+    if (held.length > 0) this.check(this.ps.ps_process_raw(this.decoder, held, held.length, 0, 0), 'ps_process_raw');
   }
 
   /** Terms of the context keep their written form. */
