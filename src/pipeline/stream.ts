@@ -324,7 +324,8 @@ export class LiveTranscription {
     this.drained = null;
   }
 
-  private handle(events: SegmenterEvent[]): void {
+  /** `engineEnded`: the events of a cut the engine's endpoint rule asked for. */
+  private handle(events: SegmenterEvent[], engineEnded = false): void {
     for (const event of events) {
       if (event.type === 'speech-start') {
         // Speech resumed before the pause made an endpoint.
@@ -351,7 +352,8 @@ export class LiveTranscription {
       this.assembler.closeUtterance(u.id, u.endMs, event.reason !== 'max-length');
       // The speaker paused: with endpoint detection, `<end>` follows once the silence is long enough.
       if (this.options.endpointDetection && event.reason === 'pause') {
-        const endpointAtMs = event.atMs - this.paddingMs + endpointPauseMs(this.options);
+        // The engine's own endpoint rule has heard the pause already: no further wait.
+        const endpointAtMs = engineEnded ? this.audioMs : event.atMs - this.paddingMs + endpointPauseMs(this.options);
         if (endpointAtMs <= this.audioMs) this.assembler.addMarker('<end>');
         else this.endpointAtMs = endpointAtMs;
         u.dueAt = Date.now() + this.options.maxEndpointDelayMs - this.hangoverMs - DEADLINE_MARGIN_MS;
@@ -380,7 +382,7 @@ export class LiveTranscription {
    * after this point opens a new utterance.
    */
   private engineEndpoint(): void {
-    this.handle(this.segmenter.cut().map((event) => (event.type === 'utterance-end' ? { ...event, reason: 'pause' as const } : event)));
+    this.handle(this.segmenter.cut().map((event) => (event.type === 'utterance-end' ? { ...event, reason: 'pause' as const } : event)), true);
   }
 
   /** True unless the client sends audio well ahead of real time. */
