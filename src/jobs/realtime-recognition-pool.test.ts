@@ -3,6 +3,7 @@
 // test/e2e/realtime.test.ts.
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
+import type { EngineSettings } from '../pipeline/engines/engine-settings.js';
 import type { PartialEvents } from '../pipeline/stream.js';
 import { RealtimeRecognitionPool } from './realtime-recognition-pool.js';
 
@@ -11,7 +12,7 @@ const FAKE_WORKER = new URL('../../test/support/fake-realtime-worker.js', import
 describe('RealtimeRecognitionPool', () => {
   let pool: RealtimeRecognitionPool | undefined;
   afterEach(() => pool?.close());
-  const start = (options: { model?: { hmm: string; lm: string; dict: string } } = {}) => {
+  const start = (options: { model?: { hmm: string; lm: string; dict: string }; finalEngine?: EngineSettings } = {}) => {
     pool = new RealtimeRecognitionPool({ workers: 1, workerUrl: FAKE_WORKER, ...options });
     return pool;
   };
@@ -59,5 +60,29 @@ describe('RealtimeRecognitionPool', () => {
     // 0.1 of a core per session against the uncalibrated 0.2: twice as many sessions.
     assert.ok(pool!.capacity() >= 2 * before - 1 && pool!.capacity() > before, `${before} → ${pool!.capacity()}`);
     stream.close();
+  });
+
+  it('has no final pass of its own unless given a final engine', () => {
+    assert.equal(start().openFinal, undefined);
+  });
+
+  it('recognises finished utterances in final workers with a final engine, an error failing only its utterance', async () => {
+    start({ finalEngine: { id: 'pocketsphinx' } });
+    const final = pool!.openFinal!(null);
+    const signal = new AbortController().signal;
+    const words = await final.recognize(new Int16Array(1600), 500, signal);
+    assert.deepEqual(words.map((w) => w.word), ['final', '1600', 'final'], 'recognised by a final worker');
+    await assert.rejects(final.recognize(new Int16Array(160), 13, signal), /unlucky/);
+    assert.deepEqual((await final.recognize(new Int16Array(320), 900, signal)).map((w) => w.word), ['final', '320', 'final']);
+    assert.ok(final.estimateMs(1000) > 0);
+    // Streams still go to the stream workers.
+    const stream = pool!.openPartial({ progress: () => {}, failed: assert.fail });
+    stream.startUtterance(1, 0);
+    assert.deepEqual((await stream.endUtterance()).map((w) => w.word), ['heard']);
+    stream.close();
+    final.close();
+    const aborted = new AbortController();
+    aborted.abort(new Error('gone'));
+    await assert.rejects(pool!.openFinal!(null).recognize(new Int16Array(16), 0, aborted.signal), /gone/);
   });
 });

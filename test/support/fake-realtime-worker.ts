@@ -4,7 +4,8 @@
  *
  * every `audio` is acknowledged with the hypothesis ["heard"], every `end`
  * answered with ["heard"]; an utterance started at offset 666 makes the
- * process die instead. It reports a calibration of 0.1 (100 ms for 1 s) when asked.
+ * process die instead. A `final` worker answers each `recognize` with
+ * ["final", <samples>, <role>], or an error for an utterance at offset 13. It reports a calibration of 0.1 (100 ms for 1 s) when asked.
  *
  * A model whose hmm is `missing` makes it report that its engine failed to load.
  */
@@ -40,6 +41,16 @@ function serve(setup: RealtimeWorkerSetup): void {
         return;
       case 'end':
         post({ type: 'ended', streamId: message.streamId, words: heard.map((w) => ({ ...w, confidence: 1 })) });
+        return;
+      case 'recognize':
+        if (message.offsetMs === 13) {
+          post({ type: 'job-error', jobId: message.jobId, error: serializeError(new Error('unlucky utterance')) });
+          return;
+        }
+        post({
+          type: 'recognized', jobId: message.jobId, elapsedMs: 1,
+          words: ['final', String(message.samples.length), setup.role].map((word) => ({ word, startMs: message.offsetMs, endMs: message.offsetMs, confidence: 1 })),
+        });
         return;
       default:
         return;

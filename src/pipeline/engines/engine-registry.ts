@@ -41,8 +41,7 @@ const ENGINES: Registry = {
     capabilities: () => POCKETSPHINX_CAPABILITIES,
     create: async (settings) => {
       const { PocketSphinxEngine } = await import('./pocketsphinx/pocketsphinx-engine.js');
-      const options = settings.contextSearches === undefined ? {} : { contextSearches: settings.contextSearches };
-      return new PocketSphinxEngine(settings.model, settings.decoderArgs, options);
+      return new PocketSphinxEngine(settings.model, settings.decoderArgs);
     },
     remote: false,
   },

@@ -11,10 +11,8 @@ export interface PocketSphinxSettings {
   id: 'pocketsphinx';
   /** Model files; default Debian's en-us. */
   model?: PocketSphinxModel;
-  /** Further `-name value` decoder settings (the live fast pass narrows its search). */
+  /** Further `-name value` decoder settings (the live streaming pass narrows its search). */
   decoderArgs?: string[];
-  /** Context searches a recognizer keeps built (see PocketSphinxEngineOptions). */
-  contextSearches?: number;
 }
 
 /** A server of OpenAI's `POST /audio/transcriptions` (openai/openai-engine.ts). */

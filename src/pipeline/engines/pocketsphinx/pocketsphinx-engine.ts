@@ -38,16 +38,8 @@ import { type DecoderSegment, toPartialWords, toRecognizedWords } from './segmen
  *   posteriors (our confidences) exist only with it.
  */
 const DECODER_ARGS = ['-remove_silence', 'no', '-bestpath', 'yes'];
-
-export interface PocketSphinxEngineOptions {
-  /**
-   * Context searches a recognizer keeps built (default 1). A recognizer that
-   * switches between the contexts of several sessions, utterance by
-   * utterance, rebuilds a search (0.1–0.3 s) each time a context is not
-   * among them; each one kept costs ≈40 MB.
-   */
-  contextSearches?: number;
-}
+/** A recognizer serves one job or session at a time, so one context search (≈40 MB) is enough. */
+const CONTEXT_SEARCHES = 1;
 
 /**
  * A decoder lent to one user: streaming calls as the seam's
@@ -66,7 +58,6 @@ export class PocketSphinxEngine implements BatchEngine, StreamingEngine {
   private readonly ps: PocketSphinxLibrary;
   private config: Pointer | null;
   private idle: Pointer | null;
-  private readonly contextSearches: number;
   private readonly searches = new Map<Pointer, ContextSearches>();
   private readonly normalization: LiveNormalization;
 
@@ -82,9 +73,7 @@ export class PocketSphinxEngine implements BatchEngine, StreamingEngine {
   constructor(
     model: PocketSphinxModel = DEFAULT_POCKETSPHINX_MODEL,
     decoderArgs: readonly string[] = [],
-    options: PocketSphinxEngineOptions = {},
   ) {
-    this.contextSearches = options.contextSearches ?? 1;
     for (const [name, path] of Object.entries(model)) {
       if (!existsSync(path)) throw new Error(`PocketSphinx model: ${name} not found at ${path}`);
     }
@@ -109,7 +98,7 @@ export class PocketSphinxEngine implements BatchEngine, StreamingEngine {
     this.idle = null;
     let searches = this.searches.get(decoder);
     if (!searches) {
-      searches = new ContextSearches(this.ps, decoder, this.contextSearches);
+      searches = new ContextSearches(this.ps, decoder, CONTEXT_SEARCHES);
       this.searches.set(decoder, searches);
     }
     return new PocketSphinxRecognizer(this.ps, decoder, searches, this.normalization, (reusable) => this.release(decoder, reusable));
