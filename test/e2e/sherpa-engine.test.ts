@@ -42,7 +42,7 @@ function wav(parts: TonePart[]): Buffer {
 // Hark's own voice detector must be the energy one: a neural one would not call pure tones speech.
 const ENGINE_ENV = { HARK_VAD: 'energy', HARK_WORKERS: '1', HARK_REALTIME_WORKERS: '1', HARK_ENGINE: 'sherpa-onnx' };
 
-describe('sherpa-onnx engine, offline model, async transcription', () => {
+describe('sherpa-onnx engine, offline model, async and real-time transcription', () => {
   let hark: HarkProcess;
   before(async () => {
     hark = await startHark({ ...ENGINE_ENV, HARK_ENGINE_MODEL: models.offline });
@@ -66,6 +66,24 @@ describe('sherpa-onnx engine, offline model, async transcription', () => {
     assert.ok(Math.abs(spoken[0]!.start_ms! - 520) <= 40, `low at ${spoken[0]!.start_ms}`);
     assert.ok(Math.abs(spoken[1]!.start_ms! - 1_840) <= 40, `higher at ${spoken[1]!.start_ms}`);
     assert.ok(spoken.every((t) => t.end_ms! > t.start_ms! && t.confidence === 1));
+  });
+
+  test('real time: the offline model makes the finals (in a final worker), whatever PocketSphinx streamed', async () => {
+    const client = new SonioxNodeClient({ api_key: hark.apiKey, base_url: hark.baseUrl, realtime: { ws_base_url: hark.wsUrl } });
+    const bytes = wav([{ tone: null, ms: 520 }, { tone: 'low', ms: 400 }, { tone: null, ms: 920 }, { tone: 'high', ms: 320 }, { tone: 'er', ms: 280 }, { tone: null, ms: 1_200 }]);
+    const session = client.realtime.stt({ model: 'stt-rt-v4', audio_format: 'auto' });
+    const finals: string[] = [];
+    session.on('result', (result) => {
+      for (const t of result.tokens) if (t.is_final) finals.push(t.text);
+    });
+    await session.connect();
+    for (let at = 0; at < bytes.length; at += 3_200) {
+      session.sendAudio(bytes.subarray(at, at + 3_200));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await session.finish();
+    // PocketSphinx hears no English in pure tones; only the model knows these words.
+    assert.deepEqual(finals.filter((t) => /\p{L}/u.test(t)).map((t) => t.trim().toLowerCase()), ['low', 'higher'], finals.join('|'));
   });
 
   test('/v1/models reports the installed model’s languages', async () => {
