@@ -234,6 +234,11 @@ describe('real-time transcription of real speech', () => {
     assertWellFormed(bearer);
     assertWellFormed(subprotocol);
     assert.equal(subprotocol.protocol, 'soniox-api-key');
-    assert.equal(finalText(bearer), finalText(subprotocol));
+    // Each against what was said: two sessions decoding at once may differ by a word (issue 11).
+    const said = librivoxUtterances()[4]!.reference;
+    for (const [label, result] of [['bearer', bearer], ['subprotocol', subprotocol]] as const) {
+      const text = finalText(result);
+      assert.ok(wordErrorRate(said, text) <= 0.35, `${label}\n finals:    ${text}\n reference: ${said}`);
+    }
   });
 });

@@ -44,7 +44,7 @@ export async function assertServing(hark: HarkProcess): Promise<void> {
 /**
  * Runs `check` on generated inputs, each followed by {@link assertServing},
  * while a {@link ModelsProbe} runs; then requires the probe's p99 (after
- * retries) to be within its 200 ms budget.
+ * retries) to be within its 500 ms budget.
  *
  * No shrinking: after a failure the server may be dead or stalled, so
  * further runs would not tell a smaller input from a broken server. The

@@ -78,7 +78,7 @@ export class ModelsProbe {
     private readonly hark: Pick<HarkProcess, 'baseUrl' | 'apiKey'>,
     private readonly options: ProbeOptions = {},
   ) {
-    this.budgetMs = options.budgetMs ?? 200;
+    this.budgetMs = options.budgetMs ?? 500;
   }
 
   /** Starts probing once the first (connection set-up) request, not measured, is answered. */
