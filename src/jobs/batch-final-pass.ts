@@ -9,6 +9,7 @@ import type { RecognitionContext } from '../pipeline/context/recognition-context
 import type { BatchEngine, BatchRecognizer, RecognizedWord } from '../pipeline/engines/speech-engine.js';
 import { withLanguage } from '../pipeline/engines/speech-engine.js';
 import type { FinalRecognizer } from '../pipeline/stream.js';
+import { takeInTurn } from '../lib/round-robin.js';
 
 export interface BatchFinalPassOptions {
   /** Utterances in flight at once over all sessions; default the engine's `batchConcurrency`. */
@@ -106,13 +107,8 @@ export class BatchFinalPass {
 
   private dispatch(): void {
     while (this.running.size < this.concurrency) {
-      const at = this.queues.findIndex((q) => q.length > 0);
-      if (at < 0) return;
-      const queue = this.queues[at]!;
-      const job = queue.shift()!;
-      // The session just served goes to the back of the line.
-      this.queues.splice(at, 1);
-      this.queues.push(queue);
+      const job = takeInTurn(this.queues);
+      if (job === undefined) return;
       this.run(job);
     }
   }

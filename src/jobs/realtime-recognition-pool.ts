@@ -34,6 +34,7 @@ import {
   type ToRealtimeWorker,
 } from './realtime-recognition-messages.js';
 import { setRef, terminate } from './worker-process.js';
+import { takeInTurn } from '../lib/round-robin.js';
 
 export interface RealtimeRecognitionPoolOptions {
   /** Worker processes. */
@@ -367,13 +368,8 @@ export class RealtimeRecognitionPool implements LiveRecognition {
   private dispatch(): void {
     for (const slot of this.slots) {
       if (slot.role !== 'final' || !slot.ready || slot.job) continue;
-      const at = this.queues.findIndex((q) => q.length > 0);
-      if (at < 0) return;
-      const queue = this.queues[at]!;
-      const job = queue.shift()!;
-      // The session just served goes to the back of the line.
-      this.queues.splice(at, 1);
-      this.queues.push(queue);
+      const job = takeInTurn(this.queues);
+      if (job === undefined) return;
       slot.job = job;
       this.post(slot, { type: 'recognize', jobId: job.id, samples: job.samples, offsetMs: job.offsetMs, context: job.context });
     }

@@ -7,6 +7,7 @@ import { fileToWire } from '../../api/to-wire.js';
 import { validate } from '../../api/validation.js';
 import type { FileService, ReceivedUpload } from '../../services/files/file-service.js';
 import { TurnQueue } from '../../lib/turn-queue.js';
+import { refuseDeclaredLengthOver } from './declared-length.js';
 import { nextCursor, toListQuery } from '../../services/list-query.js';
 import { byteRange } from './byte-range.js';
 import { closeAfterAnswer } from './lingering-close.js';
@@ -58,16 +59,7 @@ export async function filesRoutes(
 
   app.post(
     '/v1/files',
-    {
-      // Refused from the headers, before a byte of the body is read; the
-      // connection closes rather than read the rest.
-      onRequest: async (request, reply) => {
-        if (Number(request.headers['content-length'] ?? 0) > maxBodyBytes) {
-          reply.header('connection', 'close');
-          throw tooLarge();
-        }
-      },
-    },
+    { onRequest: refuseDeclaredLengthOver(maxBodyBytes, tooLarge) },
     async (request, reply) => {
       if (!request.isMultipart()) {
         throw errors.invalidRequest([{ errorType: 'missing', location: 'file.file', message: 'Field required' }]);

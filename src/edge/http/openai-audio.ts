@@ -20,6 +20,7 @@ import type { Limits } from '../../config/config.js';
 import type { AudioTranscriber } from '../../jobs/job-runner.js';
 import { withoutLanguages } from '../../pipeline/tokens/token.js';
 import type { StoredToken } from '../../storage/ports.js';
+import { refuseDeclaredLengthOver } from './declared-length.js';
 import { closeAfterAnswer } from './lingering-close.js';
 
 /**
@@ -83,14 +84,7 @@ export async function openAiAudioRoutes(app: FastifyInstance, opts: OpenAiAudioO
 
   app.post(
     '/v1/audio/transcriptions',
-    {
-      onRequest: async (request, reply) => {
-        if (Number(request.headers['content-length'] ?? 0) > maxBodyBytes) {
-          reply.header('connection', 'close');
-          throw tooLarge();
-        }
-      },
-    },
+    { onRequest: refuseDeclaredLengthOver(maxBodyBytes, tooLarge) },
     async (request, reply) => {
       if (!request.isMultipart()) throw invalid('file', "Send multipart/form-data with the audio as 'file'.");
       if (running >= limits.maxPendingTranscriptions) {
