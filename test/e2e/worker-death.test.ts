@@ -17,7 +17,7 @@ import { api, startHark, waitFor, type HarkProcess } from '../support/hark-proce
 function recognitionWorkers(hark: HarkProcess): number[] {
   return children(hark.child.pid!).filter((pid) => {
     try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('recognition-worker.js');
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('/jobs/recognition-worker.js');
     } catch {
       return false;
     }
