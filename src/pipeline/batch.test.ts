@@ -111,10 +111,17 @@ describe('transcribeFile', () => {
   it('keeps up to batchConcurrency utterances in flight and the transcript in order', async () => {
     let inFlight = 0;
     let most = 0;
-    // The first utterance answers last.
+    let started = 0;
+    let allStarted!: () => void;
+    const three = new Promise<void>((resolve) => (allStarted = resolve));
+    // Each call waits for the other two (however slowly ffmpeg delivers them; a
+    // pipeline that allowed fewer in flight gets them after 5 s, and fails), then
+    // the first utterance answers last.
     const engine = new FakeSpeechEngine(async (_, offsetMs) => {
       most = Math.max(most, ++inFlight);
-      await delay(offsetMs === 0 ? 80 : 10);
+      if (++started === 3) allStarted();
+      await Promise.race([three, delay(5000)]);
+      await delay(offsetMs === 0 ? 50 : 0);
       inFlight--;
       return [{ word: `at${offsetMs}`, startMs: offsetMs + 100, endMs: offsetMs + 400, confidence: 0.9 }];
     }, { batchConcurrency: 3 });
