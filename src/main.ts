@@ -20,10 +20,11 @@ async function main(): Promise<void> {
   // Loaded now, so a broken install fails at start and no session waits for it.
   if (config.vad === 'silero') SileroModel.get();
   // Both load models; neither depends on the other.
+  // A worker serves no live sessions; an api node keeps its batch pool for the synchronous OpenAI-style route.
   const [recognition, translation, liveRecognition] = await Promise.all([
     openRecognition(config.workers, config.engine, config.vad),
     openTranslation(config.translation),
-    openLiveRecognition(config.realtime.workers, config.realtime.warmDecoders, config.engine),
+    config.role === 'worker' ? null : openLiveRecognition(config.realtime.workers, config.realtime.warmDecoders, config.engine),
   ]);
   const server = await createServer(config, recognition, translation, liveRecognition);
   await server.app.listen({ host: config.host, port: config.port });
@@ -31,28 +32,35 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const base = config.publicUrl ?? `http://${host}:${port}`;
-  const keyLine =
-    config.apiKeys.length > 0 ? 'API key:    (from HARK_API_KEYS)' : `API key:    ${server.keys.displayKeys[0]}`;
-  const wsUrl = `${base.replace(/^http/, 'ws')}/transcribe-websocket`;
-  process.stdout.write(
-    [
-      'Hark is listening',
-      `  REST API:   ${base}   (SONIOX_API_BASE_URL)`,
-      `  WebSocket:  ${wsUrl}   (SONIOX_WS_URL)`,
-      `  Web app:    ${base}/`,
-      `  ${keyLine}`,
-      `  Data dir:   ${config.dataDir}`,
-      translation.unavailable === null
-        ? `  Translation: Apertium, ${translation.pairs.map((p) => `${p.source}→${p.target}`).join(' ')}`
-        : `  Translation: unavailable (${translation.unavailable})`,
-      // Each client's own form: the Python SDK wants /v1 on its REST base and the full WebSocket URL.
-      '  Clients:',
-      `    Node SDK:    new SonioxNodeClient({ base_url: '${base}', realtime: { ws_base_url: '${wsUrl}' } })`,
-      `    Python SDK:  SonioxClient(api_base_url="${base}/v1", websocket_base_url="${wsUrl}")`,
-      `    Environment: SONIOX_API_BASE_URL=${base} SONIOX_WS_URL=${wsUrl}`,
-      '',
-    ].join('\n'),
-  );
+  if (config.role === 'worker') {
+    process.stdout.write(
+      ['Hark worker is running (async jobs and webhooks; no API)', `  Health:     http://${host}:${port}/health`, `  Data dir:   ${config.dataDir}`, ''].join('\n'),
+    );
+  } else {
+    const keyLine =
+      config.apiKeys.length > 0 ? 'API key:    (from HARK_API_KEYS)' : `API key:    ${server.keys.displayKeys[0]}`;
+    const wsUrl = `${base.replace(/^http/, 'ws')}/transcribe-websocket`;
+    process.stdout.write(
+      [
+        'Hark is listening',
+        `  REST API:   ${base}   (SONIOX_API_BASE_URL)`,
+        `  WebSocket:  ${wsUrl}   (SONIOX_WS_URL)`,
+        `  Web app:    ${base}/`,
+        `  ${keyLine}`,
+        `  Data dir:   ${config.dataDir}`,
+        translation.unavailable === null
+          ? `  Translation: Apertium, ${translation.pairs.map((p) => `${p.source}→${p.target}`).join(' ')}`
+          : `  Translation: unavailable (${translation.unavailable})`,
+        // Each client's own form: the Python SDK wants /v1 on its REST base and the full WebSocket URL.
+        '  Clients:',
+        `    Node SDK:    new SonioxNodeClient({ base_url: '${base}', realtime: { ws_base_url: '${wsUrl}' } })`,
+        `    Python SDK:  SonioxClient(api_base_url="${base}/v1", websocket_base_url="${wsUrl}")`,
+        `    Environment: SONIOX_API_BASE_URL=${base} SONIOX_WS_URL=${wsUrl}`,
+        ...(config.role === 'api' ? ['  Role:       api (async jobs run on worker nodes)'] : []),
+        '',
+      ].join('\n'),
+    );
+  }
 
   // First signal: drain for the grace period. Second: end the grace now. Third: exit at once.
   let signals = 0;

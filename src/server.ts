@@ -22,6 +22,7 @@ import { SentenceLanguageIdentifier } from './pipeline/language/language-identif
 import { TranslationPairs } from './pipeline/translation/translation-pairs.js';
 import type { Translation } from './translation.js';
 import { openSqliteStorage } from './storage/sqlite/sqlite-storage.js';
+import { buildWorkerHealthApp } from './edge/http/worker-health.js';
 
 /** The recognition side: an engine pool that runs off the main thread. */
 export interface Recognition extends AudioTranscriber {
@@ -33,7 +34,8 @@ export interface Recognition extends AudioTranscriber {
 export interface RunningServer {
   app: FastifyInstance;
   keys: KeyService;
-  runner: JobRunner;
+  /** Null on an `api` node: it runs no async jobs. */
+  runner: JobRunner | null;
   /**
    * Shuts down gracefully. New connections and new jobs are refused at once;
    * requests and uploads in progress, running jobs and live sessions go on
@@ -54,13 +56,18 @@ const CLOSE_FLUSH_MS = 2_000;
  * builds the HTTP app. The caller decides whether and where to listen.
  * Real-time recognition workers start now: they measure the engine's speed
  * (logged) and build decoders ahead of the first sessions.
+ *
+ * The role decides what runs: an `api` node starts no job runner, a `worker`
+ * node serves only `/health` and needs no live recognition (pass null).
  */
 export async function createServer(
   config: Config,
   recognition: Recognition,
   translation: Translation,
-  liveRecognition: ClosableLiveRecognition = new RealtimeRecognitionPool({ workers: config.realtime.workers, warmDecoders: config.realtime.warmDecoders }),
+  liveRecognition: ClosableLiveRecognition | null = new RealtimeRecognitionPool({ workers: config.realtime.workers, warmDecoders: config.realtime.warmDecoders }),
 ): Promise<RunningServer> {
+  const servesApi = config.role !== 'worker';
+  const runsJobs = config.role !== 'api';
   await mkdir(config.dataDir, { recursive: true });
   const storage = await openSqliteStorage(config.dataDir);
   const projects = new ProjectService(storage.projects, storage.blobs, config.limits, config.realtime);
@@ -81,7 +88,7 @@ export async function createServer(
     new OutboundAddressPolicy(config.outbound),
   );
   const authFailures = new AuthFailureThrottle(config.auth);
-  const realtime = new RealtimeService(
+  const realtime = servesApi && liveRecognition ? new RealtimeService(
     { ...config.realtime, vad: config.vad },
     config.limits,
     keys,
@@ -91,8 +98,8 @@ export async function createServer(
     authFailures,
     projects,
     usage,
-  );
-  const app = await buildApp({
+  ) : null;
+  const app = servesApi ? await buildApp({
     config,
     keys,
     projects,
@@ -100,7 +107,7 @@ export async function createServer(
     files,
     transcriptions,
     models,
-    realtime,
+    ...(realtime ? { realtime } : {}),
     authFailures,
     openAiAudio: {
       transcriber: recognition,
@@ -108,12 +115,12 @@ export async function createServer(
       uploadDir: join(config.dataDir, 'tmp', 'openai-audio'),
     },
     logger: { level: config.logLevel },
-  });
+  }) : await buildWorkerHealthApp(() => ({ runningJobs: runner?.runningJobs ?? 0 }), { level: config.logLevel });
   translation.watch(app.log);
   const interrupted = await usage.closeInterrupted();
   if (interrupted > 0) app.log.warn({ sessions: interrupted }, 'usage of live sessions cut short by a crash recorded as interrupted');
-  liveRecognition.start();
-  void liveRecognition.calibration.then((calibration) => {
+  liveRecognition?.start();
+  void liveRecognition?.calibration.then((calibration) => {
     if (calibration === null) return;
     const { audioMs, cpuMs, elapsedMs, realTimeFactor, capacity } = calibration;
     const limit = config.realtime.maxConcurrentSessions;
@@ -124,8 +131,10 @@ export async function createServer(
   });
   const repaired = await files.removeOrphans();
   if (repaired.blobs + repaired.records > 0) app.log.warn(repaired, 'removed files left incomplete by a crash');
-  runner = new JobRunner(storage, files, recognition, recognition.probeDurationMs, config, app.log, languages);
-  await runner.start();
+  if (runsJobs) {
+    runner = new JobRunner(storage, files, recognition, recognition.probeDurationMs, config, app.log, languages);
+    await runner.start();
+  }
   // Upgraded (WebSocket) sockets leave the HTTP server's own tracking, so every socket is tracked here.
   const connections = new Set<Socket>();
   app.server.on('connection', (socket: Socket) => {
@@ -148,21 +157,21 @@ export async function createServer(
           resolve();
         };
       });
-      const drained = Promise.all([connectionsEnded, runner!.drain()]).then(() => true);
+      const drained = Promise.all([connectionsEnded, runner?.drain()]).then(() => true);
       if (await Promise.race([drained, graceOver.then(() => false)])) app.log.info('drained: nothing left running');
       else {
         app.log.warn(
-          { connections: connections.size, liveSessions: realtime.openSessions, runningJobs: runner!.runningJobs },
+          { connections: connections.size, liveSessions: realtime?.openSessions ?? 0, runningJobs: runner?.runningJobs ?? 0 },
           'shutdown grace period over: ending live sessions and requeueing running jobs',
         );
       }
       endGrace();
-      await realtime.close();
-      await runner!.stop();
+      await realtime?.close();
+      await runner?.stop();
       await Promise.race([connectionsEnded, delay(CLOSE_FLUSH_MS)]);
       for (const socket of connections) socket.destroy();
       await app.close();
-      await liveRecognition.close();
+      await liveRecognition?.close();
       await recognition.close();
       await translation.close();
       await storage.close();

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { resolve } from 'node:path';
 import { ConfigError, loadConfig } from './config.js';
 
 describe('HTTP settings', () => {
@@ -132,5 +133,19 @@ describe('real-time capacity settings', () => {
     assert.equal(loadConfig({}).realtime.warmDecoders, 8);
     assert.equal(loadConfig({ HARK_REALTIME_WARM_DECODERS: '0' }).realtime.warmDecoders, 0);
     assert.throws(() => loadConfig({ HARK_REALTIME_WARM_DECODERS: '-1' }), ConfigError);
+  });
+});
+
+describe('cluster settings', () => {
+  test('HARK_ROLE is api, worker or all (the default); anything else is refused', () => {
+    assert.equal(loadConfig({}).role, 'all');
+    assert.equal(loadConfig({ HARK_ROLE: 'api' }).role, 'api');
+    assert.equal(loadConfig({ HARK_ROLE: 'worker' }).role, 'worker');
+    assert.throws(() => loadConfig({ HARK_ROLE: 'both' }), /HARK_ROLE must be one of api, worker, all, got "both"/);
+  });
+
+  test('HARK_BLOB_DIR is made absolute; unset, blobs stay under the data dir', () => {
+    assert.equal(loadConfig({}).blobDir, null);
+    assert.equal(loadConfig({ HARK_BLOB_DIR: 'shared/blobs' }).blobDir, resolve('shared/blobs'));
   });
 });

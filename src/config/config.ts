@@ -109,10 +109,18 @@ export interface ModelSettings {
   mirror: string | null;
 }
 
+/** What one process of a cluster does (README, "Running several nodes"). */
+export type NodeRole = 'api' | 'worker' | 'all';
+export const NODE_ROLES: readonly NodeRole[] = ['api', 'worker', 'all'];
+
 export interface Config {
+  /** HARK_ROLE: `api` serves REST, the web app and live sessions; `worker` runs async jobs; `all` both. */
+  role: NodeRole;
   host: string;
   port: number;
   dataDir: string;
+  /** HARK_BLOB_DIR: uploaded bytes, on a volume every node mounts; null: `<dataDir>/blobs`. */
+  blobDir: string | null;
   /** Long-lived keys from HARK_API_KEYS; empty means "generate one on first start". */
   apiKeys: string[];
   /** Base URL clients reach this server at; used for temporary file URLs. */
@@ -227,6 +235,13 @@ function engineSettings(env: Env, dataDir: string): EngineSettings {
   };
 }
 
+function nodeRole(env: Env): NodeRole {
+  const raw = env.HARK_ROLE || 'all';
+  const known = NODE_ROLES.find((role) => role === raw);
+  if (known === undefined) throw new ConfigError(`HARK_ROLE must be one of ${NODE_ROLES.join(', ')}, got "${raw}"`);
+  return known;
+}
+
 function voiceDetector(env: Env): VoiceDetector {
   const raw = env.HARK_VAD || 'energy';
   const known = VOICE_DETECTORS.find((name) => name === raw);
@@ -253,9 +268,11 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('HARK_HTTP_HEADERS_TIMEOUT_MS must not exceed HARK_HTTP_REQUEST_TIMEOUT_MS');
   }
   return {
+    role: nodeRole(env),
     host: env.HARK_HOST || '0.0.0.0',
     port: int(env, 'HARK_PORT', 8080),
     dataDir: dataDirSetting(env),
+    blobDir: env.HARK_BLOB_DIR ? resolve(env.HARK_BLOB_DIR) : null,
     apiKeys,
     publicUrl: env.HARK_PUBLIC_URL ? env.HARK_PUBLIC_URL.replace(/\/+$/, '') : null,
     workers: int(env, 'HARK_WORKERS', availableParallelism(), 1),

@@ -65,7 +65,8 @@ export async function startHark(env: Record<string, string> = {}, dataDir?: stri
       reject(new Error(`Hark did not start in time:\n${output}`));
     }, 120_000);
     const onData = () => {
-      const match = /REST API:\s+(http\S+)/.exec(output);
+      // A worker node (HARK_ROLE=worker) serves only /health: its base URL is that one's.
+      const match = /REST API:\s+(http\S+)/.exec(output) ?? /Health:\s+(http\S+)\/health/.exec(output);
       if (match) {
         clearTimeout(timer);
         child.stdout!.off('data', onData);
