@@ -48,6 +48,14 @@ export interface RunningServer {
   endGrace(): void;
 }
 
+/**
+ * In a blob dir other nodes write to, start-up repair leaves files younger
+ * than this alone: another node's upload in progress (its temp file is
+ * written all along: the HTTP idle timeout cuts a stalled one) or bytes
+ * committed whose record is being inserted.
+ */
+const SHARED_BLOB_REPAIR_GRACE_MS = 15 * 60_000;
+
 /** After the grace period: time for sessions' 503 frames and close handshakes before their sockets are cut. */
 const CLOSE_FLUSH_MS = 2_000;
 
@@ -69,10 +77,17 @@ export async function createServer(
   const servesApi = config.role !== 'worker';
   const runsJobs = config.role !== 'api';
   await mkdir(config.dataDir, { recursive: true });
-  const storage = await openSqliteStorage(config.dataDir);
+  const storage = await openSqliteStorage(config.dataDir, config.blobDir ?? undefined);
+  const sharedBlobDir = config.blobDir;
   const projects = new ProjectService(storage.projects, storage.blobs, config.limits, config.realtime);
   const usage = new UsageService(storage.usage, storage.concurrency);
-  const keys = await KeyService.open(config.dataDir, config.apiKeys, storage.keys, projects);
+  const keys = await KeyService.open(
+    config.dataDir,
+    config.apiKeys,
+    storage.keys,
+    projects,
+    ...(sharedBlobDir === null ? [] : [{ dir: sharedBlobDir, name: '.url-signing-secret' }]),
+  );
   const files = new FileService(storage.files, storage.blobs, keys, config.limits);
   const models = new ModelCatalog(recognition.languages, new TranslationPairs(translation.pairs, recognition.languages));
   // Sentences the engine does not label are in its (first) language.
@@ -129,7 +144,7 @@ export async function createServer(
       `real-time engine calibrated: ${capacity} concurrent session(s) at real-time pace${limit === 'auto' ? ' admitted' : `; ${limit} admitted (HARK_MAX_CONCURRENT_SESSIONS)`}`,
     );
   });
-  const repaired = await files.removeOrphans();
+  const repaired = await files.removeOrphans(sharedBlobDir === null ? 0 : SHARED_BLOB_REPAIR_GRACE_MS);
   if (repaired.blobs + repaired.records > 0) app.log.warn(repaired, 'removed files left incomplete by a crash');
   if (runsJobs) {
     runner = new JobRunner(storage, files, recognition, recognition.probeDurationMs, config, app.log, languages);

@@ -8,8 +8,10 @@ import type { BlobStore, BlobWriter } from './ports.js';
 const INCOMING = '.incoming';
 
 /**
- * File bytes on the local disk. An upload is written under `.incoming/`,
- * fsynced, then renamed into place, so a blob either exists whole or not at all.
+ * File bytes on the local disk, or on a volume several nodes mount
+ * (HARK_BLOB_DIR). An upload is written under `.incoming/`, fsynced, then
+ * renamed into place, so a blob either exists whole or not at all. Names
+ * starting with a dot are not blobs (the temp dir, the URL signing secret).
  */
 export class FsBlobStore implements BlobStore {
   constructor(private readonly dir: string) {}
@@ -66,13 +68,34 @@ export class FsBlobStore implements BlobStore {
     await rm(this.path(id), { force: true });
   }
 
-  async listIds(): Promise<string[]> {
+  async listIds(writtenBeforeMs = Infinity): Promise<string[]> {
     const entries = await readdir(this.dir, { withFileTypes: true });
-    return entries.filter((e) => e.isFile()).map((e) => e.name);
+    const names = entries.filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => e.name);
+    return writtenBeforeMs === Infinity ? names : this.writtenBefore(this.dir, names, writtenBeforeMs);
   }
 
-  async clearIncomplete(): Promise<void> {
-    await rm(join(this.dir, INCOMING), { recursive: true, force: true });
-    await mkdir(join(this.dir, INCOMING), { recursive: true });
+  async clearIncomplete(writtenBeforeMs = Infinity): Promise<void> {
+    const incoming = join(this.dir, INCOMING);
+    if (writtenBeforeMs === Infinity) {
+      await rm(incoming, { recursive: true, force: true });
+      await mkdir(incoming, { recursive: true });
+      return;
+    }
+    // Another node's upload in progress writes to its temp file all along: only stale ones are dead.
+    for (const name of await this.writtenBefore(incoming, await readdir(incoming), writtenBeforeMs)) {
+      await rm(join(incoming, name), { force: true });
+    }
+  }
+
+  private async writtenBefore(dir: string, names: string[], beforeMs: number): Promise<string[]> {
+    const stale: string[] = [];
+    for (const name of names) {
+      try {
+        if ((await stat(join(dir, name))).mtimeMs < beforeMs) stale.push(name);
+      } catch {
+        // Committed or deleted by another node meanwhile: not ours to judge.
+      }
+    }
+    return stale;
   }
 }

@@ -353,9 +353,14 @@ export interface BlobStore {
   path(id: string): string;
   exists(id: string): Promise<boolean>;
   delete(id: string): Promise<void>;
-  listIds(): Promise<string[]>;
-  /** Removes temporary files of uploads that never committed. */
-  clearIncomplete(): Promise<void>;
+  /** Ids of the blobs last written before `writtenBeforeMs` (default: all). */
+  listIds(writtenBeforeMs?: number): Promise<string[]>;
+  /**
+   * Removes temporary files of uploads that never committed; with
+   * `writtenBeforeMs`, only those untouched since (in a store shared by
+   * several nodes, the others are uploads in progress elsewhere).
+   */
+  clearIncomplete(writtenBeforeMs?: number): Promise<void>;
 }
 
 export interface BlobWriter {

@@ -31,6 +31,14 @@ export function quotaMessage(verdict: Exclude<QuotaVerdict, 'ok'>, limits: Limit
   }
 }
 
+/** The shared blob dir holds none of the files the database lists: most likely not the cluster's volume. */
+export class BlobStoreMismatchError extends Error {
+  override name = 'BlobStoreMismatchError';
+  constructor(records: number) {
+    super(`the blob dir holds none of the ${records} files the database lists; is HARK_BLOB_DIR the cluster's shared volume?`);
+  }
+}
+
 /**
  * Uploads, listing and deletion of one project's files (the scope says
  * which, and its quotas). Bytes are written before metadata
@@ -155,18 +163,30 @@ export class FileService {
     return { file, path: this.blobs.path(id) };
   }
 
-  /** Start-up repair after a crash: drop partial uploads and bytes without metadata. */
-  async removeOrphans(): Promise<{ blobs: number; records: number }> {
-    await this.blobs.clearIncomplete();
+  /**
+   * Start-up repair after a crash: drop partial uploads and bytes without
+   * metadata. With a blob store other nodes write to at the same time,
+   * `graceMs` spares what is younger: their uploads in progress, and bytes
+   * committed whose record is being inserted right now.
+   */
+  async removeOrphans(graceMs = 0): Promise<{ blobs: number; records: number }> {
+    const before = graceMs > 0 ? Date.now() - graceMs : Infinity;
+    await this.blobs.clearIncomplete(before);
+    // Read after the blobs' age was taken: a settled blob whose record exists is in this list.
+    const settled = await this.blobs.listIds(before);
     const known = new Set(await this.repo.allIds());
     let blobs = 0;
-    for (const id of await this.blobs.listIds()) {
+    for (const id of settled) {
       if (!known.has(id)) {
         await this.blobs.delete(id);
         blobs++;
       }
     }
     let records = 0;
+    // A node given an empty (unmounted, not shared) blob dir must not take every record for a crash's.
+    if (graceMs > 0 && known.size > 0 && (await this.blobs.listIds()).length === 0) {
+      throw new BlobStoreMismatchError(known.size);
+    }
     for (const id of known) {
       if (!(await this.blobs.exists(id))) {
         await this.repo.deleteAnyProject(id);

@@ -1,6 +1,6 @@
-import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { link, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { hmacHex, randomKey, sameDigest, sha256Hex } from '../../lib/secrets.js';
 import { DEFAULT_PROJECT_ID, type KeyRepository, type TemporaryKeyRecord } from '../../storage/ports.js';
 import type { ProjectService } from '../projects/project-service.js';
@@ -21,16 +21,27 @@ export interface KeyIdentity {
   projectId: string;
 }
 
+/**
+ * Several nodes may start at once on one shared directory: the value is
+ * written whole to a temp file and linked into place, so exactly one node's
+ * value wins and no node reads a half-written one.
+ */
 async function readOrCreate(path: string, create: () => string): Promise<string> {
   try {
     return (await readFile(path, 'utf8')).trim();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    const value = create();
-    await writeFile(path, `${value}\n`, { mode: 0o600, flag: 'wx' });
-    await chmod(path, 0o600);
-    return value;
   }
+  const tmp = `${path}.${randomUUID()}.tmp`;
+  await writeFile(tmp, `${create()}\n`, { mode: 0o600, flag: 'wx' });
+  try {
+    await link(tmp, path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  } finally {
+    await rm(tmp, { force: true });
+  }
+  return (await readFile(path, 'utf8')).trim();
 }
 
 /**
@@ -49,18 +60,23 @@ export class KeyService {
     private readonly projects: ProjectService,
   ) {}
 
+  /**
+   * @param secretDir where the URL signing secret is kept: a directory every
+   * node shares (the blob dir) in a cluster, so a link signed by one verifies on all.
+   */
   static async open(
     dataDir: string,
     configuredKeys: readonly string[],
     repo: KeyRepository,
     projects: ProjectService,
+    secretDir: { dir: string; name: string } = { dir: dataDir, name: 'url-signing-secret' },
   ): Promise<KeyService> {
     const keys =
       configuredKeys.length > 0
         ? [...configuredKeys]
         : [await readOrCreate(join(dataDir, 'api-key'), () => `hark_${randomKey(24).toLowerCase()}`)];
     const urlSecret = Buffer.from(
-      await readOrCreate(join(dataDir, 'url-signing-secret'), () => randomBytes(32).toString('hex')),
+      await readOrCreate(join(secretDir.dir, secretDir.name), () => randomBytes(32).toString('hex')),
       'hex',
     );
     return new KeyService(new Set(keys.map(sha256Hex)), keys, urlSecret, repo, projects);

@@ -352,13 +352,13 @@ class SqliteKeys implements KeyRepository {
  * Opens (creating if needed) the embedded database and blob folder in `dataDir`.
  * WAL mode with synchronous=FULL: a committed change survives a crash or power loss.
  */
-export async function openSqliteStorage(dataDir: string): Promise<Storage> {
+export async function openSqliteStorage(dataDir: string, blobDir = join(dataDir, 'blobs')): Promise<Storage> {
   const db = new Database(join(dataDir, 'hark.db'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
   migrate(db);
-  const blobs = new FsBlobStore(join(dataDir, 'blobs'));
+  const blobs = new FsBlobStore(blobDir);
   await blobs.init();
   return {
     files: new SqliteFiles(db),
