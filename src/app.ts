@@ -6,7 +6,7 @@ import Fastify, {
   type FastifyRequest,
   type FastifyServerOptions,
 } from 'fastify';
-import { ApiError, errors } from './api/errors.js';
+import { ApiError, errors, toApiError } from './api/errors.js';
 import { errorToWire, isOpenAiRoute, openAiErrorToWire } from './api/to-wire.js';
 import type { Config } from './config/config.js';
 import { type OpenAiAudioOptions, openAiAudioRoutes } from './edge/http/openai-audio.js';
@@ -108,7 +108,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     frameworkErrors: (error, request, reply) => {
       authenticator.authenticate(request, reply).then(
         () => send(request, reply, fromFrameworkError(error)),
-        (err: unknown) => send(request, reply, err as ApiError),
+        (err: unknown) => send(request, reply, toApiError(err)),
       );
     },
   });
@@ -124,10 +124,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
     let apiError: ApiError;
-    if (error instanceof ApiError) apiError = error;
-    else if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+    if (!(error instanceof ApiError) && typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
       apiError = fromFastifyError(error as FastifyError);
-    } else apiError = errors.internal(error);
+    } else apiError = toApiError(error);
     logFailure(request, apiError, error);
     // The rest of an oversized body may still be arriving; closing under it could reset the 400 away.
     if ((error as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') closeAfterAnswer(request, reply);

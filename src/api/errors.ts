@@ -1,3 +1,5 @@
+import { StorageUnavailableError } from '../storage/storage-errors.js';
+
 /**
  * The REST error catalogue: every error Hark answers with, its HTTP status,
  * wire `error_type` and exact message (API.md §2.2). Services throw
@@ -21,7 +23,8 @@ export type ErrorType =
   | 'method_not_allowed'
   | 'request_timeout'
   | 'too_many_requests'
-  | 'internal_error';
+  | 'internal_error'
+  | 'service_unavailable';
 
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -39,6 +42,8 @@ export class ApiError extends Error {
 export const INVALID_REQUEST_MESSAGE = 'Invalid request.';
 export const UNAUTHENTICATED_MESSAGE =
   'Incorrect API key provided. Use a key from HARK_API_KEYS or the one the Hark server printed at start-up.';
+export const STORAGE_UNAVAILABLE_MESSAGE =
+  'The service is temporarily unavailable: Hark cannot reach its database. Please try again later.';
 export const INTERNAL_ERROR_MESSAGE =
   'The server encountered an error. Please try again. If the issue persists, check the Hark server log.';
 
@@ -73,7 +78,19 @@ export const errors = {
     new ApiError(429, 'too_many_requests', 'Too many failed authentication attempts. Try again later.'),
   requestTimeout: () => new ApiError(408, 'request_timeout', 'Request timeout.'),
   internal: (cause?: unknown) => new ApiError(500, 'internal_error', INTERNAL_ERROR_MESSAGE, [], { cause }),
+  storageUnavailable: (cause?: unknown) => new ApiError(503, 'service_unavailable', STORAGE_UNAVAILABLE_MESSAGE, [], { cause }),
 } as const;
+
+/**
+ * Anything a request failed with, as the ApiError it answers: the database
+ * out of reach is 503 (the client may retry), also when a service wrapped it
+ * as internal; anything else unexpected is 500.
+ */
+export function toApiError(error: unknown): ApiError {
+  const unavailable = error instanceof StorageUnavailableError || (error instanceof ApiError && error.statusCode === 500 && error.cause instanceof StorageUnavailableError);
+  if (unavailable) return errors.storageUnavailable(error instanceof ApiError ? error.cause : error);
+  return error instanceof ApiError ? error : errors.internal(error);
+}
 
 /** Reasons a transcription ends in `error`, stored as its error_type. */
 export type TranscriptionErrorType =

@@ -28,6 +28,8 @@ export const CANNOT_CONTINUE = {
   recognitionFailed: 1,
   /** The server is shutting down. */
   shutdown: 2,
+  /** The database (a cluster's PostgreSQL) cannot be reached to admit the session. */
+  storageUnavailable: 3,
 } as const;
 
 export const realtimeErrors = {

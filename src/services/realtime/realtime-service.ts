@@ -23,6 +23,7 @@ import type { LiveUsage, UsageService } from '../usage/usage-service.js';
 import type { TemporaryKeyRecord, UsageStatus } from '../../storage/ports.js';
 import { DEFAULT_PROJECT_ID } from '../../storage/ports.js';
 import { Admission, type AdmissionVerdict } from './admission.js';
+import { InProcessSessionLeases, type SessionLeases } from '../../storage/session-leases.js';
 import { RealtimeSession, type SessionLogger, type SessionTransport } from './realtime-session.js';
 
 /** A validated start request, as the session runs it. */
@@ -124,12 +125,15 @@ export class RealtimeService {
     private readonly authFailures: AuthFailureThrottle,
     private readonly projects: ProjectService,
     private readonly usage: UsageService,
+    /** Each project's rate and session limits: in this process, or over a cluster's nodes. */
+    private readonly leases: SessionLeases = new InProcessSessionLeases(),
   ) {
     const capacity = recognition.capacity?.bind(recognition);
     const limit = settings.maxConcurrentSessions;
     // Without a measurement (a recognition that cannot say), the documented default (API.md §5).
     this.serverLimit = limit === 'auto' ? capacity ?? (() => AUTO_FALLBACK_SESSIONS) : () => limit;
-    this.admission = new Admission({ ...settings, maxConcurrentSessions: this.serverLimit });
+    // What this machine can run is its own cap; the projects' limits are the leases'.
+    this.admission = new Admission({ requestsPerMinute: Infinity, maxSessionsPerKey: Infinity, maxConcurrentSessions: this.serverLimit });
   }
 
   /** Sessions open now (admitted and not yet ended). */
@@ -270,14 +274,21 @@ export class RealtimeService {
     const config = this.validate(request);
     const key = await this.authenticate(request.apiKey || client.upgradeKey || null, client.address);
     const { limits } = key.scope;
-    const { verdict, release } = this.admission.admit(key.scope.projectId, Date.now(), {
+    const lease = await this.leases.acquire(key.scope.projectId, {
       requestsPerMinute: limits.requestsPerMinute,
-      maxSessionsPerKey: limits.maxConcurrentSessions,
+      maxSessions: limits.maxConcurrentSessions,
     });
+    const local = lease.verdict === 'admitted' ? this.admission.admit(key.scope.projectId) : null;
+    const verdict = local?.verdict ?? lease.verdict;
     if (verdict !== 'admitted') {
+      lease.release();
       await key.giveBack();
       throw REFUSALS[verdict]();
     }
+    const release = () => {
+      local!.release();
+      lease.release();
+    };
     return { config, key, maxSessionMs: key.maxSessionMs, release };
   }
 

@@ -19,6 +19,7 @@ import type { VoiceDetector } from '../../pipeline/segmentation/speech-classifie
 import type { TranscriptUpdate } from '../../pipeline/tokens/transcript-assembler.js';
 import { withoutLanguages } from '../../pipeline/tokens/token.js';
 import { CANNOT_CONTINUE, RealtimeError, realtimeErrors } from '../../api/realtime-errors.js';
+import { StorageUnavailableError } from '../../storage/storage-errors.js';
 import { type StartRequest, parseControlMessage, parseStartRequest } from '../../api/schemas/realtime.js';
 import type { LiveTranslation } from '../../pipeline/translation/live-translation.js';
 import type { TranslationService } from '../translation/translation-service.js';
@@ -74,6 +75,7 @@ const SAMPLES_PER_MS = ENGINE_SAMPLE_RATE / 1000;
 function asRealtimeError(err: unknown): RealtimeError {
   if (err instanceof RealtimeError) return err;
   if (err instanceof AudioDecodeError) return realtimeErrors.audioDecode(err);
+  if (err instanceof StorageUnavailableError) return realtimeErrors.cannotContinue(CANNOT_CONTINUE.storageUnavailable, err);
   return realtimeErrors.internal(err);
 }
 
