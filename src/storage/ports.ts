@@ -5,6 +5,8 @@
  * Every method is async so that a networked backend fits behind it.
  */
 
+import type { SessionLeases } from './session-leases.js';
+
 export type TranscriptionStatus = 'queued' | 'processing' | 'completed' | 'error';
 
 /** The project every record belongs to when nothing else is said: `HARK_API_KEYS` and the generated key's. */
@@ -400,5 +402,7 @@ export interface Storage {
   usage: UsageRepository;
   concurrency: ConcurrencyRepository;
   blobs: BlobStore;
+  /** Projects' real-time limits over every node sharing this storage; absent: each process counts its own. */
+  sessionLeases?: SessionLeases;
   close(): Promise<void>;
 }

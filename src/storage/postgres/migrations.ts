@@ -1,4 +1,5 @@
 import type { PgDatabase } from './pg-database.js';
+import { SESSION_LEASES_MIGRATION } from './pg-session-leases.js';
 
 export interface PostgresMigration {
   /** What it changes, recorded beside its version. */
@@ -97,6 +98,7 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     CREATE INDEX hark_jobs_node ON hark_jobs (node_id) WHERE node_id IS NOT NULL;
     `,
   },
+  SESSION_LEASES_MIGRATION,
 ];
 
 /** Serialises migrations (and pg-boss's own set-up) across nodes starting at once. */

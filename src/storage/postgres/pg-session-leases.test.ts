@@ -1,31 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
 import { sharedPostgres } from '../../../test/support/postgres.js';
-import { PgSessionLeases, SESSION_LEASES_MIGRATION, type LeaseDatabase } from './pg-session-leases.js';
+import { PgDatabase } from './pg-database.js';
+import { PgSessionLeases, SESSION_LEASES_MIGRATION } from './pg-session-leases.js';
 
 /** One node's own connections, as each Hark process has its pool. */
-function node(url: string): LeaseDatabase & { end(): Promise<void> } {
-  const pool = new pg.Pool({ connectionString: url, max: 4 });
-  return {
-    query: (text, values) => pool.query(text, values),
-    async transaction(work) {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        const result = await work({ query: (text, values) => client.query(text, values) });
-        await client.query('COMMIT');
-        return result;
-      } catch (err) {
-        await client.query('ROLLBACK');
-        throw err;
-      } finally {
-        client.release();
-      }
-    },
-    end: () => pool.end(),
-  };
-}
+const node = (url: string) => new PgDatabase(url, { max: 4 });
 
 describe('PgSessionLeases: real-time limits over two nodes on one PostgreSQL', () => {
   let url: string;
@@ -43,11 +23,11 @@ describe('PgSessionLeases: real-time limits over two nodes on one PostgreSQL', (
     url = await (await sharedPostgres()).createDatabase();
     const db = node(url);
     await db.query(SESSION_LEASES_MIGRATION.sql);
-    await db.end();
+    await db.close();
   });
   after(async () => {
     for (const l of leases) await l.close();
-    for (const db of dbs) await db.end();
+    for (const db of dbs) await db.close();
   });
 
   test('two nodes racing never admit more sessions than the project may open', async () => {

@@ -21,6 +21,7 @@ import { BossJobQueue, PgBossQueues, deleteJobsOf, endClaim, holdClaim, jobReape
 import { POSTGRES_MIGRATIONS, migratePostgres, type PostgresMigration } from './migrations.js';
 import { DEFAULT_NODE_TIMINGS, NodeRegistry, type NodeTimings } from './node-registry.js';
 import { PgDatabase, type Tx } from './pg-database.js';
+import { DEFAULT_LEASE_TIMINGS, PgSessionLeases } from './pg-session-leases.js';
 import { PostgresConcurrency, PostgresProjects, PostgresUsage, insertUsage, interruptUsageOf } from './postgres-projects.js';
 
 interface BodyRow {
@@ -331,6 +332,7 @@ export async function openPostgresStorage(url: string, options: PostgresStorageO
     await fsBlobs.init();
     blobs = fsBlobs;
   }
+  const sessionLeases = new PgSessionLeases(db, DEFAULT_LEASE_TIMINGS, onError);
   let closed = false;
   return {
     nodeId: nodes.id,
@@ -342,9 +344,11 @@ export async function openPostgresStorage(url: string, options: PostgresStorageO
     usage: new PostgresUsage(db, nodes),
     concurrency: new PostgresConcurrency(db),
     blobs,
+    sessionLeases,
     async close() {
       if (closed) return;
       closed = true;
+      await sessionLeases.close();
       await nodes.stop();
       await queues.stop();
       await db.close();
@@ -352,6 +356,7 @@ export async function openPostgresStorage(url: string, options: PostgresStorageO
     async crash() {
       if (closed) return;
       closed = true;
+      sessionLeases.halt();
       nodes.halt();
       await queues.stop();
       await db.close();
