@@ -113,6 +113,7 @@ export async function createServer(
     authFailures,
     projects,
     usage,
+    storage.sessionLeases,
   ) : null;
   const app = servesApi ? await buildApp({
     config,
