@@ -21,7 +21,7 @@ import { TranslationService } from './services/translation/translation-service.j
 import { SentenceLanguageIdentifier } from './pipeline/language/language-identifier.js';
 import { TranslationPairs } from './pipeline/translation/translation-pairs.js';
 import type { Translation } from './translation.js';
-import { openSqliteStorage } from './storage/sqlite/sqlite-storage.js';
+import { openStorage } from './storage/open-storage.js';
 import { buildWorkerHealthApp } from './edge/http/worker-health.js';
 
 /** The recognition side: an engine pool that runs off the main thread. */
@@ -77,8 +77,11 @@ export async function createServer(
   const servesApi = config.role !== 'worker';
   const runsJobs = config.role !== 'api';
   await mkdir(config.dataDir, { recursive: true });
-  const storage = await openSqliteStorage(config.dataDir, config.blobDir ?? undefined);
-  const sharedBlobDir = config.blobDir;
+  // Heartbeats and queue upkeep run unawaited; their failures go to the app's log once it exists.
+  let backgroundError = (_err: unknown) => {};
+  const storage = await openStorage(config, (err) => backgroundError(err));
+  // Other nodes may be writing to the blob dir: its repair spares what is fresh.
+  const sharedBlobs = config.blobDir !== null || config.databaseUrl !== null;
   const projects = new ProjectService(storage.projects, storage.blobs, config.limits, config.realtime);
   const usage = new UsageService(storage.usage, storage.concurrency);
   const keys = await KeyService.open(
@@ -86,7 +89,7 @@ export async function createServer(
     config.apiKeys,
     storage.keys,
     projects,
-    ...(sharedBlobDir === null ? [] : [{ dir: sharedBlobDir, name: '.url-signing-secret' }]),
+    ...(config.blobDir === null ? [] : [{ dir: config.blobDir, name: '.url-signing-secret' }]),
   );
   const files = new FileService(storage.files, storage.blobs, keys, config.limits);
   const models = new ModelCatalog(recognition.languages, new TranslationPairs(translation.pairs, recognition.languages));
@@ -133,6 +136,7 @@ export async function createServer(
     logger: { level: config.logLevel },
   }) : await buildWorkerHealthApp(() => ({ runningJobs: runner?.runningJobs ?? 0 }), { level: config.logLevel });
   translation.watch(app.log);
+  backgroundError = (err) => app.log.warn({ err }, 'background database work failed');
   const interrupted = await usage.closeInterrupted();
   if (interrupted > 0) app.log.warn({ sessions: interrupted }, 'usage of live sessions cut short by a crash recorded as interrupted');
   liveRecognition?.start();
@@ -145,7 +149,7 @@ export async function createServer(
       `real-time engine calibrated: ${capacity} concurrent session(s) at real-time pace${limit === 'auto' ? ' admitted' : `; ${limit} admitted (HARK_MAX_CONCURRENT_SESSIONS)`}`,
     );
   });
-  const repaired = await files.removeOrphans(sharedBlobDir === null ? 0 : SHARED_BLOB_REPAIR_GRACE_MS);
+  const repaired = await files.removeOrphans(sharedBlobs ? SHARED_BLOB_REPAIR_GRACE_MS : 0);
   if (repaired.blobs + repaired.records > 0) app.log.warn(repaired, 'removed files left incomplete by a crash');
   if (runsJobs) {
     runner = new JobRunner(storage, files, recognition, recognition.probeDurationMs, config, app.log, languages);
