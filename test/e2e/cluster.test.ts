@@ -282,6 +282,8 @@ describe('a cluster: two API nodes and two workers on one PostgreSQL and one blo
   });
 
   test('the database out of reach: REST answers 503, a live session goes on, the nodes reconnect by themselves', async () => {
+    // A worker lives through the outage too; the next test gives it a job.
+    workers.push(await startNode(workerEnv()));
     const live = await holdSession(nodeA.wsUrl, nodeA.apiKey);
     assert.ok(!('error_code' in live.first), JSON.stringify(live.first));
     postgres.kill();
@@ -306,8 +308,7 @@ describe('a cluster: two API nodes and two workers on one PostgreSQL and one blo
   });
 
   test('SIGTERM drains: a worker finishes its running job before it exits', async () => {
-    const worker = await startNode(workerEnv());
-    workers.push(worker);
+    const worker = workers[0]!;
     const created = await clientA.stt.create({
       model: 'stt-async-v4',
       file_id: (await clientA.files.upload(await readFile((await longSpeech(work, 2)).path), { filename: 'drain.wav' })).id,
