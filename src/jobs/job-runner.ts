@@ -128,7 +128,11 @@ export class JobRunner {
       return;
     }
     this.pumping = this.pump()
-      .catch((err: unknown) => this.log.error({ err }, 'could not take jobs from the queue'))
+      .catch((err: unknown) => {
+        this.log.error({ err }, 'could not take jobs from the queue');
+        // The queue may be a database that is down for now: look again later, nobody else will wake this runner.
+        this.schedule();
+      })
       .finally(() => {
         this.pumping = null;
         if (this.repump) {
@@ -201,7 +205,7 @@ export class JobRunner {
   private schedule(): void {
     if (this.timer) clearTimeout(this.timer);
     if (this.stopped) return;
-    void this.storage.jobs.nextRunAt('webhook').then((at) => {
+    void this.storage.jobs.nextRunAt('webhook').catch(() => null).then((at) => {
       if (this.stopped) return;
       const delay = at === null ? IDLE_POLL_MS : Math.max(0, Math.min(IDLE_POLL_MS, at - Date.now()));
       if (this.timer) clearTimeout(this.timer);
