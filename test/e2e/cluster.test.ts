@@ -313,7 +313,9 @@ describe('a cluster: two API nodes and two workers on one PostgreSQL and one blo
       model: 'stt-async-v4',
       file_id: (await clientA.files.upload(await readFile((await longSpeech(work, 2)).path), { filename: 'drain.wav' })).id,
     });
-    await waitFor(async () => ((await (await fetch(`${worker.baseUrl}/health`)).json()) as { running_jobs: number }).running_jobs > 0, 60_000, 50);
+    await waitFor(async () => ((await (await fetch(`${worker.baseUrl}/health`)).json()) as { running_jobs: number }).running_jobs > 0, 60_000, 50).catch(
+      (err: unknown) => assert.fail(`the worker took no job after the outage: ${String(err)}\n${worker.output()}`),
+    );
     await worker.stop();
     assert.equal(worker.child.exitCode, 0, worker.output());
     // No other worker runs now: the job was completed by the one that was told to stop.
