@@ -8,6 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { startPostgres, type PostgresCluster } from '../../../test/support/postgres.js';
@@ -43,6 +45,39 @@ describe('PostgreSQL storage across nodes and outages', () => {
       assert.deepEqual((await nodes[1]!.projects.list()).map((p) => p.id), [DEFAULT_PROJECT_ID]);
     } finally {
       for (const node of nodes) await node.close();
+    }
+  });
+
+  it('takes back the job of a process killed on this machine at once, without waiting for its heartbeat to lapse', async () => {
+    const url = await cluster.createDatabase();
+    // A lapse no test waits for: only the dead pid can explain the job coming back.
+    const slow = { heartbeatMs: 200, lapseMs: 10 * 60_000 };
+    const storage = await openPostgresStorage(url, { blobDir, nodeTimings: slow });
+    try {
+      const t = {
+        id: randomUUID(), projectId: DEFAULT_PROJECT_ID, status: 'queued' as const, createdAt: new Date().toISOString(), model: 'm',
+        audioUrl: null, fileId: null, filename: 'a.wav', languageHints: null, languageHintsStrict: null, enableSpeakerDiarization: false,
+        enableLanguageIdentification: false, translation: null, context: null, audioDurationMs: null, errorType: null, errorMessage: null,
+        webhookUrl: null, webhookAuthHeaderName: null, webhookAuthHeaderValue: null, webhookStatusCode: null, clientReferenceId: null,
+      };
+      await storage.transcriptions.insertQueued(t, { maxPending: 10, maxTotal: 10 });
+      const module = new URL('./postgres-storage.js', import.meta.url).href;
+      const child = spawn(process.execPath, ['--input-type=module', '-e', `
+        const { openPostgresStorage } = await import(${JSON.stringify(module)});
+        const s = await openPostgresStorage(${JSON.stringify(url)}, { blobDir: ${JSON.stringify(blobDir)}, nodeTimings: ${JSON.stringify(slow)} });
+        const job = await s.jobs.claim('transcribe', Date.now());
+        console.log(job ? 'claimed' : 'none');
+        setInterval(() => {}, 1000);
+      `], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const [line] = (await once(child.stdout!, 'data')) as [Buffer];
+      assert.equal(line.toString().trim(), 'claimed');
+      assert.equal(await storage.jobs.recoverInterrupted(), 0, 'a live process keeps its job');
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+      assert.equal(await storage.jobs.recoverInterrupted(), 1);
+      assert.equal((await storage.transcriptions.get(DEFAULT_PROJECT_ID, t.id))?.status, 'queued');
+    } finally {
+      await storage.close();
     }
   });
 
