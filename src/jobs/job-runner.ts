@@ -130,8 +130,8 @@ export class JobRunner {
     this.pumping = this.pump()
       .catch((err: unknown) => {
         this.log.error({ err }, 'could not take jobs from the queue');
-        // The queue may be a database that is down for now: look again later, nobody else will wake this runner.
-        this.schedule();
+        // The database may be back in a moment (a networked one reconnects by itself): keep polling.
+        this.pollIn(IDLE_POLL_MS);
       })
       .finally(() => {
         this.pumping = null;
@@ -205,13 +205,17 @@ export class JobRunner {
   private schedule(): void {
     if (this.timer) clearTimeout(this.timer);
     if (this.stopped) return;
-    void this.storage.jobs.nextRunAt('webhook').catch(() => null).then((at) => {
-      if (this.stopped) return;
-      const delay = at === null ? IDLE_POLL_MS : Math.max(0, Math.min(IDLE_POLL_MS, at - Date.now()));
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.wake(), delay);
-      this.timer.unref();
-    });
+    this.storage.jobs.nextRunAt('webhook').then(
+      (at) => this.pollIn(at === null ? IDLE_POLL_MS : Math.max(0, Math.min(IDLE_POLL_MS, at - Date.now()))),
+      () => this.pollIn(IDLE_POLL_MS),
+    );
+  }
+
+  private pollIn(delayMs: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.wake(), delayMs);
+    this.timer.unref();
   }
 
   private async runTranscription(job: Job, signal: AbortSignal): Promise<void> {

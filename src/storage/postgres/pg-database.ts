@@ -49,7 +49,7 @@ export class PgDatabase implements Queryable, SqlExecutor {
   constructor(url: string, options: { max?: number } = {}) {
     this.pool = new pg.Pool({
       connectionString: url,
-      max: options.max ?? 10,
+      max: options.max ?? 20,
       connectionTimeoutMillis: 5_000,
       idleTimeoutMillis: 30_000,
       application_name: 'hark',
@@ -68,6 +68,18 @@ export class PgDatabase implements Queryable, SqlExecutor {
 
   executeSql(text: string, values?: unknown[]) {
     return this.query(text, values);
+  }
+
+  /**
+   * A query prepared once per connection and reused: for the point reads
+   * every REST call makes, parsing and planning cost more than running.
+   */
+  async prepared<R extends pg.QueryResultRow = any>(name: string, text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
+    try {
+      return await this.pool.query<R>({ name, text, values });
+    } catch (err) {
+      throw translate(err);
+    }
   }
 
   /** Runs `work` in a transaction: committed when it resolves (unless it called `rollbackAtEnd`), rolled back when it throws. */

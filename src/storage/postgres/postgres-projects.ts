@@ -39,7 +39,7 @@ export class PostgresProjects implements ProjectRepository {
   }
 
   async get(id: string): Promise<ProjectRecord | null> {
-    const { rows } = await this.db.query<Body>('SELECT body FROM projects WHERE id = $1', [id]);
+    const { rows } = await this.db.prepared<Body>('project', 'SELECT body FROM projects WHERE id = $1', [id]);
     return rows[0] ? (JSON.parse(rows[0].body) as ProjectRecord) : null;
   }
 
@@ -116,7 +116,7 @@ export class PostgresProjects implements ProjectRepository {
   }
 
   async findKeyByHash(keyHash: string): Promise<ApiKeyRecord | null> {
-    const { rows } = await this.db.query<Body>('SELECT body FROM api_keys WHERE key_hash = $1 AND NOT revoked', [keyHash]);
+    const { rows } = await this.db.prepared<Body>('api-key', 'SELECT body FROM api_keys WHERE key_hash = $1 AND NOT revoked', [keyHash]);
     return rows[0] ? (JSON.parse(rows[0].body) as ApiKeyRecord) : null;
   }
 

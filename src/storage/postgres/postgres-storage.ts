@@ -88,7 +88,7 @@ class PostgresFiles implements FileRepository {
   }
 
   async get(projectId: string, id: string): Promise<FileRecord | null> {
-    const { rows } = await this.db.query<BodyRow>('SELECT body FROM files WHERE id = $1 AND project_id = $2', [id, projectId]);
+    const { rows } = await this.db.prepared<BodyRow>('file', 'SELECT body FROM files WHERE id = $1 AND project_id = $2', [id, projectId]);
     return rows[0] ? (JSON.parse(rows[0].body) as FileRecord) : null;
   }
 
@@ -158,7 +158,7 @@ class PostgresTranscriptions implements TranscriptionRepository {
   }
 
   async get(projectId: string, id: string): Promise<TranscriptionRecord | null> {
-    const { rows } = await this.db.query<BodyRow>('SELECT body FROM transcriptions WHERE id = $1 AND project_id = $2', [id, projectId]);
+    const { rows } = await this.db.prepared<BodyRow>('transcription', 'SELECT body FROM transcriptions WHERE id = $1 AND project_id = $2', [id, projectId]);
     return rows[0] ? (JSON.parse(rows[0].body) as TranscriptionRecord) : null;
   }
 
@@ -250,7 +250,8 @@ class PostgresTranscriptions implements TranscriptionRepository {
   }
 
   async getTranscript(projectId: string, id: string): Promise<Transcript | null> {
-    const { rows } = await this.db.query<{ body: string }>(
+    const { rows } = await this.db.prepared<{ body: string }>(
+      'transcript',
       'SELECT t.body FROM transcripts t JOIN transcriptions r ON r.id = t.transcription_id WHERE t.transcription_id = $1 AND r.project_id = $2',
       [id, projectId],
     );
