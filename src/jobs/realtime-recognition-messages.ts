@@ -51,7 +51,7 @@ export type ToRealtimeWorker =
   | { type: 'end'; streamId: number }
   | { type: 'close'; streamId: number }
   /** final: one finished utterance. */
-  | { type: 'recognize'; jobId: number; samples: Int16Array; offsetMs: number; context: RecognitionContext | null };
+  | { type: 'recognize'; jobId: number; samples: Int16Array; offsetMs: number; context: RecognitionContext | null; language?: string | null };
 
 export type FromRealtimeWorker =
   /** The engine is loaded; `calibration` when asked for and the bundled speech is installed. */

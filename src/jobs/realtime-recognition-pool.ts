@@ -89,6 +89,8 @@ interface Job {
   offsetMs: number;
   audioMs: number;
   context: RecognitionContext | null;
+  /** The first language hint, for an engine that takes one (Whisper, SenseVoice); null: none. */
+  language: string | null;
   resolve(words: RecognizedWord[]): void;
   reject(err: unknown): void;
   settled: boolean;
@@ -150,11 +152,11 @@ export class RealtimeRecognitionPool implements LiveRecognition {
     this.partialEngine = options.partialEngine;
     this.workerUrl = options.workerUrl ?? DEFAULT_WORKER_URL;
     this.calibration = new Promise((resolve) => (this.calibrated = resolve));
-    if (this.finalEngine) this.openFinal = (context = null) => this.openFinalQueue(context);
+    if (this.finalEngine) this.openFinal = (context = null, language = null) => this.openFinalQueue(context, language);
   }
 
   /** Present with a {@link RealtimeRecognitionPoolOptions.finalEngine}. */
-  readonly openFinal?: (context?: RecognitionContext | null) => FinalRecognizer;
+  readonly openFinal?: (context?: RecognitionContext | null, language?: string | null) => FinalRecognizer;
 
   /**
    * Sessions the workers can serve at once at real-time pace: the cores
@@ -211,7 +213,7 @@ export class RealtimeRecognitionPool implements LiveRecognition {
     };
   }
 
-  private openFinalQueue(context: RecognitionContext | null): FinalRecognizer {
+  private openFinalQueue(context: RecognitionContext | null, language: string | null): FinalRecognizer {
     this.start();
     const queue: Job[] = [];
     this.queues.push(queue);
@@ -222,7 +224,7 @@ export class RealtimeRecognitionPool implements LiveRecognition {
           const unusable = this.unusable();
           if (unusable) return reject(unusable);
           const job: Job = {
-            id: this.nextId++, samples, offsetMs, audioMs: samples.length / 16, context, settled: false,
+            id: this.nextId++, samples, offsetMs, audioMs: samples.length / 16, context, language, settled: false,
             resolve: (words) => {
               job.settled = true;
               signal.removeEventListener('abort', onAbort);
@@ -371,7 +373,7 @@ export class RealtimeRecognitionPool implements LiveRecognition {
       const job = takeInTurn(this.queues);
       if (job === undefined) return;
       slot.job = job;
-      this.post(slot, { type: 'recognize', jobId: job.id, samples: job.samples, offsetMs: job.offsetMs, context: job.context });
+      this.post(slot, { type: 'recognize', jobId: job.id, samples: job.samples, offsetMs: job.offsetMs, context: job.context, language: job.language });
     }
   }
 

@@ -183,7 +183,7 @@ function finalPass(engine: BatchEngine, post: (message: FromRealtimeWorker) => v
         // Building a session's context search here is not recognition time: keep it out of elapsedMs.
         await recognizer.prepare?.(message.context);
         const started = performance.now();
-        const { words, language } = await recognizer.recognize({ samples: message.samples, offsetMs: message.offsetMs, context: message.context });
+        const { words, language } = await recognizer.recognize({ samples: message.samples, offsetMs: message.offsetMs, context: message.context, language: message.language ?? null });
         // A local engine that identifies the language (sherpa-onnx SenseVoice) labels its words, as in async jobs.
         post({ type: 'recognized', jobId: message.jobId, words: withLanguage(words, language), elapsedMs: performance.now() - started });
       } catch (err) {
