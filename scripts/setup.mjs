@@ -40,6 +40,8 @@ export const DEBIAN_PACKAGES = [
   'pocketsphinx',
   'pocketsphinx-en-us',
   'pocketsphinx-testdata',
+  // Tests only: a throwaway server for the PostgreSQL backend (test/support/postgres.ts finds its bin dir).
+  'postgresql',
 ];
 
 function log(msg) {

@@ -21,7 +21,7 @@ import { TranslationService } from './services/translation/translation-service.j
 import { SentenceLanguageIdentifier } from './pipeline/language/language-identifier.js';
 import { TranslationPairs } from './pipeline/translation/translation-pairs.js';
 import type { Translation } from './translation.js';
-import { openSqliteStorage } from './storage/sqlite/sqlite-storage.js';
+import { openStorage } from './storage/open-storage.js';
 
 /** The recognition side: an engine pool that runs off the main thread. */
 export interface Recognition extends AudioTranscriber {
@@ -62,7 +62,9 @@ export async function createServer(
   liveRecognition: ClosableLiveRecognition = new RealtimeRecognitionPool({ workers: config.realtime.workers, warmDecoders: config.realtime.warmDecoders }),
 ): Promise<RunningServer> {
   await mkdir(config.dataDir, { recursive: true });
-  const storage = await openSqliteStorage(config.dataDir);
+  // Heartbeats and queue upkeep run unawaited; their failures go to the app's log once it exists.
+  let backgroundError = (_err: unknown) => {};
+  const storage = await openStorage(config, (err) => backgroundError(err));
   const projects = new ProjectService(storage.projects, storage.blobs, config.limits, config.realtime);
   const usage = new UsageService(storage.usage, storage.concurrency);
   const keys = await KeyService.open(config.dataDir, config.apiKeys, storage.keys, projects);
@@ -110,6 +112,7 @@ export async function createServer(
     logger: { level: config.logLevel },
   });
   translation.watch(app.log);
+  backgroundError = (err) => app.log.warn({ err }, 'background database work failed');
   const interrupted = await usage.closeInterrupted();
   if (interrupted > 0) app.log.warn({ sessions: interrupted }, 'usage of live sessions cut short by a crash recorded as interrupted');
   liveRecognition.start();

@@ -134,3 +134,17 @@ describe('real-time capacity settings', () => {
     assert.throws(() => loadConfig({ HARK_REALTIME_WARM_DECODERS: '-1' }), ConfigError);
   });
 });
+
+describe('database setting', () => {
+  test('SQLite by default; HARK_DATABASE_URL takes postgres:// and postgresql:// URLs', () => {
+    assert.equal(loadConfig({}).databaseUrl, null);
+    assert.equal(loadConfig({ HARK_DATABASE_URL: 'postgres://hark:pw@db.internal:5432/hark' }).databaseUrl, 'postgres://hark:pw@db.internal:5432/hark');
+    assert.equal(loadConfig({ HARK_DATABASE_URL: 'postgresql://db/hark' }).databaseUrl, 'postgresql://db/hark');
+  });
+
+  test('anything else is refused at boot, without echoing a password', () => {
+    for (const bad of ['mysql://u:secret@db/hark', 'db.internal:5432', 'postgres://', 'sqlite:///x.db']) {
+      assert.throws(() => loadConfig({ HARK_DATABASE_URL: bad }), (err: unknown) => err instanceof ConfigError && !err.message.includes('secret'), bad);
+    }
+  });
+});

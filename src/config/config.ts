@@ -113,6 +113,8 @@ export interface Config {
   host: string;
   port: number;
   dataDir: string;
+  /** HARK_DATABASE_URL: a postgres:// URL puts metadata and the job queue in PostgreSQL; null keeps SQLite in the data dir. */
+  databaseUrl: string | null;
   /** Long-lived keys from HARK_API_KEYS; empty means "generate one on first start". */
   apiKeys: string[];
   /** Base URL clients reach this server at; used for temporary file URLs. */
@@ -234,6 +236,18 @@ function voiceDetector(env: Env): VoiceDetector {
   return known;
 }
 
+/** HARK_DATABASE_URL, when set: a postgres:// or postgresql:// URL. */
+export function databaseUrlSetting(env: Env = process.env): string | null {
+  const raw = env.HARK_DATABASE_URL?.trim();
+  if (!raw) return null;
+  const url = URL.canParse(raw) ? new URL(raw) : null;
+  if (!url || (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') || !url.hostname) {
+    // The URL may hold a password: the message shows its scheme only.
+    throw new ConfigError(`HARK_DATABASE_URL must be a postgres:// or postgresql:// URL with a host, got one starting "${raw.split(':')[0]}:"`);
+  }
+  return raw;
+}
+
 /**
  * Reads the configuration from environment variables once at boot.
  * @throws ConfigError when a variable is present but malformed.
@@ -256,6 +270,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: env.HARK_HOST || '0.0.0.0',
     port: int(env, 'HARK_PORT', 8080),
     dataDir: dataDirSetting(env),
+    databaseUrl: databaseUrlSetting(env),
     apiKeys,
     publicUrl: env.HARK_PUBLIC_URL ? env.HARK_PUBLIC_URL.replace(/\/+$/, '') : null,
     workers: int(env, 'HARK_WORKERS', availableParallelism(), 1),

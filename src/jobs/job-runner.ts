@@ -86,8 +86,8 @@ function isWorkerDeath(err: unknown): boolean {
  * deaths while it ran alone count; at {@link MAX_WORKER_DEATHS_ALONE} it fails.
  */
 export class JobRunner {
-  private readonly active = new Map<number, AbortController>();
-  private readonly transcribing = new Map<number, RunningTranscription>();
+  private readonly active = new Map<string, AbortController>();
+  private readonly transcribing = new Map<string, RunningTranscription>();
   private activeWebhooks = 0;
   private timer: NodeJS.Timeout | null = null;
   private stopped = true;
@@ -128,7 +128,11 @@ export class JobRunner {
       return;
     }
     this.pumping = this.pump()
-      .catch((err: unknown) => this.log.error({ err }, 'could not take jobs from the queue'))
+      .catch((err: unknown) => {
+        this.log.error({ err }, 'could not take jobs from the queue');
+        // The database may be back in a moment (a networked one reconnects by itself): keep polling.
+        this.pollIn(IDLE_POLL_MS);
+      })
       .finally(() => {
         this.pumping = null;
         if (this.repump) {
@@ -201,13 +205,17 @@ export class JobRunner {
   private schedule(): void {
     if (this.timer) clearTimeout(this.timer);
     if (this.stopped) return;
-    void this.storage.jobs.nextRunAt('webhook').then((at) => {
-      if (this.stopped) return;
-      const delay = at === null ? IDLE_POLL_MS : Math.max(0, Math.min(IDLE_POLL_MS, at - Date.now()));
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.wake(), delay);
-      this.timer.unref();
-    });
+    this.storage.jobs.nextRunAt('webhook').then(
+      (at) => this.pollIn(at === null ? IDLE_POLL_MS : Math.max(0, Math.min(IDLE_POLL_MS, at - Date.now()))),
+      () => this.pollIn(IDLE_POLL_MS),
+    );
+  }
+
+  private pollIn(delayMs: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.wake(), delayMs);
+    this.timer.unref();
   }
 
   private async runTranscription(job: Job, signal: AbortSignal): Promise<void> {
@@ -217,7 +225,7 @@ export class JobRunner {
       return;
     }
     if (job.attempt > MAX_TRANSCRIBE_ATTEMPTS) {
-      await this.fail(record, new TranscriptionFailure('internal_error', 'The transcription was interrupted too many times.'));
+      await this.fail(job, record, new TranscriptionFailure('internal_error', 'The transcription was interrupted too many times.'));
       return;
     }
     const download = join(this.downloadsDir, `${record.id}.audio`);
@@ -250,7 +258,7 @@ export class JobRunner {
       // Translation tokens count too: a translated transcript's text reads original, translation, original, …
       const text = tokens.map((t) => t.text).join('');
       await this.storage.transcriptions.complete(
-        record.id,
+        job,
         { text, tokens },
         result.audioDurationMs,
         asyncUsageRecord(record, 'completed', result.audioDurationMs),
@@ -273,7 +281,7 @@ export class JobRunner {
       if (failure.errorType === 'audio_decode_error' && typeof detail === 'string') {
         this.log.info({ transcriptionId: record.id, ffmpeg: detail }, 'audio could not be decoded');
       }
-      await this.fail(record, failure);
+      await this.fail(job, record, failure);
     } finally {
       await rm(download, { force: true });
     }
@@ -284,7 +292,7 @@ export class JobRunner {
     const deathsAlone = job.workerDeathsAlone + (alone ? 1 : 0);
     if (deathsAlone >= MAX_WORKER_DEATHS_ALONE) {
       this.log.error({ err, transcriptionId: record.id, deathsAlone }, 'recognition worker keeps dying on this transcription');
-      await this.fail(record, toFailure(err));
+      await this.fail(job, record, toFailure(err));
       return;
     }
     this.log.warn({ err, transcriptionId: record.id, alone }, 'recognition worker died; the transcription runs again, alone');
@@ -312,11 +320,11 @@ export class JobRunner {
     return download;
   }
 
-  private async fail(record: TranscriptionRecord, failure: TranscriptionFailure): Promise<void> {
+  private async fail(job: Job, record: TranscriptionRecord, failure: TranscriptionFailure): Promise<void> {
     // What was probed before the failure counts; a file that never decoded used nothing.
     const current = await this.storage.transcriptions.get(record.projectId, record.id);
     const usedMs = current?.audioDurationMs ?? record.audioDurationMs ?? 0;
-    await this.storage.transcriptions.fail(record.id, failure.errorType, failure.message, asyncUsageRecord(record, 'error', usedMs));
+    await this.storage.transcriptions.fail(job, failure.errorType, failure.message, asyncUsageRecord(record, 'error', usedMs));
     this.log.warn({ transcriptionId: record.id, errorType: failure.errorType, detail: failure.detail }, failure.message);
   }
 

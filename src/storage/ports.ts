@@ -125,11 +125,13 @@ export interface TranscriptionRepository {
   setAudioDuration(id: string, audioDurationMs: number): Promise<void>;
   /**
    * Ends the job: stores the transcript, marks completed, writes the usage
-   * record, enqueues the webhook. Atomic: a crash leaves all or none.
+   * record, enqueues the webhook. Atomic: a crash leaves all or none. Only
+   * the claim that holds the job ends it: a second completion (a job run
+   * twice after its node was presumed dead) changes nothing and returns null.
    */
-  complete(id: string, transcript: Transcript, audioDurationMs: number, usage?: UsageRecord): Promise<TranscriptionRecord | null>;
-  /** Ends the job in error, writes the usage record and enqueues the webhook. Atomic. */
-  fail(id: string, errorType: string, errorMessage: string, usage?: UsageRecord): Promise<TranscriptionRecord | null>;
+  complete(job: JobClaim, transcript: Transcript, audioDurationMs: number, usage?: UsageRecord): Promise<TranscriptionRecord | null>;
+  /** Ends the job in error, writes the usage record and enqueues the webhook. Atomic; only for the claim that holds the job. */
+  fail(job: JobClaim, errorType: string, errorMessage: string, usage?: UsageRecord): Promise<TranscriptionRecord | null>;
   setWebhookStatusCode(id: string, statusCode: number | null): Promise<void>;
   getTranscript(projectId: string, id: string): Promise<Transcript | null>;
 }
@@ -137,7 +139,12 @@ export interface TranscriptionRepository {
 export type JobKind = 'transcribe' | 'webhook';
 
 export interface Job {
-  id: number;
+  /**
+   * Handle of this claim of the job. A later claim of the same job (after a
+   * requeue, or after its node was presumed dead) has another, and the
+   * calls made with an old handle change nothing.
+   */
+  id: string;
   kind: JobKind;
   transcriptionId: string;
   /** The transcription's project. */
@@ -153,6 +160,9 @@ export interface Job {
   /** Of those, the deaths while it ran alone: the ones that count against it. */
   workerDeathsAlone: number;
 }
+
+/** What ending a transcribe job needs of its claim. */
+export type JobClaim = Pick<Job, 'id' | 'transcriptionId'>;
 
 export interface RequeueOptions {
   /** When the job is due again. */
@@ -177,16 +187,23 @@ export interface JobQueue {
   /**
    * Claims the oldest due job of the kind and marks it active. Claiming a
    * transcribe job moves its transcription to `processing` in the same step.
+   * Several processes may claim at once; each job goes to one. `nowMs` is
+   * the caller's clock; a shared database judges what is due by its own.
    */
   claim(kind: JobKind, nowMs: number, options?: ClaimOptions): Promise<Job | null>;
-  finish(jobId: number): Promise<void>;
-  retryAt(jobId: number, runAtMs: number): Promise<void>;
+  /** Ends the job for good (a job this claim no longer holds is left alone, here and below). */
+  finish(jobId: string): Promise<void>;
+  retryAt(jobId: string, runAtMs: number): Promise<void>;
   /**
    * Puts an active job back in the queue; a transcribe job's transcription
    * goes back to `queued` in the same step. A job that is gone is left alone.
    */
-  requeue(jobId: number, options: RequeueOptions): Promise<void>;
-  /** Requeues jobs left active by a process that died; returns how many. */
+  requeue(jobId: string, options: RequeueOptions): Promise<void>;
+  /**
+   * Requeues jobs left active by processes that died (their transcriptions
+   * back to `queued`); returns how many. Jobs that live processes are
+   * running, this one's included, are left alone.
+   */
   recoverInterrupted(): Promise<number>;
   /** Earliest run time of a queued job of the kind, to sleep until then. */
   nextRunAt(kind: JobKind): Promise<number | null>;
@@ -325,7 +342,11 @@ export interface UsageRepository {
   /** Records a running session's progress. */
   progress(id: string, audioDurationMs: number, atMs: number): Promise<void>;
   finish(id: string, audioDurationMs: number, atMs: number, status: UsageStatus): Promise<void>;
-  /** After a crash: records still `running` become `interrupted`, as of their last progress. Returns how many. */
+  /**
+   * After a crash: records still `running` of processes that died become
+   * `interrupted`, as of their last progress. Returns how many. The running
+   * sessions of live processes, this one's included, are left alone.
+   */
   closeInterrupted(): Promise<number>;
   list(projectId: string, query: UsageQuery): Promise<{ items: UsageRecord[]; next: UsagePosition | null }>;
   /** Per day and model, by end time in [fromMs, toMs). */

@@ -1,11 +1,12 @@
 /**
  * The behaviour every Storage adapter must show, as a suite any adapter's
- * test file runs against a fresh instance (SQLite now; PostgreSQL later).
+ * test file runs against a fresh instance (SQLite and PostgreSQL). Where
+ * several processes share one store, a peer stands for the other process.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { DEFAULT_PROJECT_ID, type FileRecord, type Page, type Storage, type TranscriptionRecord, type UsageRecord } from '../ports.js';
+import { DEFAULT_PROJECT_ID, type FileRecord, type Job, type Page, type Storage, type TranscriptionRecord, type UsageRecord } from '../ports.js';
 
 function file(overrides: Partial<FileRecord> = {}): FileRecord {
   return { id: randomUUID(), projectId: DEFAULT_PROJECT_ID, filename: 'a.wav', sizeBytes: 100, createdAt: new Date().toISOString(), clientReferenceId: null, ...overrides };
@@ -38,12 +39,46 @@ function window() {
   return { fromMs: 0, toMs: Date.parse('2100-01-01T00:00:00Z'), limit: 1000, order: 'asc' as const, after: null };
 }
 
-export function storageContract(name: string, open: () => Promise<{ storage: Storage; dispose(): Promise<void> }>): void {
+/** Another process on the same store: a second node of a cluster, or a second process on one SQLite file. */
+export interface PeerStorage {
+  storage: Storage;
+  /** Ends as a killed process would: what it held stays held until a live process takes it back. */
+  crash(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenedStorage {
+  storage: Storage;
+  /** Opens another process's view of the same store. */
+  peer(): Promise<PeerStorage>;
+  dispose(): Promise<void>;
+}
+
+/** Polls until `check` holds: taking back a dead process's work may wait for its heartbeat to lapse. */
+async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export function storageContract(name: string, open: () => Promise<OpenedStorage>): void {
   describe(`${name} storage contract`, () => {
     let storage: Storage;
     let dispose: () => Promise<void>;
-    beforeEach(async () => ({ storage, dispose } = await open()));
-    afterEach(() => dispose());
+    let peer: () => Promise<PeerStorage>;
+    const peers: PeerStorage[] = [];
+    beforeEach(async () => ({ storage, dispose, peer } = await open()));
+    afterEach(async () => {
+      for (const p of peers.splice(0)) await p.close();
+      await dispose();
+    });
+    const openPeer = async () => {
+      const p = await peer();
+      peers.push(p);
+      return p;
+    };
 
     it('refuses files beyond the count and byte quotas without storing them', async () => {
       assert.equal(await storage.files.insertWithinQuota(file({ sizeBytes: 60 }), { maxFiles: 2, maxBytes: 100 }), 'ok');
@@ -110,13 +145,84 @@ export function storageContract(name: string, open: () => Promise<{ storage: Sto
       assert.equal(await storage.jobs.claim('transcribe', Date.now()), null);
     });
 
-    it('requeues jobs interrupted by a crash and counts the attempts', async () => {
-      const t = transcription();
-      await storage.transcriptions.insertQueued(t, roomy);
-      await storage.jobs.claim('transcribe', Date.now());
-      assert.equal(await storage.jobs.recoverInterrupted(), 1);
-      assert.equal((await storage.transcriptions.get(DEFAULT_PROJECT_ID, t.id))?.status, 'queued');
-      assert.equal((await storage.jobs.claim('transcribe', Date.now()))?.attempt, 2);
+    it('takes back the jobs of a process that died, counting the attempt, and leaves a live process its own', async () => {
+      const dying = await openPeer();
+      const lost = transcription({ webhookUrl: 'http://x.test/hook' });
+      const mine = transcription();
+      await storage.transcriptions.insertQueued(lost, roomy);
+      await storage.transcriptions.insertQueued(mine, roomy);
+      const stale = await dying.storage.jobs.claim('transcribe', Date.now());
+      assert.equal(stale?.transcriptionId, lost.id);
+      const held = await storage.jobs.claim('transcribe', Date.now());
+      assert.equal(held?.transcriptionId, mine.id);
+      // A live process's jobs are not interrupted, whoever looks.
+      assert.equal(await dying.storage.jobs.recoverInterrupted(), 0);
+      assert.equal(await storage.jobs.recoverInterrupted(), 0);
+      await dying.crash();
+      await eventually('the dead process\'s job is queued again', async () => {
+        await storage.jobs.recoverInterrupted();
+        return (await storage.transcriptions.get(DEFAULT_PROJECT_ID, lost.id))?.status === 'queued';
+      });
+      assert.equal((await storage.transcriptions.get(DEFAULT_PROJECT_ID, mine.id))?.status, 'processing');
+      let again: Job | null = null;
+      await eventually('the job is claimed again', async () => (again = await storage.jobs.claim('transcribe', Date.now())) !== null);
+      assert.equal(again!.transcriptionId, lost.id);
+      assert.equal(again!.attempt, 2);
+      assert.notEqual(again!.id, stale!.id);
+      // The presumed-dead claim finishing late (it was only cut off) changes nothing: one transcript, one usage record, one webhook.
+      assert.equal(await storage.transcriptions.complete(stale!, { text: 'stale', tokens: [] }, 5, usage({ kind: 'async', transcriptionId: lost.id, status: 'completed' })), null);
+      await storage.jobs.finish(stale!.id);
+      assert.equal((await storage.transcriptions.get(DEFAULT_PROJECT_ID, lost.id))?.status, 'processing');
+      const record = usage({ kind: 'async', transcriptionId: lost.id, status: 'completed' });
+      assert.equal((await storage.transcriptions.complete(again!, { text: 'fresh', tokens: [] }, 5, record))?.status, 'completed');
+      assert.equal(await storage.transcriptions.complete(again!, { text: 'twice', tokens: [] }, 5, usage({ kind: 'async', transcriptionId: lost.id, status: 'completed' })), null);
+      assert.equal((await storage.transcriptions.getTranscript(DEFAULT_PROJECT_ID, lost.id))?.text, 'fresh');
+      assert.deepEqual((await storage.usage.list(DEFAULT_PROJECT_ID, window())).items.map((u) => u.id), [record.id]);
+      const webhook = await storage.jobs.claim('webhook', Date.now());
+      assert.equal(webhook?.transcriptionId, lost.id);
+      await storage.jobs.finish(webhook!.id);
+      assert.equal(await storage.jobs.claim('webhook', Date.now()), null);
+    });
+
+    it('gives each job to one of the processes claiming at once', async () => {
+      const other = await openPeer();
+      const ids = new Set<string>();
+      for (let i = 0; i < 6; i++) {
+        const t = transcription();
+        ids.add(t.id);
+        await storage.transcriptions.insertQueued(t, roomy);
+      }
+      const claims = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => (i % 2 ? other.storage : storage).jobs.claim('transcribe', Date.now())),
+      );
+      const claimed = claims.filter((j): j is Job => j !== null).map((j) => j.transcriptionId);
+      assert.equal(claimed.length, 6);
+      assert.deepEqual(new Set(claimed), ids);
+    });
+
+    it('holds the quotas when processes insert at once', async () => {
+      const other = await openPeer();
+      const files = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => (i % 2 ? other.storage : storage).files.insertWithinQuota(file({ sizeBytes: 10 }), { maxFiles: 3, maxBytes: 1e9 })),
+      );
+      assert.equal(files.filter((v) => v === 'ok').length, 3);
+      assert.equal(await storage.files.count(DEFAULT_PROJECT_ID), 3);
+      const queued = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => (i % 2 ? other.storage : storage).transcriptions.insertQueued(transcription(), { maxPending: 2, maxTotal: 10 })),
+      );
+      assert.equal(queued.filter((v) => v === 'ok').length, 2);
+      assert.equal(await storage.transcriptions.count(DEFAULT_PROJECT_ID), 2);
+    });
+
+    it('lets a single-use temporary key be used once when processes race for it', async () => {
+      const other = await openPeer();
+      const now = Date.now();
+      await storage.keys.insertTemporary({
+        keyHash: 'race', usageType: 'transcribe_websocket', clientReferenceId: null, maxSessionDurationSeconds: null,
+        expiresAt: new Date(now + 60_000).toISOString(), singleUse: true,
+      });
+      const uses = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? other.storage : storage).keys.useTemporary('race', now)));
+      assert.equal(uses.filter((k) => k !== null).length, 1);
     });
 
     it('requeues an active job, counting its attempt or not', async () => {
@@ -128,17 +234,18 @@ export function storageContract(name: string, open: () => Promise<{ storage: Sto
       const second = await storage.jobs.claim('transcribe', Date.now());
       assert.equal(second?.attempt, 1);
       assert.equal((await storage.transcriptions.get(DEFAULT_PROJECT_ID, t.id))?.status, 'processing');
-      const later = Date.now() + 60_000;
-      await storage.jobs.requeue(second!.id, { runAtMs: later, countAttempt: true });
+      await storage.jobs.requeue(second!.id, { runAtMs: Date.now() + 1000, countAttempt: true });
       assert.equal(await storage.jobs.claim('transcribe', Date.now()), null);
-      assert.equal((await storage.jobs.claim('transcribe', later))?.attempt, 2);
+      let due: Job | null = null;
+      await eventually('the job is due', async () => (due = await storage.jobs.claim('transcribe', Date.now())) !== null);
+      assert.equal(due!.attempt, 2);
     });
 
     it('leaves a job alone when asked to requeue it after it ended', async () => {
       const t = transcription();
       await storage.transcriptions.insertQueued(t, roomy);
       const job = await storage.jobs.claim('transcribe', Date.now());
-      await storage.transcriptions.fail(t.id, 'internal_error', 'x');
+      await storage.transcriptions.fail(job!, 'internal_error', 'x');
       await storage.jobs.requeue(job!.id, { runAtMs: 0, countAttempt: false });
       assert.equal((await storage.transcriptions.get(DEFAULT_PROJECT_ID, t.id))?.status, 'error');
       assert.equal(await storage.jobs.claim('transcribe', Date.now()), null);
@@ -167,8 +274,8 @@ export function storageContract(name: string, open: () => Promise<{ storage: Sto
     it('completes atomically: transcript, status and the webhook job', async () => {
       const t = transcription({ webhookUrl: 'http://x.test/hook' });
       await storage.transcriptions.insertQueued(t, roomy);
-      await storage.jobs.claim('transcribe', Date.now());
-      await storage.transcriptions.complete(t.id, { text: 'Hi.', tokens: [{ text: 'Hi', confidence: 1, startMs: 0, endMs: 10 }] }, 1234);
+      const job = await storage.jobs.claim('transcribe', Date.now());
+      await storage.transcriptions.complete(job!, { text: 'Hi.', tokens: [{ text: 'Hi', confidence: 1, startMs: 0, endMs: 10 }] }, 1234);
       const done = await storage.transcriptions.get(DEFAULT_PROJECT_ID, t.id);
       assert.equal(done?.status, 'completed');
       assert.equal(done?.audioDurationMs, 1234);
@@ -219,7 +326,7 @@ export function storageContract(name: string, open: () => Promise<{ storage: Sto
       assert.equal(await storage.transcriptions.count('p2'), 1);
       const job = await storage.jobs.claim('transcribe', Date.now());
       assert.equal(job?.projectId, 'p2');
-      await storage.transcriptions.complete(t.id, { text: 'x', tokens: [] }, 10);
+      await storage.transcriptions.complete(job!, { text: 'x', tokens: [] }, 10);
       assert.equal(await storage.transcriptions.getTranscript(DEFAULT_PROJECT_ID, t.id), null);
       assert.equal((await storage.transcriptions.getTranscript('p2', t.id))?.text, 'x');
     });
@@ -259,13 +366,25 @@ export function storageContract(name: string, open: () => Promise<{ storage: Sto
       await storage.usage.open(live);
       await storage.usage.progress(live.id, 1500, t0 + 2000);
       const cut = usage({ startTime: new Date(t0).toISOString(), endTime: new Date(t0).toISOString() });
-      await storage.usage.open(cut);
-      await storage.usage.progress(cut.id, 700, t0 + 1000);
       await storage.usage.finish(live.id, 3000, t0 + 4000, 'completed');
       await storage.usage.progress(live.id, 9999, t0 + 9000);
-      assert.equal(await storage.usage.closeInterrupted(), 1);
+      // The session of a live process stays running; that of a process that died is interrupted.
+      const dying = await openPeer();
+      const mine = usage({ startTime: new Date(t0).toISOString(), endTime: new Date(t0 + 500).toISOString() });
+      await storage.usage.open(mine);
+      assert.equal(await storage.usage.closeInterrupted(), 0);
+      await dying.storage.usage.open(cut);
+      await dying.storage.usage.progress(cut.id, 700, t0 + 1000);
+      await dying.crash();
+      let closed = 0;
+      await eventually('the dead process\'s session is interrupted', async () => {
+        closed += await storage.usage.closeInterrupted();
+        return (await storage.usage.list(DEFAULT_PROJECT_ID, window())).items.some((u) => u.status === 'interrupted');
+      });
+      assert.ok(closed <= 1);
       const { items } = await storage.usage.list(DEFAULT_PROJECT_ID, window());
       assert.deepEqual(items.map((u) => [u.id, u.status, u.audioDurationMs, u.endTime]), [
+        [mine.id, 'running', 0, new Date(t0 + 500).toISOString()],
         [cut.id, 'interrupted', 700, new Date(t0 + 1000).toISOString()],
         [live.id, 'completed', 3000, new Date(t0 + 4000).toISOString()],
       ]);

@@ -88,6 +88,13 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (project_id, minute_ms)
   );
   `,
+  // Owners: the process that holds a job or runs a live session, so that a restart takes back only a dead one's work.
+  // A job's claim count tells its claims apart: a stale claim's calls change nothing.
+  `
+  ALTER TABLE jobs ADD COLUMN node_id TEXT;
+  ALTER TABLE jobs ADD COLUMN claims INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE usage_logs ADD COLUMN node_id TEXT;
+  `,
 ];
 
 /** Brings the database to the newest schema; safe to call on every start. */

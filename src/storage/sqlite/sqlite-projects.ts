@@ -15,6 +15,7 @@ import type {
   UsageStatus,
 } from '../ports.js';
 import { q, type Db } from './statements.js';
+import { SqliteNode } from './sqlite-node.js';
 
 export class SqliteProjects implements ProjectRepository {
   constructor(private readonly db: Db) {}
@@ -121,27 +122,30 @@ export class SqliteProjects implements ProjectRepository {
   }
 }
 
-/** Inserts a usage record; also called inside the transaction that ends an async job. */
-export function insertUsage(db: Db, record: UsageRecord): void {
-  q(db, 'INSERT OR REPLACE INTO usage_logs (id, project_id, end_ms, status, model, audio_ms, body) VALUES (?, ?, ?, ?, ?, ?, ?)')
-    .run(record.id, record.projectId, Date.parse(record.endTime), record.status, record.model, record.audioDurationMs, JSON.stringify(record));
+/** Inserts a usage record; also called inside the transaction that ends an async job. `nodeId`: the process running a live session. */
+export function insertUsage(db: Db, record: UsageRecord, nodeId: string | null): void {
+  q(db, 'INSERT OR REPLACE INTO usage_logs (id, project_id, end_ms, status, model, audio_ms, node_id, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+    .run(record.id, record.projectId, Date.parse(record.endTime), record.status, record.model, record.audioDurationMs, nodeId, JSON.stringify(record));
 }
 
 export class SqliteUsage implements UsageRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly node: SqliteNode,
+  ) {}
 
   async open(record: UsageRecord): Promise<void> {
-    insertUsage(this.db, record);
+    insertUsage(this.db, record, this.node.id);
   }
 
   private change(id: string, audioDurationMs: number, atMs: number, status: UsageStatus | null): void {
     this.db.transaction(() => {
-      const row = q(this.db, 'SELECT body FROM usage_logs WHERE id = ?').get(id) as { body: string } | undefined;
+      const row = q(this.db, 'SELECT body, node_id FROM usage_logs WHERE id = ?').get(id) as { body: string; node_id: string | null } | undefined;
       if (!row) return;
       const record = JSON.parse(row.body) as UsageRecord;
       // A record once ended stays as it ended.
       if (record.status !== 'running') return;
-      insertUsage(this.db, { ...record, audioDurationMs, endTime: new Date(atMs).toISOString(), status: status ?? 'running' });
+      insertUsage(this.db, { ...record, audioDurationMs, endTime: new Date(atMs).toISOString(), status: status ?? 'running' }, row.node_id);
     }).immediate();
   }
 
@@ -155,8 +159,9 @@ export class SqliteUsage implements UsageRepository {
 
   async closeInterrupted(): Promise<number> {
     return this.db.transaction((): number => {
-      const rows = q(this.db, "SELECT body FROM usage_logs WHERE status = 'running'").all() as { body: string }[];
-      for (const row of rows) insertUsage(this.db, { ...(JSON.parse(row.body) as UsageRecord), status: 'interrupted' });
+      const rows = (q(this.db, "SELECT body, node_id FROM usage_logs WHERE status = 'running'").all() as { body: string; node_id: string | null }[])
+        .filter((row) => SqliteNode.isDead(row.node_id, this.node.id));
+      for (const row of rows) insertUsage(this.db, { ...(JSON.parse(row.body) as UsageRecord), status: 'interrupted' }, row.node_id);
       return rows.length;
     }).immediate();
   }

@@ -4,6 +4,7 @@ import { migrate } from './migrations.js';
 import { q, type Db } from './statements.js';
 import { FsBlobStore } from '../fs-blob-store.js';
 import { SqliteConcurrency, SqliteProjects, SqliteUsage, insertUsage } from './sqlite-projects.js';
+import { SqliteNode } from './sqlite-node.js';
 import {
   DEFAULT_PROJECT_ID,
   type UsageRecord,
@@ -13,6 +14,7 @@ import type {
   FileRecord,
   FileRepository,
   ClaimOptions,
+  JobClaim,
   Job,
   JobKind,
   JobQueue,
@@ -179,13 +181,19 @@ class SqliteTranscriptions implements TranscriptionRepository {
     }).immediate();
   }
 
-  private finishJob(id: string, change: Partial<TranscriptionRecord>, transcript: Transcript | null, usage?: UsageRecord) {
+  /** Ends the job only for the claim that holds it: a second completion changes nothing. */
+  private finishJob(job: JobClaim, change: Partial<TranscriptionRecord>, transcript: Transcript | null, usage?: UsageRecord) {
     return this.db.transaction((): TranscriptionRecord | null => {
+      const claim = parseHandle(job.id);
+      const held = claim && q(this.db, "SELECT 1 FROM jobs WHERE id = ? AND claims = ? AND state = 'active' AND kind = 'transcribe' AND transcription_id = ?")
+        .get(claim.id, claim.claims, job.transcriptionId);
+      if (!held) return null;
+      const id = job.transcriptionId;
       const record = this.getSync(id);
       if (!record) return null;
       const next = { ...record, ...change };
       this.put(next);
-      if (usage) insertUsage(this.db, usage);
+      if (usage) insertUsage(this.db, usage, null);
       if (transcript) {
         q(this.db,
           'INSERT OR REPLACE INTO transcripts (transcription_id, body) VALUES (?, ?)')
@@ -202,16 +210,16 @@ class SqliteTranscriptions implements TranscriptionRepository {
   }
 
   async complete(
-    id: string,
+    job: JobClaim,
     transcript: Transcript,
     audioDurationMs: number,
     usage?: UsageRecord,
   ): Promise<TranscriptionRecord | null> {
-    return this.finishJob(id, { status: 'completed', audioDurationMs }, transcript, usage);
+    return this.finishJob(job, { status: 'completed', audioDurationMs }, transcript, usage);
   }
 
-  async fail(id: string, errorType: string, errorMessage: string, usage?: UsageRecord): Promise<TranscriptionRecord | null> {
-    return this.finishJob(id, { status: 'error', errorType, errorMessage }, null, usage);
+  async fail(job: JobClaim, errorType: string, errorMessage: string, usage?: UsageRecord): Promise<TranscriptionRecord | null> {
+    return this.finishJob(job, { status: 'error', errorType, errorMessage }, null, usage);
   }
 
   async setWebhookStatusCode(id: string, statusCode: number | null): Promise<void> {
@@ -239,24 +247,42 @@ interface JobRow {
   attempt: number;
   worker_deaths: number;
   worker_deaths_alone: number;
+  claims: number;
+}
+
+/** A job handle is the row id and which claim of it: `<id>.<claims>`. */
+function parseHandle(handle: string): { id: number; claims: number } | null {
+  const match = /^(\d+)\.(\d+)$/.exec(handle);
+  return match ? { id: Number(match[1]), claims: Number(match[2]) } : null;
 }
 
 class SqliteJobQueue implements JobQueue {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly node: SqliteNode,
+  ) {}
+
+  /** The row id of the job if this claim still holds it. */
+  private held(handle: string): number | null {
+    const claim = parseHandle(handle);
+    if (!claim) return null;
+    const row = q(this.db, "SELECT id FROM jobs WHERE id = ? AND claims = ? AND state = 'active'").get(claim.id, claim.claims);
+    return row ? claim.id : null;
+  }
 
   async claim(kind: JobKind, nowMs: number, options: ClaimOptions = {}): Promise<Job | null> {
     return this.db.transaction((): Job | null => {
       const row = q(this.db,
         
-          "SELECT j.id, j.kind, j.transcription_id, t.project_id, j.attempt, j.worker_deaths, j.worker_deaths_alone FROM jobs j LEFT JOIN transcriptions t ON t.id = j.transcription_id WHERE j.kind = ? AND j.state = 'queued' AND j.run_at <= ? ORDER BY j.run_at, j.id LIMIT 1",
+          "SELECT j.id, j.kind, j.transcription_id, t.project_id, j.attempt, j.worker_deaths, j.worker_deaths_alone, j.claims FROM jobs j LEFT JOIN transcriptions t ON t.id = j.transcription_id WHERE j.kind = ? AND j.state = 'queued' AND j.run_at <= ? ORDER BY j.run_at, j.id LIMIT 1",
         )
         .get(kind, nowMs) as JobRow | undefined;
       if (!row) return null;
       if (options.othersRunning && row.worker_deaths > 0) return null;
-      q(this.db, "UPDATE jobs SET state = 'active', attempt = attempt + 1 WHERE id = ?").run(row.id);
+      q(this.db, "UPDATE jobs SET state = 'active', attempt = attempt + 1, claims = claims + 1, node_id = ? WHERE id = ?").run(this.node.id, row.id);
       if (kind === 'transcribe') this.setStatus(row.transcription_id, 'processing');
       return {
-        id: row.id,
+        id: `${row.id}.${row.claims + 1}`,
         kind: row.kind,
         transcriptionId: row.transcription_id,
         projectId: row.project_id ?? DEFAULT_PROJECT_ID,
@@ -276,43 +302,43 @@ class SqliteJobQueue implements JobQueue {
     q(this.db, 'UPDATE transcriptions SET status = ?, body = ? WHERE id = ?').run(status, JSON.stringify(record), record.id);
   }
 
-  async requeue(jobId: number, options: RequeueOptions): Promise<void> {
+  async requeue(handle: string, options: RequeueOptions): Promise<void> {
     this.db.transaction(() => {
-      const row = q(this.db, "SELECT kind, transcription_id FROM jobs WHERE id = ? AND state = 'active'").get(jobId) as
-        | Pick<JobRow, 'kind' | 'transcription_id'>
-        | undefined;
-      if (!row) return;
+      const jobId = this.held(handle);
+      if (jobId === null) return;
+      const row = q(this.db, 'SELECT kind, transcription_id FROM jobs WHERE id = ?').get(jobId) as Pick<JobRow, 'kind' | 'transcription_id'>;
       const died = options.workerDied ? 1 : 0;
       const diedAlone = options.workerDied?.alone ? 1 : 0;
       q(this.db,
-        "UPDATE jobs SET state = 'queued', run_at = ?, attempt = attempt - ?, worker_deaths = worker_deaths + ?, worker_deaths_alone = worker_deaths_alone + ? WHERE id = ?")
+        "UPDATE jobs SET state = 'queued', node_id = NULL, run_at = ?, attempt = attempt - ?, worker_deaths = worker_deaths + ?, worker_deaths_alone = worker_deaths_alone + ? WHERE id = ?")
         .run(options.runAtMs, options.countAttempt ? 0 : 1, died, diedAlone, jobId);
       if (row.kind === 'transcribe') this.setStatus(row.transcription_id, 'queued');
     }).immediate();
   }
 
-  async finish(jobId: number): Promise<void> {
-    q(this.db, 'DELETE FROM jobs WHERE id = ?').run(jobId);
+  async finish(handle: string): Promise<void> {
+    const claim = parseHandle(handle);
+    if (claim) q(this.db, "DELETE FROM jobs WHERE id = ? AND claims = ? AND state = 'active'").run(claim.id, claim.claims);
   }
 
-  async retryAt(jobId: number, runAtMs: number): Promise<void> {
-    q(this.db, "UPDATE jobs SET state = 'queued', run_at = ? WHERE id = ?").run(runAtMs, jobId);
+  async retryAt(handle: string, runAtMs: number): Promise<void> {
+    const claim = parseHandle(handle);
+    if (!claim) return;
+    q(this.db, "UPDATE jobs SET state = 'queued', node_id = NULL, run_at = ? WHERE id = ? AND claims = ? AND state = 'active'")
+      .run(runAtMs, claim.id, claim.claims);
   }
 
   async recoverInterrupted(): Promise<number> {
     return this.db.transaction((): number => {
-      const n = q(this.db, "UPDATE jobs SET state = 'queued' WHERE state = 'active'").run().changes;
-      // A transcription is `processing` only while a live worker holds its job.
-      const rows = q(this.db, "SELECT body FROM transcriptions WHERE status = 'processing'").all() as {
-        body: string;
-      }[];
-      for (const row of rows) {
-        const record = { ...(JSON.parse(row.body) as TranscriptionRecord), status: 'queued' as const };
-        q(this.db,
-          'UPDATE transcriptions SET status = ?, body = ? WHERE id = ?')
-          .run(record.status, JSON.stringify(record), record.id);
+      const active = q(this.db, "SELECT id, kind, transcription_id, node_id FROM jobs WHERE state = 'active'").all() as
+        (Pick<JobRow, 'id' | 'kind' | 'transcription_id'> & { node_id: string | null })[];
+      const orphans = active.filter((job) => SqliteNode.isDead(job.node_id, this.node.id));
+      for (const job of orphans) {
+        q(this.db, "UPDATE jobs SET state = 'queued', node_id = NULL WHERE id = ?").run(job.id);
+        // A transcription is `processing` only while a live worker holds its job.
+        if (job.kind === 'transcribe') this.setStatus(job.transcription_id, 'queued');
       }
-      return n;
+      return orphans.length;
     }).immediate();
   }
 
@@ -360,16 +386,18 @@ export async function openSqliteStorage(dataDir: string): Promise<Storage> {
   migrate(db);
   const blobs = new FsBlobStore(join(dataDir, 'blobs'));
   await blobs.init();
+  const node = new SqliteNode();
   return {
     files: new SqliteFiles(db),
     transcriptions: new SqliteTranscriptions(db),
-    jobs: new SqliteJobQueue(db),
+    jobs: new SqliteJobQueue(db, node),
     keys: new SqliteKeys(db),
     projects: new SqliteProjects(db),
-    usage: new SqliteUsage(db),
+    usage: new SqliteUsage(db, node),
     concurrency: new SqliteConcurrency(db),
     blobs,
     close: async () => {
+      node.release();
       db.close();
     },
   };
