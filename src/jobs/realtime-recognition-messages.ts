@@ -66,6 +66,8 @@ export type FromRealtimeWorker =
   /** Answer to `end`: the utterance's words with confidences (final ones without a final pass). */
   | { type: 'ended'; streamId: number; words: RecognizedWord[] }
   | { type: 'stream-error'; streamId: number; error: SerializedError }
+  /** stream: CPU time its streams' audio took, over the last few seconds of it. */
+  | { type: 'speed'; audioMs: number; cpuMs: number }
   /** Answer to `recognize`, with the time it took. */
   | { type: 'recognized'; jobId: number; words: RecognizedWord[]; elapsedMs: number }
   | { type: 'job-error'; jobId: number; error: SerializedError };

@@ -37,8 +37,10 @@ import {
  */
 export const STREAMING_DECODER_ARGS = ['-fwdflat', 'no', '-maxhmmpf', '3000', '-maxwpf', '10'];
 
-/** After a stream took a warm decoder, wait this long for quiet before building its replacement. */
+/** Once the last stream closed, wait this long for quiet before building decoders back up to the warm count. */
 const REPLENISH_DELAY_MS = 1000;
+/** Audio processed between the worker's reports of what it cost ({@link FromRealtimeWorker} `speed`). */
+const SPEED_REPORT_AUDIO_MS = 5000;
 
 async function serve(setup: RealtimeWorkerSetup): Promise<void> {
   const post = (message: FromRealtimeWorker) => process.send!(message);
@@ -86,6 +88,8 @@ interface Stream {
 class StreamHost {
   private readonly streams = new Map<number, Stream>();
   private timer: NodeJS.Timeout | null = null;
+  /** Audio processed and CPU time spent on it since the last speed report. */
+  private spent = { audioMs: 0, cpuMs: 0 };
 
   constructor(
     private readonly engine: StreamingEngine,
@@ -95,10 +99,15 @@ class StreamHost {
     private readonly post: (message: FromRealtimeWorker) => void,
   ) {}
 
-  /** Builds idle decoders up to the warm count, one per turn of the event loop so messages go first. */
+  /**
+   * Builds idle decoders up to the warm count, one per turn of the event
+   * loop, while no stream is open: a build takes ≈0.4 s of CPU, which on a
+   * busy machine would hold up every stream of this worker for a second or
+   * more. Closed streams' decoders return to the idle ones meanwhile.
+   */
   replenish(): void {
     this.timer = null;
-    if (this.idle.length >= this.warm) return;
+    if (this.idle.length >= this.warm || this.streams.size > 0) return;
     setImmediate(() => {
       try {
         this.idle.push(this.engine.createStream());
@@ -122,7 +131,6 @@ class StreamHost {
       } catch (err) {
         this.fail(streamId, err);
       }
-      if (this.idle.length < this.warm && this.timer === null) this.timer = setTimeout(() => this.replenish(), REPLENISH_DELAY_MS);
       return;
     }
     const stream = this.streams.get(streamId);
@@ -134,12 +142,14 @@ class StreamHost {
           Object.assign(stream, { utteranceId: message.utteranceId, offsetMs: message.offsetMs, samples: 0, inUtterance: true });
           return;
         case 'audio': {
+          const cpu = process.cpuUsage();
           stream.recognizer.process(message.samples);
           stream.samples += message.samples.length;
           const positionMs = stream.offsetMs + Math.floor((stream.samples * 1000) / ENGINE_SAMPLE_RATE);
           const words = stream.recognizer.partial();
           const endpoint = stream.recognizer.endpointDetected?.() === true;
           this.post({ type: 'progress', streamId, utteranceId: stream.utteranceId, words, samples: message.samples.length, positionMs, ...(endpoint ? { endpoint } : {}) });
+          this.account(message.samples.length, process.cpuUsage(cpu));
           return;
         }
         case 'end': {
@@ -157,11 +167,27 @@ class StreamHost {
           this.streams.delete(streamId);
           if (stream.inUtterance) stream.recognizer.endUtterance();
           this.idle.push(stream.recognizer);
+          this.replenishWhenQuiet();
           return;
       }
     } catch (err) {
       this.fail(streamId, err);
     }
+  }
+
+  private replenishWhenQuiet(): void {
+    if (this.streams.size > 0 || this.idle.length >= this.warm) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.replenish(), REPLENISH_DELAY_MS);
+  }
+
+  /** What live audio costs on this machine now, reported every few seconds of it: the pool sizes its capacity with it. */
+  private account(samples: number, cpu: NodeJS.CpuUsage): void {
+    this.spent.audioMs += (samples * 1000) / ENGINE_SAMPLE_RATE;
+    this.spent.cpuMs += (cpu.user + cpu.system) / 1000;
+    if (this.spent.audioMs < SPEED_REPORT_AUDIO_MS) return;
+    this.post({ type: 'speed', ...this.spent });
+    this.spent = { audioMs: 0, cpuMs: 0 };
   }
 
   private fail(streamId: number, err: unknown): void {
@@ -170,6 +196,7 @@ class StreamHost {
     stream?.recognizer.free();
     this.streams.delete(streamId);
     this.post({ type: 'stream-error', streamId, error: serializeError(err) });
+    this.replenishWhenQuiet();
   }
 }
 
