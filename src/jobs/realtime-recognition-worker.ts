@@ -60,7 +60,7 @@ async function serve(setup: RealtimeWorkerSetup): Promise<void> {
       const first = engine.createStream();
       calibration = setup.calibrate ? measureStreamingSpeed(first) : null;
       const streams = new StreamHost(engine, [first], setup.warmDecoders, post);
-      handle = (message) => streams.handle(message);
+      handle = (message) => streams.receive(message);
       replenish = () => streams.replenish();
     } else {
       handle = finalPass(await createBatchEngine(setup.engine!), post);
@@ -88,6 +88,8 @@ interface Stream {
 class StreamHost {
   private readonly streams = new Map<number, Stream>();
   private timer: NodeJS.Timeout | null = null;
+  /** Messages read in this turn of the event loop, not handled yet. */
+  private inbox: ToRealtimeWorker[] = [];
   /** Audio processed and CPU time spent on it since the last speed report. */
   private spent = { audioMs: 0, cpuMs: 0 };
 
@@ -118,7 +120,30 @@ class StreamHost {
     });
   }
 
-  handle(message: ToRealtimeWorker): void {
+  /**
+   * Takes a message; the turn's messages are handled together, a stream
+   * whose utterance ends among them first (up to its `end`, in order): its
+   * finals are what a client waits for, and they need not wait for other
+   * streams' audio read in the same turn (a worker behind has many).
+   */
+  receive(message: ToRealtimeWorker): void {
+    this.inbox.push(message);
+    if (this.inbox.length === 1) setImmediate(() => this.drain());
+  }
+
+  private drain(): void {
+    const messages = this.inbox;
+    this.inbox = [];
+    const lastEnd = new Map<number, number>();
+    messages.forEach((m, i) => {
+      if (m.type === 'end') lastEnd.set(m.streamId, i);
+    });
+    const urgent = (m: ToRealtimeWorker, i: number) => m.type !== 'recognize' && i <= (lastEnd.get(m.streamId) ?? -1);
+    for (const message of messages.filter(urgent)) this.handle(message);
+    for (const message of messages.filter((m, i) => !urgent(m, i))) this.handle(message);
+  }
+
+  private handle(message: ToRealtimeWorker): void {
     if (message.type === 'recognize') return; // for final workers
     const { streamId } = message;
     if (message.type === 'open') {
