@@ -30,7 +30,7 @@ export interface RealtimeWorkerSetup {
   engine?: EngineSettings;
   /** Measure the engine's speed on bundled speech before reporting ready. */
   calibrate: boolean;
-  /** Decoders to keep built ahead of the streams that will need them. */
+  /** The most decoders to keep built ahead of the streams that will need them (how many: `warm`). */
   warmDecoders: number;
 }
 
@@ -50,6 +50,8 @@ export type ToRealtimeWorker =
   | { type: 'audio'; streamId: number; samples: Int16Array }
   | { type: 'end'; streamId: number }
   | { type: 'close'; streamId: number }
+  /** stream: keep this many decoders built ahead (at most its `warmDecoders`): what the capacity can use. */
+  | { type: 'warm'; decoders: number }
   /** final: one finished utterance. */
   | { type: 'recognize'; jobId: number; samples: Int16Array; offsetMs: number; context: RecognitionContext | null };
 

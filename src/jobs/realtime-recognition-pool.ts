@@ -152,6 +152,8 @@ export class RealtimeRecognitionPool implements LiveRecognition {
   private calibrated: (calibration: PoolCalibration | null) => void = () => {};
   private readonly contention: Pick<CpuContention, 'start' | 'stop' | 'otherThreads'>;
   private held: { capacity: number; until: number } | null = null;
+  /** The calibration is in (or known not to come): workers may be told how many decoders to build. */
+  private sized = false;
   private readonly capacityHoldMs: number;
 
   /** @throws {RangeError} unless `workers` is a positive integer and `warmDecoders` a non-negative one. */
@@ -338,6 +340,7 @@ export class RealtimeRecognitionPool implements LiveRecognition {
       case 'ready':
         slot.ready = true;
         if (slot.calibrates) this.calibrate(message.calibration);
+        else this.warm(slot);
         this.dispatch();
         return;
       case 'init-error':
@@ -379,10 +382,26 @@ export class RealtimeRecognitionPool implements LiveRecognition {
 
   /** Null: the bundled speech is not installed, the estimate stays. */
   private calibrate(measured: Calibration | null): void {
-    if (measured === null || !(measured.audioMs > 0 && measured.cpuMs > 0)) return this.calibrated(null);
-    this.realTimeFactor = measured.cpuMs / measured.audioMs;
-    this.held = null;
-    this.calibrated({ ...measured, realTimeFactor: this.realTimeFactor, otherThreads: this.contention.otherThreads(), capacity: this.capacity() });
+    const valid = measured !== null && measured.audioMs > 0 && measured.cpuMs > 0;
+    if (valid) {
+      this.realTimeFactor = measured.cpuMs / measured.audioMs;
+      this.held = null;
+    }
+    this.sized = true;
+    for (const slot of this.slots) if (slot.ready) this.warm(slot);
+    this.calibrated(valid ? { ...measured, realTimeFactor: this.realTimeFactor, otherThreads: this.contention.otherThreads(), capacity: this.capacity() } : null);
+  }
+
+  /**
+   * Tells a stream worker how many decoders to build ahead, once the
+   * capacity is known: no more than its share of the sessions the pool
+   * admits. On a busy machine that admits one or two, building the
+   * configured eight would only take the cores from the sessions.
+   */
+  private warm(slot: Slot): void {
+    if (!this.sized || slot.role !== 'stream') return;
+    const streamWorkers = [...this.slots].filter((s) => s.role === 'stream').length;
+    this.post(slot, { type: 'warm', decoders: Math.ceil(this.capacity() / Math.max(1, streamWorkers)) });
   }
 
   private onExit(slot: Slot, code: number | string, warmDecoders: number): void {

@@ -52,7 +52,6 @@ async function serve(setup: RealtimeWorkerSetup): Promise<void> {
   process.on('message', hold);
   let handle: (message: ToRealtimeWorker) => void;
   let calibration: Calibration | null = null;
-  let replenish = () => {};
   try {
     if (setup.role === 'stream') {
       const pocketsphinx = { id: 'pocketsphinx' as const, ...(setup.model ? { model: setup.model } : {}), decoderArgs: STREAMING_DECODER_ARGS };
@@ -61,7 +60,6 @@ async function serve(setup: RealtimeWorkerSetup): Promise<void> {
       calibration = setup.calibrate ? measureStreamingSpeed(first) : null;
       const streams = new StreamHost(engine, [first], setup.warmDecoders, post);
       handle = (message) => streams.receive(message);
-      replenish = () => streams.replenish();
     } else {
       handle = finalPass(await createBatchEngine(setup.engine!), post);
     }
@@ -73,7 +71,6 @@ async function serve(setup: RealtimeWorkerSetup): Promise<void> {
   process.on('message', handle);
   for (const message of early.splice(0)) handle(message);
   post({ type: 'ready', calibration });
-  replenish();
 }
 
 interface Stream {
@@ -90,6 +87,8 @@ class StreamHost {
   private timer: NodeJS.Timeout | null = null;
   /** Messages read in this turn of the event loop, not handled yet. */
   private inbox: ToRealtimeWorker[] = [];
+  /** Idle decoders to keep: none until the pool says how many its capacity can use. */
+  private warm = 0;
   /** Audio processed and CPU time spent on it since the last speed report. */
   private spent = { audioMs: 0, cpuMs: 0 };
 
@@ -97,7 +96,8 @@ class StreamHost {
     private readonly engine: StreamingEngine,
     /** Decoders no stream uses. */
     private readonly idle: StreamingRecognizer[],
-    private readonly warm: number,
+    /** The most idle decoders to keep. */
+    private readonly mostWarm: number,
     private readonly post: (message: FromRealtimeWorker) => void,
   ) {}
 
@@ -138,13 +138,18 @@ class StreamHost {
     messages.forEach((m, i) => {
       if (m.type === 'end') lastEnd.set(m.streamId, i);
     });
-    const urgent = (m: ToRealtimeWorker, i: number) => m.type !== 'recognize' && i <= (lastEnd.get(m.streamId) ?? -1);
+    const urgent = (m: ToRealtimeWorker, i: number) => 'streamId' in m && i <= (lastEnd.get(m.streamId) ?? -1);
     for (const message of messages.filter(urgent)) this.handle(message);
     for (const message of messages.filter((m, i) => !urgent(m, i))) this.handle(message);
   }
 
   private handle(message: ToRealtimeWorker): void {
     if (message.type === 'recognize') return; // for final workers
+    if (message.type === 'warm') {
+      this.warm = Math.min(this.mostWarm, message.decoders);
+      this.replenish();
+      return;
+    }
     const { streamId } = message;
     if (message.type === 'open') {
       try {
