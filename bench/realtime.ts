@@ -199,7 +199,7 @@ const cold = await startHark({ HARK_MAX_CONCURRENT_SESSIONS: 'auto', HARK_REQUES
 try {
   // The warm pool is built in the background after start: give it the time a server has before its first clients.
   await new Promise((resolve) => setTimeout(resolve, 10_000));
-  console.log('\n3. A burst of 10 sessions at once on a cold server (8 decoders built ahead)');
+  console.log('\n3. A burst of 10 sessions at once on a cold server (default warm pool: up to 8 decoders built ahead, no more than the capacity)');
   console.log(HEADER);
   const capacityNow = await capacity(cold);
   const runs = await Promise.all(Array.from({ length: 10 }, () => paced(cold)));
