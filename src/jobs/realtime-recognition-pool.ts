@@ -4,9 +4,9 @@
  * stream; a stream's decoder gives its words while the speaker talks and
  * its final words at the end of each utterance (one pass: see
  * docs/realtime.md). Workers start with the server: the first one measures
- * the engine's speed on this machine, which sets how many sessions the
- * server can take ({@link RealtimeRecognitionPool.capacity}), and each
- * builds a few decoders ahead. They are processes, not threads, for the
+ * the engine's speed on this machine, which with the machine's load sets
+ * how many sessions the server can take ({@link RealtimeRecognitionPool.capacity}),
+ * and each then builds a few decoders ahead, as many as that can use. They are processes, not threads, for the
  * reason the async pool's are: a crash of the native engine ends the
  * sessions of one worker (503), not the server.
  *
