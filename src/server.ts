@@ -142,10 +142,13 @@ export async function createServer(
   liveRecognition?.start();
   void liveRecognition?.calibration.then((calibration) => {
     if (calibration === null) return;
-    const { audioMs, cpuMs, elapsedMs, realTimeFactor, capacity } = calibration;
+    const { audioMs, cpuMs, elapsedMs, realTimeFactor, otherThreads, capacity } = calibration;
     const limit = config.realtime.maxConcurrentSessions;
     app.log.info(
-      { audioMs, cpuMs: Math.round(cpuMs), elapsedMs: Math.round(elapsedMs), realTimeFactor: Number(realTimeFactor.toFixed(3)), capacity, maxConcurrentSessions: limit },
+      {
+        audioMs, cpuMs: Math.round(cpuMs), elapsedMs: Math.round(elapsedMs), realTimeFactor: Number(realTimeFactor.toFixed(3)),
+        otherThreads: Number(otherThreads.toFixed(1)), capacity, maxConcurrentSessions: limit,
+      },
       `real-time engine calibrated: ${capacity} concurrent session(s) at real-time pace${limit === 'auto' ? ' admitted' : `; ${limit} admitted (HARK_MAX_CONCURRENT_SESSIONS)`}`,
     );
   });

@@ -30,7 +30,7 @@ export interface RealtimeWorkerSetup {
   engine?: EngineSettings;
   /** Measure the engine's speed on bundled speech before reporting ready. */
   calibrate: boolean;
-  /** Decoders to keep built ahead of the streams that will need them. */
+  /** The most decoders to keep built ahead of the streams that will need them (how many: `warm`). */
   warmDecoders: number;
 }
 
@@ -50,8 +50,10 @@ export type ToRealtimeWorker =
   | { type: 'audio'; streamId: number; samples: Int16Array }
   | { type: 'end'; streamId: number }
   | { type: 'close'; streamId: number }
+  /** stream: keep this many decoders built ahead (at most its `warmDecoders`): what the capacity can use. */
+  | { type: 'warm'; decoders: number }
   /** final: one finished utterance. */
-  | { type: 'recognize'; jobId: number; samples: Int16Array; offsetMs: number; context: RecognitionContext | null };
+  | { type: 'recognize'; jobId: number; samples: Int16Array; offsetMs: number; context: RecognitionContext | null; language?: string | null };
 
 export type FromRealtimeWorker =
   /** The engine is loaded; `calibration` when asked for and the bundled speech is installed. */
@@ -66,6 +68,8 @@ export type FromRealtimeWorker =
   /** Answer to `end`: the utterance's words with confidences (final ones without a final pass). */
   | { type: 'ended'; streamId: number; words: RecognizedWord[] }
   | { type: 'stream-error'; streamId: number; error: SerializedError }
+  /** stream: CPU time its streams' audio took, over the last few seconds of it. */
+  | { type: 'speed'; audioMs: number; cpuMs: number }
   /** Answer to `recognize`, with the time it took. */
   | { type: 'recognized'; jobId: number; words: RecognizedWord[]; elapsedMs: number }
   | { type: 'job-error'; jobId: number; error: SerializedError };

@@ -2,6 +2,7 @@
 // (test/support/fake-realtime-worker.ts). The real workers run in
 // test/e2e/realtime.test.ts.
 import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
 import { afterEach, describe, it } from 'node:test';
 import type { EngineSettings } from '../pipeline/engines/engine-settings.js';
 import type { PartialEvents } from '../pipeline/stream.js';
@@ -9,11 +10,14 @@ import { RealtimeRecognitionPool } from './realtime-recognition-pool.js';
 
 const FAKE_WORKER = new URL('../../test/support/fake-realtime-worker.js', import.meta.url);
 
+/** Nothing else runs. */
+const idleMachine = { start() {}, stop() {}, otherThreads: () => 0 };
+
 describe('RealtimeRecognitionPool', () => {
   let pool: RealtimeRecognitionPool | undefined;
   afterEach(() => pool?.close());
   const start = (options: { model?: { hmm: string; lm: string; dict: string }; finalEngine?: EngineSettings } = {}) => {
-    pool = new RealtimeRecognitionPool({ workers: 1, workerUrl: FAKE_WORKER, ...options });
+    pool = new RealtimeRecognitionPool({ workers: 1, workerUrl: FAKE_WORKER, contention: idleMachine, capacityHoldMs: 0, ...options });
     return pool;
   };
   it('streams results back to their stream', async () => {
@@ -59,6 +63,28 @@ describe('RealtimeRecognitionPool', () => {
     assert.equal(calibration?.capacity, pool!.capacity());
     // 0.1 of a core per session against the uncalibrated 0.2: twice as many sessions.
     assert.ok(pool!.capacity() >= 2 * before - 1 && pool!.capacity() > before, `${before} → ${pool!.capacity()}`);
+    stream.close();
+  });
+
+  it('admits fewer sessions when other programs keep the cores busy', async () => {
+    const busy = { start() {}, stop() {}, otherThreads: () => 6 };
+    const quiet = new RealtimeRecognitionPool({ workers: 1, workerUrl: FAKE_WORKER, contention: idleMachine });
+    const loaded = new RealtimeRecognitionPool({ workers: 1, workerUrl: FAKE_WORKER, contention: busy });
+    // One worker among six other runnable threads gets a seventh of a core (a third on two cores).
+    const cores = availableParallelism();
+    assert.equal(loaded.capacity(), Math.max(1, Math.floor(quiet.capacity() * Math.min(1, cores / 7))));
+    await Promise.all([quiet.close(), loaded.close()]);
+  });
+
+  it('follows what live audio costs, reported by the workers', async () => {
+    start();
+    const stream = pool!.openPartial({ progress: () => {}, failed: assert.fail });
+    const calibrated = await pool!.calibration;
+    // The fake worker reports a speed after each end of utterance: 400 ms of CPU for 1 s of audio.
+    stream.startUtterance(1, 0);
+    await stream.endUtterance();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.ok(pool!.capacity() < calibrated!.capacity, `${calibrated!.capacity} → ${pool!.capacity()}`);
     stream.close();
   });
 

@@ -4,9 +4,9 @@
  * stream; a stream's decoder gives its words while the speaker talks and
  * its final words at the end of each utterance (one pass: see
  * docs/realtime.md). Workers start with the server: the first one measures
- * the engine's speed on this machine, which sets how many sessions the
- * server can take ({@link RealtimeRecognitionPool.capacity}), and each
- * builds a few decoders ahead. They are processes, not threads, for the
+ * the engine's speed on this machine, which with the machine's load sets
+ * how many sessions the server can take ({@link RealtimeRecognitionPool.capacity}),
+ * and each then builds a few decoders ahead, as many as that can use. They are processes, not threads, for the
  * reason the async pool's are: a crash of the native engine ends the
  * sessions of one worker (503), not the server.
  *
@@ -34,6 +34,7 @@ import {
   type ToRealtimeWorker,
 } from './realtime-recognition-messages.js';
 import { setRef, terminate } from './worker-process.js';
+import { CpuContention } from './cpu-contention.js';
 import { takeInTurn } from '../lib/round-robin.js';
 
 export interface RealtimeRecognitionPoolOptions {
@@ -52,12 +53,22 @@ export interface RealtimeRecognitionPoolOptions {
   partialEngine?: EngineSettings;
   /** The worker script; tests substitute a scripted one. */
   workerUrl?: URL;
+  /** What else runs on the cores (default: the kernel's run queue, sampled); tests substitute a fixed figure. */
+  contention?: Pick<CpuContention, 'start' | 'stop' | 'otherThreads'>;
+  /**
+   * How long a computed capacity stays put (default 5 s): every session of
+   * a burst meets the same limit, and a client reading it
+   * (`GET /v1/concurrency-limits`) sees the one admission uses.
+   */
+  capacityHoldMs?: number;
 }
 
 /** What the start-up measurement found, and the session capacity it implies. */
 export interface PoolCalibration extends Calibration {
   /** CPU time per audio time of one stream. */
   realTimeFactor: number;
+  /** Other programs' runnable threads, on average, when it was made. */
+  otherThreads: number;
   /** Sessions the pool can serve at once ({@link RealtimeRecognitionPool.capacity}). */
   capacity: number;
 }
@@ -89,6 +100,8 @@ interface Job {
   offsetMs: number;
   audioMs: number;
   context: RecognitionContext | null;
+  /** The first language hint, for an engine that takes one (Whisper, SenseVoice); null: none. */
+  language: string | null;
   resolve(words: RecognizedWord[]): void;
   reject(err: unknown): void;
   settled: boolean;
@@ -106,6 +119,8 @@ const UNCALIBRATED_REAL_TIME_FACTOR = 0.2;
  * the server's own work (decoding, messages) and async jobs.
  */
 const TARGET_CORE_SHARE = 0.6;
+/** Weight of each live speed report (a few seconds of audio) in the engine's cost per session. */
+const LIVE_SPEED_WEIGHT = 0.3;
 /** Final-pass wall time per audio time before any was measured. */
 const INITIAL_FINAL_REAL_TIME_FACTOR = 0.3;
 /** Per-utterance overhead of the final-pass estimate: messaging and scheduling. */
@@ -137,6 +152,11 @@ export class RealtimeRecognitionPool implements LiveRecognition {
   private realTimeFactor = UNCALIBRATED_REAL_TIME_FACTOR;
   private finalRealTimeFactor = INITIAL_FINAL_REAL_TIME_FACTOR;
   private calibrated: (calibration: PoolCalibration | null) => void = () => {};
+  private readonly contention: Pick<CpuContention, 'start' | 'stop' | 'otherThreads'>;
+  private held: { capacity: number; until: number } | null = null;
+  /** The calibration is in (or known not to come): workers may be told how many decoders to build. */
+  private sized = false;
+  private readonly capacityHoldMs: number;
 
   /** @throws {RangeError} unless `workers` is a positive integer and `warmDecoders` a non-negative one. */
   constructor(options: RealtimeRecognitionPoolOptions) {
@@ -150,26 +170,38 @@ export class RealtimeRecognitionPool implements LiveRecognition {
     this.partialEngine = options.partialEngine;
     this.workerUrl = options.workerUrl ?? DEFAULT_WORKER_URL;
     this.calibration = new Promise((resolve) => (this.calibrated = resolve));
-    if (this.finalEngine) this.openFinal = (context = null) => this.openFinalQueue(context);
+    this.capacityHoldMs = options.capacityHoldMs ?? 5000;
+    this.contention = options.contention ?? new CpuContention({ ownPids: () => [...this.slots].flatMap((s) => (s.worker.pid ? [s.worker.pid] : [])) });
+    if (this.finalEngine) this.openFinal = (context = null, language = null) => this.openFinalQueue(context, language);
   }
 
   /** Present with a {@link RealtimeRecognitionPoolOptions.finalEngine}. */
-  readonly openFinal?: (context?: RecognitionContext | null) => FinalRecognizer;
+  readonly openFinal?: (context?: RecognitionContext | null, language?: string | null) => FinalRecognizer;
 
   /**
    * Sessions the workers can serve at once at real-time pace: the cores
    * they may use over one stream's measured share of a core (an estimate
-   * until the measurement is in).
+   * until the measurement is in, then followed by what live audio costs).
+   * A worker gets a core only when nothing else wants it: with other
+   * programs' threads runnable, each gets about cores / (their threads +
+   * ours) of one, the kernel sharing the cores evenly among runnable threads.
    */
   capacity(): number {
-    const cores = Math.min(this.size, availableParallelism());
-    return Math.max(1, Math.floor((cores * TARGET_CORE_SHARE) / this.realTimeFactor));
+    const now = performance.now();
+    if (this.held && now < this.held.until) return this.held.capacity;
+    const machine = availableParallelism();
+    const cores = Math.min(this.size, machine);
+    const share = Math.min(1, machine / (this.contention.otherThreads() + cores));
+    const capacity = Math.max(1, Math.floor((cores * share * TARGET_CORE_SHARE) / this.realTimeFactor));
+    this.held = { capacity, until: now + this.capacityHoldMs };
+    return capacity;
   }
 
   /** Starts the workers now rather than with the first session: they calibrate and build decoders ahead. */
   start(): void {
     if (this.started || this.closed) return;
     this.started = true;
+    this.contention.start();
     for (let i = 0; i < this.size; i++) {
       this.spawn('stream', i === 0, this.warmPerWorker[i]!);
       if (this.finalEngine) this.spawn('final', false, 0);
@@ -211,7 +243,7 @@ export class RealtimeRecognitionPool implements LiveRecognition {
     };
   }
 
-  private openFinalQueue(context: RecognitionContext | null): FinalRecognizer {
+  private openFinalQueue(context: RecognitionContext | null, language: string | null): FinalRecognizer {
     this.start();
     const queue: Job[] = [];
     this.queues.push(queue);
@@ -222,7 +254,7 @@ export class RealtimeRecognitionPool implements LiveRecognition {
           const unusable = this.unusable();
           if (unusable) return reject(unusable);
           const job: Job = {
-            id: this.nextId++, samples, offsetMs, audioMs: samples.length / 16, context, settled: false,
+            id: this.nextId++, samples, offsetMs, audioMs: samples.length / 16, context, language, settled: false,
             resolve: (words) => {
               job.settled = true;
               signal.removeEventListener('abort', onAbort);
@@ -266,6 +298,7 @@ export class RealtimeRecognitionPool implements LiveRecognition {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.contention.stop();
     this.calibrated(null);
     const err = new Error('Real-time recognition is shut down');
     const exits: Promise<void>[] = [];
@@ -309,6 +342,7 @@ export class RealtimeRecognitionPool implements LiveRecognition {
       case 'ready':
         slot.ready = true;
         if (slot.calibrates) this.calibrate(message.calibration);
+        else this.warm(slot);
         this.dispatch();
         return;
       case 'init-error':
@@ -321,6 +355,11 @@ export class RealtimeRecognitionPool implements LiveRecognition {
       }
       case 'ended':
         slot.streams.get(message.streamId)?.enders.shift()?.resolve(message.words);
+        return;
+      case 'speed':
+        if (message.audioMs > 0 && message.cpuMs > 0) {
+          this.realTimeFactor += (message.cpuMs / message.audioMs - this.realTimeFactor) * LIVE_SPEED_WEIGHT;
+        }
         return;
       case 'stream-error': {
         const stream = slot.streams.get(message.streamId);
@@ -345,9 +384,26 @@ export class RealtimeRecognitionPool implements LiveRecognition {
 
   /** Null: the bundled speech is not installed, the estimate stays. */
   private calibrate(measured: Calibration | null): void {
-    if (measured === null || !(measured.audioMs > 0 && measured.cpuMs > 0)) return this.calibrated(null);
-    this.realTimeFactor = measured.cpuMs / measured.audioMs;
-    this.calibrated({ ...measured, realTimeFactor: this.realTimeFactor, capacity: this.capacity() });
+    const valid = measured !== null && measured.audioMs > 0 && measured.cpuMs > 0;
+    if (valid) {
+      this.realTimeFactor = measured.cpuMs / measured.audioMs;
+      this.held = null;
+    }
+    this.sized = true;
+    for (const slot of this.slots) if (slot.ready) this.warm(slot);
+    this.calibrated(valid ? { ...measured, realTimeFactor: this.realTimeFactor, otherThreads: this.contention.otherThreads(), capacity: this.capacity() } : null);
+  }
+
+  /**
+   * Tells a stream worker how many decoders to build ahead, once the
+   * capacity is known: no more than its share of the sessions the pool
+   * admits. On a busy machine that admits one or two, building the
+   * configured eight would only take the cores from the sessions.
+   */
+  private warm(slot: Slot): void {
+    if (!this.sized || slot.role !== 'stream') return;
+    const streamWorkers = [...this.slots].filter((s) => s.role === 'stream').length;
+    this.post(slot, { type: 'warm', decoders: Math.ceil(this.capacity() / Math.max(1, streamWorkers)) });
   }
 
   private onExit(slot: Slot, code: number | string, warmDecoders: number): void {
@@ -371,7 +427,7 @@ export class RealtimeRecognitionPool implements LiveRecognition {
       const job = takeInTurn(this.queues);
       if (job === undefined) return;
       slot.job = job;
-      this.post(slot, { type: 'recognize', jobId: job.id, samples: job.samples, offsetMs: job.offsetMs, context: job.context });
+      this.post(slot, { type: 'recognize', jobId: job.id, samples: job.samples, offsetMs: job.offsetMs, context: job.context, language: job.language });
     }
   }
 

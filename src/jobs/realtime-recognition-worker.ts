@@ -37,8 +37,10 @@ import {
  */
 export const STREAMING_DECODER_ARGS = ['-fwdflat', 'no', '-maxhmmpf', '3000', '-maxwpf', '10'];
 
-/** After a stream took a warm decoder, wait this long for quiet before building its replacement. */
+/** Once the last stream closed, wait this long for quiet before building decoders back up to the warm count. */
 const REPLENISH_DELAY_MS = 1000;
+/** Audio processed between the worker's reports of what it cost ({@link FromRealtimeWorker} `speed`). */
+const SPEED_REPORT_AUDIO_MS = 5000;
 
 async function serve(setup: RealtimeWorkerSetup): Promise<void> {
   const post = (message: FromRealtimeWorker) => process.send!(message);
@@ -50,7 +52,6 @@ async function serve(setup: RealtimeWorkerSetup): Promise<void> {
   process.on('message', hold);
   let handle: (message: ToRealtimeWorker) => void;
   let calibration: Calibration | null = null;
-  let replenish = () => {};
   try {
     if (setup.role === 'stream') {
       const pocketsphinx = { id: 'pocketsphinx' as const, ...(setup.model ? { model: setup.model } : {}), decoderArgs: STREAMING_DECODER_ARGS };
@@ -58,8 +59,7 @@ async function serve(setup: RealtimeWorkerSetup): Promise<void> {
       const first = engine.createStream();
       calibration = setup.calibrate ? measureStreamingSpeed(first) : null;
       const streams = new StreamHost(engine, [first], setup.warmDecoders, post);
-      handle = (message) => streams.handle(message);
-      replenish = () => streams.replenish();
+      handle = (message) => streams.receive(message);
     } else {
       handle = finalPass(await createBatchEngine(setup.engine!), post);
     }
@@ -71,7 +71,6 @@ async function serve(setup: RealtimeWorkerSetup): Promise<void> {
   process.on('message', handle);
   for (const message of early.splice(0)) handle(message);
   post({ type: 'ready', calibration });
-  replenish();
 }
 
 interface Stream {
@@ -86,19 +85,31 @@ interface Stream {
 class StreamHost {
   private readonly streams = new Map<number, Stream>();
   private timer: NodeJS.Timeout | null = null;
+  /** Messages read in this turn of the event loop, not handled yet. */
+  private inbox: ToRealtimeWorker[] = [];
+  /** Idle decoders to keep: none until the pool says how many its capacity can use. */
+  private warm = 0;
+  /** Audio processed and CPU time spent on it since the last speed report. */
+  private spent = { audioMs: 0, cpuMs: 0 };
 
   constructor(
     private readonly engine: StreamingEngine,
     /** Decoders no stream uses. */
     private readonly idle: StreamingRecognizer[],
-    private readonly warm: number,
+    /** The most idle decoders to keep. */
+    private readonly mostWarm: number,
     private readonly post: (message: FromRealtimeWorker) => void,
   ) {}
 
-  /** Builds idle decoders up to the warm count, one per turn of the event loop so messages go first. */
+  /**
+   * Builds idle decoders up to the warm count, one per turn of the event
+   * loop, while no stream is open: a build takes ≈0.4 s of CPU, which on a
+   * busy machine would hold up every stream of this worker for a second or
+   * more. Closed streams' decoders return to the idle ones meanwhile.
+   */
   replenish(): void {
     this.timer = null;
-    if (this.idle.length >= this.warm) return;
+    if (this.idle.length >= this.warm || this.streams.size > 0) return;
     setImmediate(() => {
       try {
         this.idle.push(this.engine.createStream());
@@ -109,8 +120,36 @@ class StreamHost {
     });
   }
 
-  handle(message: ToRealtimeWorker): void {
+  /**
+   * Takes a message; the turn's messages are handled together, a stream
+   * whose utterance ends among them first (up to its `end`, in order): its
+   * finals are what a client waits for, and they need not wait for other
+   * streams' audio read in the same turn (a worker behind has many).
+   */
+  receive(message: ToRealtimeWorker): void {
+    this.inbox.push(message);
+    if (this.inbox.length === 1) setImmediate(() => this.drain());
+  }
+
+  private drain(): void {
+    const messages = this.inbox;
+    this.inbox = [];
+    const lastEnd = new Map<number, number>();
+    messages.forEach((m, i) => {
+      if (m.type === 'end') lastEnd.set(m.streamId, i);
+    });
+    const urgent = (m: ToRealtimeWorker, i: number) => 'streamId' in m && i <= (lastEnd.get(m.streamId) ?? -1);
+    for (const message of messages.filter(urgent)) this.handle(message);
+    for (const message of messages.filter((m, i) => !urgent(m, i))) this.handle(message);
+  }
+
+  private handle(message: ToRealtimeWorker): void {
     if (message.type === 'recognize') return; // for final workers
+    if (message.type === 'warm') {
+      this.warm = Math.min(this.mostWarm, message.decoders);
+      this.replenish();
+      return;
+    }
     const { streamId } = message;
     if (message.type === 'open') {
       try {
@@ -122,7 +161,6 @@ class StreamHost {
       } catch (err) {
         this.fail(streamId, err);
       }
-      if (this.idle.length < this.warm && this.timer === null) this.timer = setTimeout(() => this.replenish(), REPLENISH_DELAY_MS);
       return;
     }
     const stream = this.streams.get(streamId);
@@ -134,12 +172,14 @@ class StreamHost {
           Object.assign(stream, { utteranceId: message.utteranceId, offsetMs: message.offsetMs, samples: 0, inUtterance: true });
           return;
         case 'audio': {
+          const cpu = process.cpuUsage();
           stream.recognizer.process(message.samples);
           stream.samples += message.samples.length;
           const positionMs = stream.offsetMs + Math.floor((stream.samples * 1000) / ENGINE_SAMPLE_RATE);
           const words = stream.recognizer.partial();
           const endpoint = stream.recognizer.endpointDetected?.() === true;
           this.post({ type: 'progress', streamId, utteranceId: stream.utteranceId, words, samples: message.samples.length, positionMs, ...(endpoint ? { endpoint } : {}) });
+          this.account(message.samples.length, process.cpuUsage(cpu));
           return;
         }
         case 'end': {
@@ -157,11 +197,27 @@ class StreamHost {
           this.streams.delete(streamId);
           if (stream.inUtterance) stream.recognizer.endUtterance();
           this.idle.push(stream.recognizer);
+          this.replenishWhenQuiet();
           return;
       }
     } catch (err) {
       this.fail(streamId, err);
     }
+  }
+
+  private replenishWhenQuiet(): void {
+    if (this.streams.size > 0 || this.idle.length >= this.warm) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.replenish(), REPLENISH_DELAY_MS);
+  }
+
+  /** What live audio costs on this machine now, reported every few seconds of it: the pool sizes its capacity with it. */
+  private account(samples: number, cpu: NodeJS.CpuUsage): void {
+    this.spent.audioMs += (samples * 1000) / ENGINE_SAMPLE_RATE;
+    this.spent.cpuMs += (cpu.user + cpu.system) / 1000;
+    if (this.spent.audioMs < SPEED_REPORT_AUDIO_MS) return;
+    this.post({ type: 'speed', ...this.spent });
+    this.spent = { audioMs: 0, cpuMs: 0 };
   }
 
   private fail(streamId: number, err: unknown): void {
@@ -170,6 +226,7 @@ class StreamHost {
     stream?.recognizer.free();
     this.streams.delete(streamId);
     this.post({ type: 'stream-error', streamId, error: serializeError(err) });
+    this.replenishWhenQuiet();
   }
 }
 
@@ -183,7 +240,7 @@ function finalPass(engine: BatchEngine, post: (message: FromRealtimeWorker) => v
         // Building a session's context search here is not recognition time: keep it out of elapsedMs.
         await recognizer.prepare?.(message.context);
         const started = performance.now();
-        const { words, language } = await recognizer.recognize({ samples: message.samples, offsetMs: message.offsetMs, context: message.context });
+        const { words, language } = await recognizer.recognize({ samples: message.samples, offsetMs: message.offsetMs, context: message.context, language: message.language ?? null });
         // A local engine that identifies the language (sherpa-onnx SenseVoice) labels its words, as in async jobs.
         post({ type: 'recognized', jobId: message.jobId, words: withLanguage(words, language), elapsedMs: performance.now() - started });
       } catch (err) {

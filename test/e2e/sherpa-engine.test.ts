@@ -12,32 +12,13 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SonioxNodeClient } from '@soniox/node';
 import { api, startHark, type HarkProcess } from '../support/hark-process.js';
-import { toneAudio, writeToneModels, type TonePart } from '../support/tone-ctc-model.js';
+import { toneWav as wav, writeToneModels } from '../support/tone-ctc-model.js';
 
 (globalThis as { WebSocket?: unknown }).WebSocket ??= (await import('ws')).WebSocket;
 
 const work = mkdtempSync(join(tmpdir(), 'hark-sherpa-e2e-'));
 const models = writeToneModels(work);
 after(() => rmSync(work, { recursive: true, force: true }));
-
-/** A wav file (16 kHz mono s16) of `parts`. */
-function wav(parts: TonePart[]): Buffer {
-  const pcm = Buffer.from(toneAudio(parts).buffer);
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + pcm.length, 4);
-  header.write('WAVEfmt ', 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(16_000, 24);
-  header.writeUInt32LE(32_000, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(pcm.length, 40);
-  return Buffer.concat([header, pcm]);
-}
 
 // Hark's own voice detector must be the energy one: a neural one would not call pure tones speech.
 const ENGINE_ENV = { HARK_VAD: 'energy', HARK_WORKERS: '1', HARK_REALTIME_WORKERS: '1', HARK_ENGINE: 'sherpa-onnx' };

@@ -3,7 +3,7 @@
  * testing the real-time pool without an engine. It speaks the same protocol:
  *
  * every `audio` is acknowledged with the hypothesis ["heard"], every `end`
- * answered with ["heard"]; an utterance started at offset 666 makes the
+ * answered with ["heard"] and a speed report of 0.4 (400 ms of CPU for 1 s of audio); an utterance started at offset 666 makes the
  * process die instead. A `final` worker answers each `recognize` with
  * ["final", <samples>, <role>], or an error for an utterance at offset 13. It reports a calibration of 0.1 (100 ms for 1 s) when asked.
  *
@@ -41,6 +41,7 @@ function serve(setup: RealtimeWorkerSetup): void {
         return;
       case 'end':
         post({ type: 'ended', streamId: message.streamId, words: heard.map((w) => ({ ...w, confidence: 1 })) });
+        post({ type: 'speed', audioMs: 1000, cpuMs: 400 });
         return;
       case 'recognize':
         if (message.offsetMs === 13) {

@@ -29,6 +29,8 @@ const bytes = (field: number, value: Buffer): Field => [field, 2, value];
 const text = (field: number, value: string): Field => bytes(field, Buffer.from(value, 'utf8'));
 
 export const FLOAT = 1;
+/** Graph inputs and outputs only (initializers are FLOAT or INT64). */
+export const INT32 = 6;
 export const INT64 = 7;
 
 export interface Tensor {
@@ -48,7 +50,7 @@ export interface NodeSpec {
 /** A graph input or output: a dimension is a size, or a name for a size known only at run time. */
 export interface ValueSpec {
   name: string;
-  type: typeof FLOAT | typeof INT64;
+  type: typeof FLOAT | typeof INT32 | typeof INT64;
   shape: (number | string)[];
 }
 

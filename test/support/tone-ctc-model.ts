@@ -168,3 +168,22 @@ export function toneAudio(parts: readonly TonePart[], amplitude = 0.3): Int16Arr
   }
   return samples;
 }
+
+/** A wav file (16 kHz mono s16) of `parts`, as a client would upload or stream it. */
+export function toneWav(parts: readonly TonePart[]): Buffer {
+  const pcm = Buffer.from(toneAudio(parts).buffer);
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0);
+  header.writeUInt32LE(36 + pcm.length, 4);
+  header.write('WAVEfmt ', 8);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(1, 22);
+  header.writeUInt32LE(16_000, 24);
+  header.writeUInt32LE(32_000, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36);
+  header.writeUInt32LE(pcm.length, 40);
+  return Buffer.concat([header, pcm]);
+}

@@ -32,6 +32,7 @@ export class ModelDirectoryError extends Error {
 const FAMILIES: readonly ModelFamily[] = [
   'zipformer-transducer-streaming',
   'zipformer2-ctc-streaming',
+  'zipformer-transducer',
   'zipformer-ctc',
   'whisper',
   'sense-voice',

@@ -16,6 +16,8 @@
 export type ModelFamily =
   | 'zipformer-transducer-streaming'
   | 'zipformer2-ctc-streaming'
+  /** Offline icefall transducer (zipformer, conformer): no catalogue entry, a directory installed by hand. */
+  | 'zipformer-transducer'
   | 'zipformer-ctc'
   | 'whisper'
   | 'sense-voice'

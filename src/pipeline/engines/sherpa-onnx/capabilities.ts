@@ -1,9 +1,10 @@
 /** What a sherpa-onnx model can do, known from its description alone (no native code loaded). */
 import type { ModelDescription } from '../../../services/speech-models/installed-models.js';
 import type { EngineCapabilities } from '../speech-engine.js';
-import { STREAMING_FAMILIES } from './model-files.js';
+import { STREAMING_FAMILIES, takesHotwords } from './model-files.js';
 
-export function sherpaCapabilities(model: ModelDescription): EngineCapabilities {
+/** `model.dir`, when known, tells whether the model takes hotwords (a transducer with a BPE vocabulary there). */
+export function sherpaCapabilities(model: ModelDescription & { dir?: string }): EngineCapabilities {
   const streaming = STREAMING_FAMILIES.has(model.family);
   return {
     streaming,
@@ -13,8 +14,8 @@ export function sherpaCapabilities(model: ModelDescription): EngineCapabilities 
     confidences: model.family === 'zipformer-transducer-streaming' || model.family === 'nemo-transducer',
     languages: model.languages,
     languageIdentification: model.family === 'sense-voice' || (model.family === 'whisper' && model.languages.length > 1),
-    // Hotwords need sherpa's modified beam search and a BPE vocabulary the archives do not all ship: not wired yet.
-    context: 'none',
+    // Transducers with a bpe.vocab take the context's terms as hotwords; the rest ignore context (a hint, not a requirement).
+    context: takesHotwords(model) ? 'bias' : 'none',
     batchConcurrency: 1,
   };
 }

@@ -11,6 +11,38 @@ import type { ModelFamily } from '../../../services/speech-models/model-catalogu
 
 export const STREAMING_FAMILIES: ReadonlySet<ModelFamily> = new Set(['zipformer-transducer-streaming', 'zipformer2-ctc-streaming']);
 
+/**
+ * Families whose decoder sherpa-onnx can bias with hotwords: transducers, under modified beam search.
+ * CTC models, Whisper, SenseVoice and Moonshine take none.
+ */
+export const HOTWORD_FAMILIES: ReadonlySet<ModelFamily> = new Set(['zipformer-transducer-streaming', 'zipformer-transducer', 'nemo-transducer']);
+
+/** Families told which language to expect; the rest are one language, or detect it themselves only. */
+export const LANGUAGE_HINT_FAMILIES: ReadonlySet<ModelFamily> = new Set(['whisper', 'sense-voice']);
+
+/** sentencepiece's piece-and-score list, with which sherpa turns hotword text into the model's tokens. */
+export const HOTWORD_VOCABULARY = 'bpe.vocab';
+
+/**
+ * True when the model takes hotwords: a transducer whose directory holds {@link HOTWORD_VOCABULARY}.
+ * Without it sherpa could take hotwords only as token sequences, which Hark does not write.
+ */
+export function takesHotwords(model: ModelDescription & { dir?: string }): boolean {
+  return HOTWORD_FAMILIES.has(model.family) && model.dir !== undefined && existsSync(join(model.dir, HOTWORD_VOCABULARY));
+}
+
+/** Log-probability added to each token of a hotword (sherpa-onnx's own default). */
+export const HOTWORD_BOOST = 1.5;
+
+/** Modified beam search over `model`'s BPE vocabulary, which hotwords need; greedy search otherwise. */
+function decoding(model: SherpaModel): { decodingMethod: string; maxActivePaths?: number; hotwordsScore?: number } {
+  return takesHotwords(model) ? { decodingMethod: 'modified_beam_search', maxActivePaths: 4, hotwordsScore: HOTWORD_BOOST } : { decodingMethod: 'greedy_search' };
+}
+
+function hotwordUnits(model: SherpaModel): Record<string, string> {
+  return takesHotwords(model) ? { modelingUnit: 'bpe', bpeVocab: join(model.dir, HOTWORD_VOCABULARY) } : {};
+}
+
 /** A model directory and what it holds. */
 export interface SherpaModel extends ModelDescription {
   dir: string;
@@ -49,10 +81,13 @@ function tokensFile(dir: string): string {
 
 const FEATURES = { sampleRate: 16_000, featureDim: 80 };
 
-/** sherpa-onnx-node's OnlineRecognizer configuration for a streaming model. */
-export function onlineRecognizerConfig(model: SherpaModel, endpoint: { rule1Ms: number; rule2Ms: number; rule3Ms: number }): Record<string, unknown> {
+/**
+ * sherpa-onnx-node's OnlineRecognizer configuration for a streaming model. `hotwordsFile`: phrases to
+ * boost, one a line; the Node binding takes hotwords per recognizer only, not per stream.
+ */
+export function onlineRecognizerConfig(model: SherpaModel, endpoint: { rule1Ms: number; rule2Ms: number; rule3Ms: number }, hotwordsFile: string | null = null): Record<string, unknown> {
   const { dir } = model;
-  const modelConfig: Record<string, unknown> = { tokens: tokensFile(dir), numThreads: 1, debug: 0, provider: 'cpu' };
+  const modelConfig: Record<string, unknown> = { tokens: tokensFile(dir), numThreads: 1, debug: 0, provider: 'cpu', ...hotwordUnits(model) };
   if (model.family === 'zipformer-transducer-streaming') {
     modelConfig.transducer = { encoder: onnxFile(dir, /^encoder/, 'encoder'), decoder: onnxFile(dir, /^decoder/, 'decoder'), joiner: onnxFile(dir, /^joiner/, 'joiner') };
   } else if (model.family === 'zipformer2-ctc-streaming') {
@@ -63,7 +98,8 @@ export function onlineRecognizerConfig(model: SherpaModel, endpoint: { rule1Ms: 
   return {
     featConfig: FEATURES,
     modelConfig,
-    decodingMethod: 'greedy_search',
+    ...decoding(model),
+    ...(hotwordsFile === null ? {} : { hotwordsFile }),
     enableEndpoint: 1,
     rule1MinTrailingSilence: endpoint.rule1Ms / 1000,
     rule2MinTrailingSilence: endpoint.rule2Ms / 1000,
@@ -71,10 +107,15 @@ export function onlineRecognizerConfig(model: SherpaModel, endpoint: { rule1Ms: 
   };
 }
 
-/** sherpa-onnx-node's OfflineRecognizer configuration for any model (a streaming one is decoded whole by its online recognizer instead). */
+/**
+ * sherpa-onnx-node's OfflineRecognizer configuration for any model (a streaming one is decoded whole by
+ * its online recognizer instead). `language`: the one to expect, for Whisper and SenseVoice, if the model
+ * has it; null: the model detects it. Hotwords are given per stream (OfflineRecognizer.createStream).
+ */
 export function offlineRecognizerConfig(model: SherpaModel, language: string | null): Record<string, unknown> {
   const { dir } = model;
-  const modelConfig: Record<string, unknown> = { tokens: tokensFile(dir), numThreads: 1, debug: 0, provider: 'cpu' };
+  const modelConfig: Record<string, unknown> = { tokens: tokensFile(dir), numThreads: 1, debug: 0, provider: 'cpu', ...hotwordUnits(model) };
+  const told = language !== null && model.languages.includes(language) ? language : null;
   switch (model.family) {
     case 'zipformer-ctc':
       modelConfig.zipformerCtc = { model: onnxFile(dir, /(^model|ctc)/, 'CTC model') };
@@ -83,13 +124,17 @@ export function offlineRecognizerConfig(model: SherpaModel, language: string | n
       modelConfig.whisper = {
         encoder: onnxFile(dir, /encoder/, 'encoder'),
         decoder: onnxFile(dir, /decoder/, 'decoder'),
-        // Empty: multilingual Whisper detects the language itself.
-        language: model.languages.length > 1 ? (language ?? '') : '',
+        // Empty: multilingual Whisper detects the language itself (an English-only one takes none).
+        language: model.languages.length > 1 ? (told ?? '') : '',
         task: 'transcribe',
       };
       break;
     case 'sense-voice':
-      modelConfig.senseVoice = { model: onnxFile(dir, /^model/, 'model'), language: language ?? 'auto', useInverseTextNormalization: 1 };
+      modelConfig.senseVoice = { model: onnxFile(dir, /^model/, 'model'), language: told ?? 'auto', useInverseTextNormalization: 1 };
+      break;
+    case 'zipformer-transducer':
+      modelConfig.transducer = { encoder: onnxFile(dir, /^encoder/, 'encoder'), decoder: onnxFile(dir, /^decoder/, 'decoder'), joiner: onnxFile(dir, /^joiner/, 'joiner') };
+      modelConfig.modelType = 'transducer';
       break;
     case 'nemo-transducer':
       modelConfig.transducer = { encoder: onnxFile(dir, /^encoder/, 'encoder'), decoder: onnxFile(dir, /^decoder/, 'decoder'), joiner: onnxFile(dir, /^joiner/, 'joiner') };
@@ -106,5 +151,5 @@ export function offlineRecognizerConfig(model: SherpaModel, language: string | n
     default:
       throw new ModelDirectoryError(`${model.id} (${model.family}) is decoded by its streaming recognizer`);
   }
-  return { featConfig: FEATURES, modelConfig, decodingMethod: 'greedy_search' };
+  return { featConfig: FEATURES, modelConfig, ...decoding(model) };
 }

@@ -30,7 +30,10 @@ export interface OfflineStream {
 }
 
 export interface OfflineRecognizer {
+  /** `hotwords`: phrases to boost in this stream, separated by `/` (transducers under modified beam search). */
   createStream(hotwords?: string): OfflineStream;
+  /** Replaces the configuration the next decode uses (Whisper's language and task; not every family reads it). */
+  setConfig(config: Record<string, unknown>): void;
   decode(stream: OfflineStream): void;
   getResult(stream: OfflineStream): SherpaResult & { text: string };
 }
