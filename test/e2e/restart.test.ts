@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { SonioxNodeClient } from '@soniox/node';
 import { wordErrorRate } from '../../src/lib/wer.js';
 import { librivoxUtterances } from '../support/librivox.js';
-import { api, startHark, waitFor, type HarkProcess } from '../support/hark-process.js';
+import { ONE_WORKER_ENV, api, startHark, waitFor, type HarkProcess } from '../support/hark-process.js';
 
 describe('a crash loses nothing', () => {
   let dataDir: string;
@@ -35,7 +35,7 @@ describe('a crash loses nothing', () => {
     ]);
     const reference = utterances.map((u) => u.reference).join(' ');
 
-    hark = await startHark({ HARK_WORKERS: '1' }, dataDir);
+    hark = await startHark(ONE_WORKER_ENV, dataDir);
     let client = new SonioxNodeClient({ api_key: hark.apiKey, base_url: hark.baseUrl });
     const file = await client.files.upload(await readFile(long), { filename: 'long.wav' });
     const first = await client.stt.create({ model: 'stt-async-v4', file_id: file.id });
@@ -49,7 +49,7 @@ describe('a crash loses nothing', () => {
     const orphan = '0b1c2d3e-4f50-4617-8899-aabbccddeeff';
     await writeFile(join(dataDir, 'blobs', orphan), Buffer.alloc(1000));
 
-    hark = await startHark({ HARK_WORKERS: '1' }, dataDir);
+    hark = await startHark(ONE_WORKER_ENV, dataDir);
     client = new SonioxNodeClient({ api_key: hark.apiKey, base_url: hark.baseUrl });
     for (const t of [first, second]) {
       const done = await waitFor(async () => {
