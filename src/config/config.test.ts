@@ -163,3 +163,12 @@ describe('database setting', () => {
     }
   });
 });
+
+describe('recognition worker priority', () => {
+  test('workers run at nice 10 unless HARK_WORKER_NICE says otherwise, from 0 to 19', () => {
+    assert.equal(loadConfig({}).workerNice, 10);
+    assert.equal(loadConfig({ HARK_WORKER_NICE: '0' }).workerNice, 0);
+    assert.equal(loadConfig({ HARK_WORKER_NICE: '19' }).workerNice, 19);
+    for (const bad of ['20', '-1', 'low', '2.5']) assert.throws(() => loadConfig({ HARK_WORKER_NICE: bad }), ConfigError, bad);
+  });
+});

@@ -128,6 +128,8 @@ export interface Config {
   /** Base URL clients reach this server at; used for temporary file URLs. */
   publicUrl: string | null;
   workers: number;
+  /** Nice value of the recognition workers and their ffmpeg (0–19): batch work yields the CPUs to the server. */
+  workerNice: number;
   /** The speech engine of async jobs and of live sessions' final pass (HARK_ENGINE). */
   engine: EngineSettings;
   /** What tells speech from pauses, in async segmentation and real-time endpointing (HARK_VAD). */
@@ -192,6 +194,18 @@ export function modelSettings(env: Env = process.env): ModelSettings {
 }
 
 /** HARK_DATA_DIR as an absolute path (default ./data). */
+/**
+ * The nice value recognition workers set for themselves (`HARK_WORKER_NICE`, default 10). Read by the
+ * workers from the environment they inherit; validated at start through {@link loadConfig}.
+ *
+ * @throws {ConfigError} unless an integer from 0 to 19.
+ */
+export function workerNiceSetting(env: Env = process.env): number {
+  const nice = int(env, 'HARK_WORKER_NICE', 10, 0);
+  if (nice > 19) throw new ConfigError(`HARK_WORKER_NICE must be an integer from 0 to 19, got "${env.HARK_WORKER_NICE}"`);
+  return nice;
+}
+
 export function dataDirSetting(env: Env = process.env): string {
   return resolve(env.HARK_DATA_DIR || 'data');
 }
@@ -291,6 +305,7 @@ export function loadConfig(env: Env = process.env): Config {
     apiKeys,
     publicUrl: env.HARK_PUBLIC_URL ? env.HARK_PUBLIC_URL.replace(/\/+$/, '') : null,
     workers: int(env, 'HARK_WORKERS', availableParallelism(), 1),
+    workerNice: workerNiceSetting(env),
     engine: engineSettings(env, dataDirSetting(env)),
     vad: voiceDetector(env),
     audioUrlTimeoutMs: int(env, 'HARK_AUDIO_URL_TIMEOUT_MS', 120_000, 1),

@@ -3,6 +3,7 @@
  * loads the engine once, then runs the batch pipeline for each job it is sent.
  */
 import { setPriority } from 'node:os';
+import { workerNiceSetting } from '../config/config.js';
 import { transcribeFile } from '../pipeline/batch.js';
 import { BicDiarizer } from '../pipeline/diarization/bic-diarizer.js';
 import { createBatchEngine } from '../pipeline/engines/engine-registry.js';
@@ -65,7 +66,7 @@ async function serve(setup: WorkerSetup): Promise<void> {
  */
 function lowerPriority(): void {
   try {
-    setPriority(10);
+    setPriority(workerNiceSetting());
   } catch {
     // Not permitted: run at normal priority.
   }

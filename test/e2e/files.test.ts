@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { SonioxNodeClient } from '@soniox/node';
-import { api, startHark, waitFor, type HarkProcess } from '../support/hark-process.js';
+import { api, startHark, waitFor, type HarkProcess, ONE_WORKER_ENV } from '../support/hark-process.js';
 
 describe('files: upload, list, count, get, temporary URL, delete', () => {
   let hark: HarkProcess;
   let client: SonioxNodeClient;
 
   before(async () => {
-    hark = await startHark();
+    hark = await startHark(ONE_WORKER_ENV);
     client = new SonioxNodeClient({ api_key: hark.apiKey, base_url: hark.baseUrl });
   });
   after(() => hark.dispose());

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { SonioxNodeClient } from '@soniox/node';
-import { api, startHark, waitFor, type HarkProcess } from '../support/hark-process.js';
+import { api, startHark, waitFor, type HarkProcess, ONE_WORKER_ENV } from '../support/hark-process.js';
 import { errorOf, runSession } from '../support/realtime-client.js';
 
 (globalThis as { WebSocket?: unknown }).WebSocket ??= (await import('ws')).WebSocket;
@@ -53,7 +53,7 @@ describe('bodies: nesting, context shape, code-point lengths and bounded list pa
   }
 
   before(async () => {
-    hark = await startHark({ HARK_MAX_LIST_PAGE_BYTES: String(PAGE_BYTES), HARK_WEBHOOK_ATTEMPTS: '1' });
+    hark = await startHark({ ...ONE_WORKER_ENV, HARK_MAX_LIST_PAGE_BYTES: String(PAGE_BYTES), HARK_WEBHOOK_ATTEMPTS: '1' });
     const uploaded = await upload(null);
     assert.equal(uploaded.status, 201);
     fileId = uploaded.body.id;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { api, startHark, type HarkProcess } from '../support/hark-process.js';
+import { api, startHark, type HarkProcess, ONE_WORKER_ENV } from '../support/hark-process.js';
 import { isApiError, rawRequest, type RawResponse } from '../support/raw-http.js';
 
 const MARKER = 'ECHOED-INPUT-MARKER';
@@ -22,7 +22,7 @@ describe('errors from the HTTP layer come in the ApiError shape and quote nothin
     );
 
   before(async () => {
-    hark = await startHark({ HARK_LOG_LEVEL: 'info' });
+    hark = await startHark({ ...ONE_WORKER_ENV, HARK_LOG_LEVEL: 'info' });
   });
   after(() => hark.dispose());
 

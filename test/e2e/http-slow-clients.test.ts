@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { api, startHark, waitFor, type HarkProcess } from '../support/hark-process.js';
+import { api, startHark, waitFor, type HarkProcess, ONE_WORKER_ENV } from '../support/hark-process.js';
 import { closedWithin, isApiError, openSocket, rawRequest, readResponse } from '../support/raw-http.js';
 
 /** Generous: CI machines are slow and loaded; the bound is what matters, not its precision. */
@@ -25,6 +25,7 @@ describe('slow clients are closed within the configured bounds', () => {
 
   before(async () => {
     hark = await startHark({
+      ...ONE_WORKER_ENV,
       HARK_HTTP_HEADERS_TIMEOUT_MS: '1500',
       HARK_HTTP_IDLE_TIMEOUT_MS: '2000',
       HARK_HTTP_KEEP_ALIVE_TIMEOUT_MS: '1000',
@@ -80,7 +81,7 @@ describe('open connections are capped per client address and in all', () => {
   const held: Socket[] = [];
 
   before(async () => {
-    hark = await startHark({ HARK_HTTP_MAX_CONNECTIONS_PER_ADDRESS: '3', HARK_HTTP_MAX_CONNECTIONS: '6' });
+    hark = await startHark({ ...ONE_WORKER_ENV, HARK_HTTP_MAX_CONNECTIONS_PER_ADDRESS: '3', HARK_HTTP_MAX_CONNECTIONS: '6' });
   });
   after(async () => {
     for (const socket of held) socket.destroy();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { api, startHark, type HarkProcess } from '../support/hark-process.js';
+import { api, startHark, type HarkProcess, ONE_WORKER_ENV } from '../support/hark-process.js';
 import { isApiError, rawRequest } from '../support/raw-http.js';
 
 const FILE_PART_HEAD = '--b\r\nContent-Disposition: form-data; name="file"; filename="a.wav"\r\n\r\n';
@@ -9,7 +9,7 @@ describe('malformed multipart uploads get a 400, never a 500 or no answer', () =
   let hark: HarkProcess;
 
   before(async () => {
-    hark = await startHark();
+    hark = await startHark(ONE_WORKER_ENV);
   });
   after(() => hark.dispose());
 

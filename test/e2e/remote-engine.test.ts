@@ -92,9 +92,17 @@ describe('HARK_ENGINE=openai against another Hark', () => {
   });
 
   test('async: the LibriVox transcripts equal the engine Hark’s own (same words, times within 50 ms), language from the engine', async () => {
-    for (const u of librivoxUtterances()) {
-      const own = await transcript(engineClient, u.wavPath);
-      const remote = await transcript(client, u.wavPath, { enable_language_identification: true });
+    // All at once: the jobs queue in both servers instead of each waiting out the SDK's polls in turn.
+    const pairs = await Promise.all(
+      librivoxUtterances().map(async (u) => {
+        const [own, remote] = await Promise.all([
+          transcript(engineClient, u.wavPath),
+          transcript(client, u.wavPath, { enable_language_identification: true }),
+        ]);
+        return { u, own, remote };
+      }),
+    );
+    for (const { u, own, remote } of pairs) {
       const [a, b] = [words(own.tokens as WireToken[]), words(remote.tokens as WireToken[])];
       assert.deepEqual(b.map((w) => w.word), a.map((w) => w.word), `${u.id}\n own:    ${own.text}\n remote: ${remote.text}`);
       b.forEach((w, i) => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { SonioxNodeClient } from '@soniox/node';
-import { api, startHark, type HarkProcess } from '../support/hark-process.js';
+import { api, startHark, type HarkProcess, ONE_WORKER_ENV } from '../support/hark-process.js';
 import { isApiError, rawRequest } from '../support/raw-http.js';
 
 const UNKNOWN_ID = '3f1d2c4b-5a69-4788-9abc-def012345678';
@@ -40,7 +40,7 @@ describe('REST authentication cannot be skipped by spelling a path differently',
 
   before(async () => {
     // Hundreds of refused requests from one address: the failure budget is not what this tests.
-    hark = await startHark({ HARK_AUTH_FAILURES_PER_MINUTE: '1000000' });
+    hark = await startHark({ ...ONE_WORKER_ENV, HARK_AUTH_FAILURES_PER_MINUTE: '1000000' });
     const client = new SonioxNodeClient({ api_key: hark.apiKey, base_url: hark.baseUrl });
     const file = await client.files.upload(Buffer.from('RIFF not really audio'), { filename: 'a.wav' });
     temporaryKey = (await client.auth.createTemporaryKey({ usage_type: 'transcribe_websocket', expires_in_seconds: 600 }))

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { api, startHark, type HarkProcess } from '../support/hark-process.js';
+import { api, startHark, type HarkProcess, ONE_WORKER_ENV } from '../support/hark-process.js';
 import { isApiError, openSocket, readResponse } from '../support/raw-http.js';
 
 const BUDGET = 5;
@@ -33,7 +33,7 @@ describe('wrong keys are throttled per client address, on their own budget', () 
   let hark: HarkProcess;
 
   before(async () => {
-    hark = await startHark({ HARK_AUTH_FAILURES_PER_MINUTE: String(BUDGET) });
+    hark = await startHark({ ...ONE_WORKER_ENV, HARK_AUTH_FAILURES_PER_MINUTE: String(BUDGET) });
   });
   after(() => hark.dispose());
 
@@ -80,7 +80,7 @@ describe('a proxy named in HARK_TRUSTED_PROXIES is believed', () => {
   let hark: HarkProcess;
 
   before(async () => {
-    hark = await startHark({ HARK_AUTH_FAILURES_PER_MINUTE: '1', HARK_TRUSTED_PROXIES: '127.0.0.1/32' });
+    hark = await startHark({ ...ONE_WORKER_ENV, HARK_AUTH_FAILURES_PER_MINUTE: '1', HARK_TRUSTED_PROXIES: '127.0.0.1/32' });
   });
   after(() => hark.dispose());
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { SonioxHttpError, SonioxNodeClient } from '@soniox/node';
-import { api, startHark, type HarkProcess } from '../support/hark-process.js';
+import { api, startHark, type HarkProcess, ONE_WORKER_ENV } from '../support/hark-process.js';
 
 const UNKNOWN_ID = '3f1d2c4b-5a69-4788-9abc-def012345678';
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -31,7 +31,7 @@ describe('REST errors follow the Soniox error format', () => {
   let client: SonioxNodeClient;
 
   before(async () => {
-    hark = await startHark({ HARK_MAX_FILE_SIZE: '50000', HARK_MAX_FILES: '3' });
+    hark = await startHark({ ...ONE_WORKER_ENV, HARK_MAX_FILE_SIZE: '50000', HARK_MAX_FILES: '3' });
     client = new SonioxNodeClient({ api_key: hark.apiKey, base_url: hark.baseUrl });
   });
   after(() => hark.dispose());

@@ -11,7 +11,7 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { wordErrorRate } from '../../src/lib/wer.js';
 import { librivoxUtterances } from '../support/librivox.js';
-import { api, startHark, waitFor, type HarkProcess } from '../support/hark-process.js';
+import { ONE_WORKER_ENV, api, startHark, waitFor, type HarkProcess } from '../support/hark-process.js';
 import { slices } from '../support/realtime-client.js';
 import { speechPcm } from '../support/speech-audio.js';
 
@@ -76,7 +76,7 @@ describe('graceful shutdown', () => {
 
   test('three SIGTERMs during one long transcription: each exits 0, and the transcription still completes', async () => {
     const dataDir = await freshDataDir();
-    const env = { HARK_WORKERS: '1', HARK_SHUTDOWN_GRACE_MS: '1500' };
+    const env = { ...ONE_WORKER_ENV, HARK_SHUTDOWN_GRACE_MS: '1500' };
     hark = await startHark(env, dataDir);
     const id = await uploadAndTranscribe(hark, long);
     for (let restart = 0; restart < 3; restart++) {
@@ -95,7 +95,7 @@ describe('graceful shutdown', () => {
 
   test('a transcription running at SIGTERM finishes within the grace, and the process exits once it has', async () => {
     const dataDir = await freshDataDir();
-    const env = { HARK_WORKERS: '1', HARK_SHUTDOWN_GRACE_MS: '120000' };
+    const env = { ...ONE_WORKER_ENV, HARK_SHUTDOWN_GRACE_MS: '120000' };
     hark = await startHark(env, dataDir);
     const id = await uploadAndTranscribe(hark, librivoxUtterances()[0]!.wavPath);
     await waitFor(async () => (await statusOf(hark!, id)).status === 'processing', 60_000, 20);
@@ -110,7 +110,7 @@ describe('graceful shutdown', () => {
 
   test('an upload in progress at SIGTERM completes (201) and is listed after restart; new connections are refused', async () => {
     const dataDir = await freshDataDir();
-    hark = await startHark({ HARK_SHUTDOWN_GRACE_MS: '60000', HARK_LOG_LEVEL: 'info' }, dataDir);
+    hark = await startHark({ ...ONE_WORKER_ENV, HARK_SHUTDOWN_GRACE_MS: '60000', HARK_LOG_LEVEL: 'info' }, dataDir);
     const content = await readFile(librivoxUtterances()[0]!.wavPath);
     const head = Buffer.from(
       '--b0undary\r\nContent-Disposition: form-data; name="file"; filename="slow.wav"\r\nContent-Type: audio/wav\r\n\r\n',
@@ -150,14 +150,14 @@ describe('graceful shutdown', () => {
     assert.equal(uploaded.body.size, content.length);
     assert.equal(await exited, 0, hark.output());
 
-    hark = await startHark({}, dataDir);
+    hark = await startHark(ONE_WORKER_ENV, dataDir);
     const listed = await api(hark, 'GET', '/v1/files');
     assert.deepEqual(listed.body.files.map((f: { id: string }) => f.id), [uploaded.body.id]);
   });
 
   test('a second SIGTERM ends the grace period at once: the live session gets its 503, the process exits 0', async () => {
     const graceMs = 120_000;
-    hark = await startHark({ HARK_SHUTDOWN_GRACE_MS: String(graceMs), HARK_LOG_LEVEL: 'info' }, await freshDataDir());
+    hark = await startHark({ ...ONE_WORKER_ENV, HARK_SHUTDOWN_GRACE_MS: String(graceMs), HARK_LOG_LEVEL: 'info' }, await freshDataDir());
     const ws = new WebSocket(hark.wsUrl);
     const received: any[] = [];
     ws.on('message', (data) => received.push(JSON.parse(data.toString())));
@@ -193,7 +193,7 @@ describe('graceful shutdown', () => {
 
   test('a live session keeps getting results through the grace period, then gets 503; the process exits 0', async () => {
     const graceMs = 6000;
-    hark = await startHark({ HARK_SHUTDOWN_GRACE_MS: String(graceMs) }, await freshDataDir());
+    hark = await startHark({ ...ONE_WORKER_ENV, HARK_SHUTDOWN_GRACE_MS: String(graceMs) }, await freshDataDir());
     const ws = new WebSocket(hark.wsUrl);
     const received: { at: number; message: any }[] = [];
     const closed = new Promise<void>((resolve) => ws.on('close', () => resolve()));

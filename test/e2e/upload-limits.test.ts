@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { api, startHark, type HarkProcess } from '../support/hark-process.js';
+import { api, startHark, type HarkProcess, ONE_WORKER_ENV } from '../support/hark-process.js';
 import { isApiError, openSocket, readResponse } from '../support/raw-http.js';
 
 const MAX = 100_000;
@@ -20,7 +20,7 @@ describe('uploads over the size limit are refused without reading them to the en
   let filesBefore: string[];
 
   before(async () => {
-    hark = await startHark({ HARK_MAX_FILE_SIZE: String(MAX) });
+    hark = await startHark({ ...ONE_WORKER_ENV, HARK_MAX_FILE_SIZE: String(MAX) });
     filesBefore = await filesUnder(hark.dataDir);
   });
   after(() => hark.dispose());

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { api, startHark, type HarkProcess } from '../support/hark-process.js';
+import { api, startHark, type HarkProcess, ONE_WORKER_ENV } from '../support/hark-process.js';
 
 const NAME_PATTERN = "String should match pattern '^[!#$%&'*+.^_`|~0-9A-Za-z-]+$'";
 const VALUE_PATTERN = "String should match pattern '^[\\t\\x20-\\x7E\\x80-\\xFF]*$'";
@@ -10,7 +10,7 @@ describe('webhook auth headers that could never be delivered are refused at crea
   let hark: HarkProcess;
 
   before(async () => {
-    hark = await startHark();
+    hark = await startHark(ONE_WORKER_ENV);
   });
   after(() => hark.dispose());
 

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { SonioxNodeClient } from '@soniox/node';
 import { librivoxUtterances } from '../support/librivox.js';
-import { api, startHark, waitFor, type HarkProcess } from '../support/hark-process.js';
+import { api, startHark, waitFor, type HarkProcess, ONE_WORKER_ENV } from '../support/hark-process.js';
 
 interface Delivery {
   method: string;
@@ -38,7 +38,7 @@ describe('webhooks', () => {
   let fileId: string;
 
   before(async () => {
-    hark = await startHark({ HARK_WEBHOOK_BACKOFF_MS: '200', HARK_WEBHOOK_ATTEMPTS: '4', HARK_WEBHOOK_TIMEOUT_MS: '2000' });
+    hark = await startHark({ ...ONE_WORKER_ENV, HARK_WEBHOOK_BACKOFF_MS: '200', HARK_WEBHOOK_ATTEMPTS: '4', HARK_WEBHOOK_TIMEOUT_MS: '2000' });
     client = new SonioxNodeClient({ api_key: hark.apiKey, base_url: hark.baseUrl });
     const utterance = librivoxUtterances()[1]!;
     fileId = (await client.files.upload(await readFile(utterance.wavPath), { filename: 'utt.wav' })).id;

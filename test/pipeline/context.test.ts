@@ -16,6 +16,8 @@ describe('context in batch transcription', () => {
     pool.transcribe({ audioPath: dashwoodSentence!.wavPath, maxDurationMs: 60_000, context: toRecognitionContext(context) });
 
   before(async () => {
+    // As the test servers do (test/support/hark-process.ts): not starved by the other test files' processes.
+    process.env.HARK_WORKER_NICE ??= '0';
     pool = new RecognitionPool({ size: 1 });
     await pool.ready();
   });
