@@ -48,7 +48,20 @@ export const LIMIT_OVERRIDE_NAMES: readonly (keyof ProjectLimitOverrides)[] = [
   'maxTranscriptions',
 ];
 
+/**
+ * How long a project's limits are reused before being read again. Every
+ * authenticated request needs them; on PostgreSQL the read is a round trip,
+ * so a node keeps them this long. A change from the CLI reaches every node
+ * within it.
+ */
+const LIMITS_REUSE_MS = 1_000;
+/** Projects whose limits are kept at once; past this the oldest go first. */
+const MAX_KEPT_LIMITS = 1_000;
+
 export class ProjectService {
+  /** Recently read overrides by project id, in insertion order (oldest first). */
+  private readonly keptLimits = new Map<string, { readAtMs: number; limits: ProjectLimitOverrides }>();
+
   constructor(
     private readonly repo: ProjectRepository,
     private readonly blobs: BlobStore,
@@ -57,9 +70,19 @@ export class ProjectService {
   ) {}
 
   /** The project's limits; a project that is gone gets the global ones (its keys no longer authenticate anyway). */
-  async scope(projectId: string, apiKeyId: string): Promise<ProjectScope> {
+  async scope(projectId: string, apiKeyId: string, nowMs = Date.now()): Promise<ProjectScope> {
+    return { projectId, apiKeyId, limits: this.limitsOf(await this.overridesOf(projectId, nowMs)) };
+  }
+
+  private async overridesOf(projectId: string, nowMs: number): Promise<ProjectLimitOverrides> {
+    const kept = this.keptLimits.get(projectId);
+    if (kept && nowMs - kept.readAtMs < LIMITS_REUSE_MS) return kept.limits;
     const project = await this.repo.get(projectId);
-    return { projectId, apiKeyId, limits: this.limitsOf(project?.limits ?? {}) };
+    this.keptLimits.delete(projectId);
+    if (!project) return {};
+    if (this.keptLimits.size >= MAX_KEPT_LIMITS) this.keptLimits.delete(this.keptLimits.keys().next().value!);
+    this.keptLimits.set(projectId, { readAtMs: nowMs, limits: project.limits });
+    return project.limits;
   }
 
   limitsOf(overrides: ProjectLimitOverrides): ProjectLimits {
@@ -104,6 +127,7 @@ export class ProjectService {
   async setLimits(ref: string, limits: ProjectLimitOverrides): Promise<ProjectRecord> {
     const project = await this.resolve(ref);
     await this.repo.setLimits(project.id, limits);
+    this.keptLimits.delete(project.id);
     return { ...project, limits: { ...project.limits, ...limits } };
   }
 
@@ -119,6 +143,7 @@ export class ProjectService {
       throw new ProjectError(`Project "${project.name}" holds files or transcriptions; delete them first or pass --force`);
     }
     const deleted = await this.repo.delete(project.id);
+    this.keptLimits.delete(project.id);
     // Bytes after metadata, as for one file: a crash in between leaves orphans that start-up removes.
     for (const id of deleted?.fileIds ?? []) await this.blobs.delete(id);
     return project;
