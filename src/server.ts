@@ -130,6 +130,7 @@ export async function createServer(
     authFailures,
     openAiAudio: {
       transcriber: recognition,
+      usage,
       languages: recognition.languages,
       uploadDir: join(config.dataDir, 'tmp', 'openai-audio'),
     },

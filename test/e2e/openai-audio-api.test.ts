@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
+import { SonioxNodeClient } from '@soniox/node';
 import OpenAI, { toFile } from 'openai';
 import { wordErrorRate } from '../../src/lib/wer.js';
 import { startHark, type HarkProcess } from '../support/hark-process.js';
@@ -81,6 +82,21 @@ describe('POST /v1/audio/transcriptions through the openai SDK', () => {
   test('a prompt is taken as context', async () => {
     const result = await openai.audio.transcriptions.create({ file: await toFile(await wav(), 'speech.wav'), model: 'whisper-1', prompt: 'Dashwood, Norland Park.' });
     assert.ok(result.text.length > 0);
+  });
+
+  test('each answered request writes a usage record, read through the Soniox SDK', async () => {
+    const soniox = new SonioxNodeClient({ api_key: hark.apiKey, base_url: hark.baseUrl });
+    const hour = (ms: number) => new Date(Math.floor(ms / 3_600_000) * 3_600_000).toISOString();
+    const window = { start_time: hour(Date.now() - 3_600_000), end_time: hour(Date.now() + 7_200_000) };
+    const before = (await soniox.usageLogs.list(window)).usage_logs.filter((l) => l.model === 'gpt-4o-transcribe').length;
+    const verbose = await openai.audio.transcriptions.create({ file: await toFile(await wav(), 'speech.wav'), model: 'gpt-4o-transcribe', response_format: 'verbose_json' });
+    const logs = (await soniox.usageLogs.list(window)).usage_logs.filter((l) => l.model === 'gpt-4o-transcribe');
+    assert.equal(logs.length, before + 1, JSON.stringify(logs));
+    const log = logs.find((l) => Math.abs(l.input_audio_duration_ms - verbose.duration * 1000) < 50)!;
+    assert.ok(log, `${verbose.duration} s: ${JSON.stringify(logs)}`);
+    assert.ok(Date.parse(log.end_time) >= Date.parse(log.start_time));
+    const extra = log as unknown as Record<string, unknown>;
+    assert.deepEqual([extra.hark_kind, extra.hark_status, extra.hark_transcription_id], ['async', 'completed', null]);
   });
 
   test('errors come in OpenAI’s shape, naming the field', async () => {

@@ -18,8 +18,9 @@ import { formatAudioResponse } from '../../api/openai/audio-responses.js';
 import { tokenToWire } from '../../api/to-wire.js';
 import type { Limits } from '../../config/config.js';
 import type { AudioTranscriber } from '../../jobs/job-runner.js';
+import type { UsageService } from '../../services/usage/usage-service.js';
 import { withoutLanguages } from '../../pipeline/tokens/token.js';
-import type { StoredToken } from '../../storage/ports.js';
+import type { StoredToken, UsageStatus } from '../../storage/ports.js';
 import { refuseDeclaredLengthOver } from './declared-length.js';
 import { closeAfterAnswer } from './lingering-close.js';
 
@@ -33,6 +34,8 @@ const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 
 export interface OpenAiAudioOptions {
   transcriber: AudioTranscriber;
+  /** Where each answered or failed request's use is recorded, as an async transcription's is. */
+  usage: Pick<UsageService, 'recordRequest'>;
   /** The engine's languages, the first its default. */
   languages: readonly string[];
   limits: Limits;
@@ -135,6 +138,22 @@ export async function openAiAudioRoutes(app: FastifyInstance, opts: OpenAiAudioO
         reply.raw.once('close', () => {
           if (!reply.raw.writableFinished) gone.abort(new Error('The client went away'));
         });
+        const startTime = new Date().toISOString();
+        const record = (status: UsageStatus, audioDurationMs: number) =>
+          opts.usage
+            .recordRequest({
+              projectId: request.scope.projectId,
+              apiKeyId: request.scope.apiKeyId,
+              temporaryKey: false,
+              temporaryKeyClientReferenceId: null,
+              clientReferenceId: null,
+              model: parsed.model,
+              audioDurationMs,
+              features: { speakerDiarization: false, languageIdentification: false, translation: false },
+              startTime,
+              status,
+            })
+            .catch((err: unknown) => request.log.error({ err }, 'usage record not written'));
         let result;
         try {
           result = await opts.transcriber.transcribe(
@@ -148,8 +167,10 @@ export async function openAiAudioRoutes(app: FastifyInstance, opts: OpenAiAudioO
             gone.signal,
           );
         } catch (err) {
+          await record(gone.signal.aborted ? 'canceled' : 'error', 0);
           throw toApiError(err);
         }
+        await record('completed', result.audioDurationMs);
         const language = majorityLanguage(result.tokens) ?? parsed.language ?? opts.languages[0] ?? 'en';
         const tokens = withoutLanguages(result.tokens).map((t) => tokenToWire(t) as ReturnType<typeof tokenToWire> & { text: string });
         const response = formatAudioResponse({ tokens, audioDurationMs: result.audioDurationMs, language }, parsed.responseFormat, parsed.timestampGranularities);

@@ -227,6 +227,14 @@ export class UsageService {
   }
 
   /**
+   * Writes the record of a request that ran to its end within one call
+   * (`POST /v1/audio/transcriptions`): an async use without a transcription.
+   */
+  async recordRequest(record: Omit<UsageRecord, 'id' | 'kind' | 'transcriptionId' | 'endTime'>, endMs = Date.now()): Promise<void> {
+    await this.repo.open({ ...record, id: randomUUID(), kind: 'async', transcriptionId: null, audioDurationMs: Math.round(record.audioDurationMs), endTime: new Date(endMs).toISOString() });
+  }
+
+  /**
    * Writes a live session's record at once and returns how to update and end
    * it. Updates after the end are ignored by the storage.
    */
