@@ -1,5 +1,6 @@
 import { FsBlobStore } from '../fs-blob-store.js';
 import { DEFAULT_PROJECT_ID } from '../ports.js';
+import { pageOf } from '../stored-page.js';
 import type {
   BlobStore,
   DeleteVerdict,
@@ -29,22 +30,6 @@ interface BodyRow {
   body: string;
 }
 
-/** Fills a page by count and by size; the query fetched one row more than the limit. */
-function page<T>(rows: BodyRow[], query: ListQuery): Page<T> {
-  const items: T[] = [];
-  let bytes = 0;
-  let lastSeq = 0;
-  for (const row of rows) {
-    const size = Buffer.byteLength(row.body);
-    if (items.length === query.limit || (items.length > 0 && bytes + size > query.maxBytes)) {
-      return { items, nextAfter: lastSeq };
-    }
-    items.push(JSON.parse(row.body) as T);
-    bytes += size;
-    lastSeq = Number(row.seq);
-  }
-  return { items, nextAfter: null };
-}
 
 /**
  * Rows for a page, newest first: those within the byte budget and the one
@@ -93,7 +78,7 @@ class PostgresFiles implements FileRepository {
   }
 
   async list(projectId: string, query: ListQuery): Promise<Page<FileRecord>> {
-    return page(await pageRows(this.db, 'files', projectId, query), query);
+    return pageOf(await pageRows(this.db, 'files', projectId, query), query);
   }
 
   async count(projectId: string): Promise<number> {
@@ -179,7 +164,7 @@ class PostgresTranscriptions implements TranscriptionRepository {
   }
 
   async list(projectId: string, query: ListQuery): Promise<Page<TranscriptionRecord>> {
-    return page(await pageRows(this.db, 'transcriptions', projectId, query), query);
+    return pageOf(await pageRows(this.db, 'transcriptions', projectId, query), query);
   }
 
   async count(projectId: string): Promise<number> {

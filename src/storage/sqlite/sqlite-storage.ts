@@ -9,6 +9,7 @@ import {
   DEFAULT_PROJECT_ID,
   type UsageRecord,
 } from '../ports.js';
+import { pageOf } from '../stored-page.js';
 import type {
   DeleteVerdict,
   FileRecord,
@@ -35,25 +36,6 @@ interface BodyRow {
   body: string;
 }
 
-/**
- * Reads rows until the page is full by count or by size. Rows are pulled one
- * at a time, so records past the budget are never loaded.
- */
-function page<T>(rows: IterableIterator<BodyRow>, query: ListQuery): Page<T> {
-  const items: T[] = [];
-  let bytes = 0;
-  let lastSeq = 0;
-  for (const row of rows) {
-    const size = Buffer.byteLength(row.body);
-    if (items.length === query.limit || (items.length > 0 && bytes + size > query.maxBytes)) {
-      return { items, nextAfter: lastSeq };
-    }
-    items.push(JSON.parse(row.body) as T);
-    bytes += size;
-    lastSeq = row.seq;
-  }
-  return { items, nextAfter: null };
-}
 
 class SqliteFiles implements FileRepository {
   constructor(private readonly db: Db) {}
@@ -78,7 +60,7 @@ class SqliteFiles implements FileRepository {
   async list(projectId: string, query: ListQuery): Promise<Page<FileRecord>> {
     const rows = q(this.db, 'SELECT seq, body FROM files WHERE project_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?')
       .iterate(projectId, query.after ?? Number.MAX_SAFE_INTEGER, query.limit + 1) as IterableIterator<BodyRow>;
-    return page(rows, query);
+    return pageOf(rows, query);
   }
 
   async count(projectId: string): Promise<number> {
@@ -153,7 +135,7 @@ class SqliteTranscriptions implements TranscriptionRepository {
     const rows = q(this.db,
       'SELECT seq, body FROM transcriptions WHERE project_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?')
       .iterate(projectId, query.after ?? Number.MAX_SAFE_INTEGER, query.limit + 1) as IterableIterator<BodyRow>;
-    return page(rows, query);
+    return pageOf(rows, query);
   }
 
   async count(projectId: string): Promise<number> {
