@@ -10,16 +10,14 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SonioxNodeClient } from '@soniox/node';
 import { probeDurationMs } from '../src/pipeline/decode/probe-duration.js';
 import { librivoxUtterances } from '../test/support/librivox.js';
 import { rawEngineTranscribe } from '../test/support/raw-engine.js';
 import { startHark } from '../test/support/hark-process.js';
+import { wallSeconds } from './webhook-wall-time.js';
 
 const SHARED_AUDIO = new URL('../../../shared/audio/', import.meta.url).pathname;
 const PARALLEL = availableParallelism();
@@ -52,33 +50,7 @@ async function inParallel<T>(items: T[], limit: number, run: (item: T) => Promis
 async function harkWallSeconds(work: string[], env: Record<string, string>): Promise<number> {
   const hark = await startHark({ HARK_LOG_LEVEL: 'error', HARK_MAX_PENDING_TRANSCRIPTIONS: '1000', ...env });
   try {
-    const client = new SonioxNodeClient({ api_key: hark.apiKey, base_url: hark.baseUrl });
-    const uploaded = await Promise.all(work.map(async (f) => (await client.files.upload(await readFile(f))).id));
-    // Completion is timed by webhook, so client polling adds nothing to the figure.
-    const pending = new Set<string>();
-    let allDone!: () => void;
-    const finished = new Promise<void>((resolve) => (allDone = resolve));
-    const receiver = createServer((req, res) => {
-      let body = '';
-      req.on('data', (d: Buffer) => (body += d.toString()));
-      req.on('end', () => {
-        const event = JSON.parse(body) as { id: string; status: string };
-        if (event.status !== 'completed') throw new Error(`transcription ${event.id} ended in ${event.status}`);
-        pending.delete(event.id);
-        res.end();
-        if (pending.size === 0) allDone();
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    const webhookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/done`;
-    const started = performance.now();
-    for (const fileId of uploaded) {
-      pending.add((await client.stt.create({ model: 'stt-async-v4', file_id: fileId, webhook_url: webhookUrl })).id);
-    }
-    await finished;
-    const seconds = (performance.now() - started) / 1000;
-    receiver.close();
-    return seconds;
+    return await wallSeconds(hark, work);
   } finally {
     await hark.dispose();
   }

@@ -8,17 +8,15 @@
  * Goals: PostgreSQL async overhead <= 5 % of SQLite's wall time; REST >= 50 % of SQLite's req/s.
  */
 import { execFileSync } from 'node:child_process';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { SonioxNodeClient } from '@soniox/node';
 import { probeDurationMs } from '../src/pipeline/decode/probe-duration.js';
 import { librivoxUtterances } from '../test/support/librivox.js';
 import { api, startHark, type HarkProcess } from '../test/support/hark-process.js';
 import { sharedPostgres } from '../test/support/postgres.js';
+import { wallSeconds } from './webhook-wall-time.js';
 
 const PARALLEL = availableParallelism();
 const REST_SECONDS = Number(process.env.HARK_BENCH_SECONDS ?? 10);
@@ -38,33 +36,6 @@ function input(dir: string): string {
   return path;
 }
 
-/** Wall seconds for `entry` (an API node) to complete every file, timed by webhook. */
-async function wallSeconds(entry: HarkProcess, files: string[]): Promise<number> {
-  const client = new SonioxNodeClient({ api_key: entry.apiKey, base_url: entry.baseUrl });
-  const uploaded = await Promise.all(files.map(async (f) => (await client.files.upload(await readFile(f))).id));
-  const pending = new Set<string>();
-  let allDone!: () => void;
-  const finished = new Promise<void>((resolve) => (allDone = resolve));
-  const receiver = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => (body += d.toString()));
-    req.on('end', () => {
-      const event = JSON.parse(body) as { id: string; status: string };
-      if (event.status !== 'completed') throw new Error(`transcription ${event.id} ended in ${event.status}`);
-      pending.delete(event.id);
-      res.end();
-      if (pending.size === 0) allDone();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  const webhookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/done`;
-  const started = performance.now();
-  for (const fileId of uploaded) pending.add((await client.stt.create({ model: 'stt-async-v4', file_id: fileId, webhook_url: webhookUrl })).id);
-  await finished;
-  const seconds = (performance.now() - started) / 1000;
-  receiver.close();
-  return seconds;
-}
 
 async function restReqPerSecond(node: HarkProcess): Promise<number> {
   const created = await api(node, 'POST', '/v1/transcriptions', { body: { model: 'stt-async-v4', audio_url: 'http://127.0.0.1:9/not-there.mp3' } });

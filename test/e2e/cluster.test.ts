@@ -16,6 +16,7 @@ import { after, before, describe, test } from 'node:test';
 import { SonioxNodeClient } from '@soniox/node';
 import WebSocket from 'ws';
 import { wordErrorRate } from '../../src/lib/wer.js';
+import { pcmWavHeader } from '../../src/pipeline/decode/samples.test-helper.js';
 import { api, startHark, waitFor, type HarkProcess } from '../support/hark-process.js';
 import { librivoxUtterances } from '../support/librivox.js';
 import { sharedPostgres, type PostgresCluster } from '../support/postgres.js';
@@ -31,21 +32,8 @@ const INVALID_TEMPORARY_KEY = 'Invalid/expired temporary API key.';
 async function longSpeech(dir: string, count: number): Promise<{ path: string; reference: string }> {
   const utterances = librivoxUtterances().slice(0, count);
   const pcm = Buffer.concat(await Promise.all(utterances.map(async (u) => (await readFile(u.wavPath)).subarray(44))));
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + pcm.length, 4);
-  header.write('WAVEfmt ', 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(16_000, 24);
-  header.writeUInt32LE(32_000, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(pcm.length, 40);
   const path = join(dir, `speech-${count}.wav`);
-  await writeFile(path, Buffer.concat([header, pcm]));
+  await writeFile(path, Buffer.concat([pcmWavHeader(16_000, 1, pcm.length), pcm]));
   return { path, reference: utterances.map((u) => u.reference).join(' ') };
 }
 

@@ -20,6 +20,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pcmWavHeader } from '../../src/pipeline/decode/samples.test-helper.js';
 import { encodeOnnxModel, FLOAT, INT64, type ModelSpec, type NodeSpec, type Tensor, type ValueSpec } from './onnx-writer.js';
 
 export const TONE_TOKENS = ['<blk>', '▁low', 'er', '▁high'] as const;
@@ -92,10 +93,12 @@ function offlineModel(): ModelSpec {
 }
 
 /**
- * One encoder stack of one layer, as small as sherpa's state layout allows:
- * six caches per layer, then the embedding cache and the processed length.
+ * A streaming zipformer2 of one encoder stack of one layer, as small as
+ * sherpa's state layout allows: six caches per layer, then the embedding
+ * cache and the processed length, each passed through unchanged. `nodes`
+ * compute `output` from the chunk `x`.
  */
-function streamingModel(): ModelSpec {
+export function zipformer2Streaming(nodes: NodeSpec[], initializers: Tensor[], output: ValueSpec): ModelSpec {
   const stateNames = ['cached_key', 'cached_nonlin_attn', 'cached_val1', 'cached_val2', 'cached_conv1', 'cached_conv2', 'embed_states', 'processed_lens'];
   const states: ValueSpec[] = stateNames.map((name, i) => ({
     name,
@@ -103,10 +106,10 @@ function streamingModel(): ModelSpec {
     shape: (name === 'processed_lens' ? ['N'] : name === 'cached_nonlin_attn' || name === 'embed_states' ? ['a', 'b', 'c', 'd'] : ['a', 'b', 'c']).map((d) => (d === 'N' ? d : `${name}_${d}_${i}`)),
   }));
   return {
-    nodes: [...scoring, ...stateNames.map((name) => ({ op: 'Identity', inputs: [name], outputs: [`new_${name}`] }))],
-    initializers: shared,
+    nodes: [...nodes, ...stateNames.map((name) => ({ op: 'Identity', inputs: [name], outputs: [`new_${name}`] }))],
+    initializers,
     inputs: [{ name: 'x', type: FLOAT, shape: ['N', CHUNK_FRAMES, MEL_BINS] }, ...states],
-    outputs: [logProbs, ...states.map((s) => ({ ...s, name: `new_${s.name}` }))],
+    outputs: [output, ...states.map((s) => ({ ...s, name: `new_${s.name}` }))],
     metadata: {
       model_type: 'zipformer2',
       encoder_dims: '4',
@@ -138,7 +141,7 @@ export function writeToneModels(root: string): ToneModelDirs {
     writeFileSync(join(dir, 'hark-model.json'), JSON.stringify({ id, family, languages: ['en'] }));
   };
   write(dirs.offline, offlineModel(), 'tone-ctc', 'zipformer-ctc');
-  write(dirs.streaming, streamingModel(), 'tone-ctc-streaming', 'zipformer2-ctc-streaming');
+  write(dirs.streaming, zipformer2Streaming(scoring, shared, logProbs), 'tone-ctc-streaming', 'zipformer2-ctc-streaming');
   return dirs;
 }
 
@@ -172,18 +175,5 @@ export function toneAudio(parts: readonly TonePart[], amplitude = 0.3): Int16Arr
 /** A wav file (16 kHz mono s16) of `parts`, as a client would upload or stream it. */
 export function toneWav(parts: readonly TonePart[]): Buffer {
   const pcm = Buffer.from(toneAudio(parts).buffer);
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + pcm.length, 4);
-  header.write('WAVEfmt ', 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(16_000, 24);
-  header.writeUInt32LE(32_000, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(pcm.length, 40);
-  return Buffer.concat([header, pcm]);
+  return Buffer.concat([pcmWavHeader(16_000, 1, pcm.length), pcm]);
 }

@@ -23,6 +23,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeOnnxModel, FLOAT, INT64, type ModelSpec, type NodeSpec, type Tensor, type ValueSpec } from './onnx-writer.js';
+import { zipformer2Streaming } from './tone-ctc-model.js';
 
 export const TRANSDUCER_TOKENS = ['<blk>', '▁low', 'er', '▁high', '▁hi'] as const;
 /** How much less likely `▁hi` is than `▁high` on a 3000 Hz onset (a log-probability). */
@@ -103,34 +104,6 @@ function offlineEncoder(): ModelSpec {
   };
 }
 
-/** The state layout of one zipformer2 encoder layer, as in tone-ctc-model.ts. */
-function streamingEncoder(): ModelSpec {
-  const stateNames = ['cached_key', 'cached_nonlin_attn', 'cached_val1', 'cached_val2', 'cached_conv1', 'cached_conv2', 'embed_states', 'processed_lens'];
-  const states: ValueSpec[] = stateNames.map((name, i) => ({
-    name,
-    type: name === 'processed_lens' ? INT64 : FLOAT,
-    shape: (name === 'processed_lens' ? ['N'] : name === 'cached_nonlin_attn' || name === 'embed_states' ? ['a', 'b', 'c', 'd'] : ['a', 'b', 'c']).map((d) => (d === 'N' ? d : `${name}_${d}_${i}`)),
-  }));
-  return {
-    nodes: [...onsetScoring, ...stateNames.map((name) => ({ op: 'Identity', inputs: [name], outputs: [`new_${name}`] }))],
-    initializers: encoderTensors,
-    inputs: [{ name: 'x', type: FLOAT, shape: ['N', CHUNK_FRAMES, MEL_BINS] }, ...states],
-    outputs: [encoderOut, ...states.map((s) => ({ ...s, name: `new_${s.name}` }))],
-    metadata: {
-      model_type: 'zipformer2',
-      encoder_dims: '4',
-      query_head_dims: '1',
-      value_head_dims: '1',
-      num_heads: '1',
-      num_encoder_layers: '1',
-      cnn_module_kernels: '3',
-      left_context_len: '4',
-      T: String(CHUNK_FRAMES),
-      decode_chunk_len: String(CHUNK_FRAMES),
-    },
-  };
-}
-
 /** The last tokens in, zeros out: the joiner's logits are the encoder's alone. */
 function decoder(): ModelSpec {
   return {
@@ -183,6 +156,6 @@ export function writeToneTransducers(root: string): ToneTransducerDirs {
     writeFileSync(join(dir, 'hark-model.json'), JSON.stringify({ id, family, languages: ['en'] }));
   };
   write(dirs.offline, offlineEncoder(), 'tone-transducer', 'zipformer-transducer');
-  write(dirs.streaming, streamingEncoder(), 'tone-transducer-streaming', 'zipformer-transducer-streaming');
+  write(dirs.streaming, zipformer2Streaming(onsetScoring, encoderTensors, encoderOut), 'tone-transducer-streaming', 'zipformer-transducer-streaming');
   return dirs;
 }

@@ -23,12 +23,12 @@ const LOW_HIGHER: TonePart[] = [
   { tone: null, ms: 1_200 },
 ];
 
-/** A model directory with empty files of the names `family` needs: enough to build its configuration. */
-function stubModel(family: ModelFamily, languages: string[], files: string[]) {
+/** A model directory with empty files of the names `family` needs: enough to build its configuration (what these tests check), never to run it. */
+function placeholderModelDir(family: ModelFamily, languages: string[], files: string[]) {
   const dir = join(root, `${family}-${languages.join('-')}`);
   mkdirSync(dir, { recursive: true });
   for (const file of [...files, 'tokens.txt']) writeFileSync(join(dir, file), '');
-  writeFileSync(join(dir, 'hark-model.json'), JSON.stringify({ id: `stub-${family}`, family, languages }));
+  writeFileSync(join(dir, 'hark-model.json'), JSON.stringify({ id: `placeholder-${family}`, family, languages }));
   return resolveSherpaModel(dir, root);
 }
 
@@ -59,21 +59,21 @@ describe('language hints to Whisper and SenseVoice', () => {
   });
 
   it('configures SenseVoice with the hint it knows, "auto" otherwise', () => {
-    const model = stubModel('sense-voice', ['zh', 'en', 'ja', 'ko', 'yue'], ['model.int8.onnx']);
+    const model = placeholderModelDir('sense-voice', ['zh', 'en', 'ja', 'ko', 'yue'], ['model.int8.onnx']);
     assert.equal(modelOf(offlineRecognizerConfig(model, 'yue'), 'senseVoice').language, 'yue');
     assert.equal(modelOf(offlineRecognizerConfig(model, 'fr'), 'senseVoice').language, 'auto');
     assert.equal(modelOf(offlineRecognizerConfig(model, null), 'senseVoice').language, 'auto');
   });
 
   it('configures multilingual Whisper with the hint it knows (task transcribe), and English-only Whisper with none', () => {
-    const multilingual = stubModel('whisper', ['en', 'de', 'fr'], ['tiny-encoder.int8.onnx', 'tiny-decoder.int8.onnx']);
+    const multilingual = placeholderModelDir('whisper', ['en', 'de', 'fr'], ['tiny-encoder.int8.onnx', 'tiny-decoder.int8.onnx']);
     assert.deepEqual(
       { ...modelOf(offlineRecognizerConfig(multilingual, 'de'), 'whisper'), encoder: undefined, decoder: undefined },
       { encoder: undefined, decoder: undefined, language: 'de', task: 'transcribe' },
     );
     assert.equal(modelOf(offlineRecognizerConfig(multilingual, 'ja'), 'whisper').language, '', 'a language the model lacks: it detects');
     assert.equal(modelOf(offlineRecognizerConfig(multilingual, null), 'whisper').language, '');
-    const english = stubModel('whisper', ['en'], ['tiny.en-encoder.onnx', 'tiny.en-decoder.onnx']);
+    const english = placeholderModelDir('whisper', ['en'], ['tiny.en-encoder.onnx', 'tiny.en-decoder.onnx']);
     assert.equal(modelOf(offlineRecognizerConfig(english, 'en'), 'whisper').language, '');
   });
 
