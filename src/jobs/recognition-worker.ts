@@ -6,6 +6,7 @@ import { setPriority } from 'node:os';
 import { workerNiceSetting } from '../config/config.js';
 import { transcribeFile } from '../pipeline/batch.js';
 import { BicDiarizer } from '../pipeline/diarization/bic-diarizer.js';
+import { speakerNetwork } from '../pipeline/diarization/speaker-model.js';
 import { createBatchEngine } from '../pipeline/engines/engine-registry.js';
 import type { BatchEngine } from '../pipeline/engines/speech-engine.js';
 import {
@@ -45,7 +46,7 @@ async function serve(setup: WorkerSetup): Promise<void> {
     const options = {
       maxDurationMs: request.maxDurationMs,
       context: request.context ?? null,
-      diarizer: request.enableSpeakerDiarization ? new BicDiarizer() : null,
+      diarizer: request.enableSpeakerDiarization ? new BicDiarizer({}, speakerNetwork()) : null,
       language: request.languageHints?.[0] ?? null,
       wholeUpToMs: request.wholeUpToMs ?? 0,
       segmentation: { detector: setup.vad ?? 'energy' },

@@ -17,10 +17,11 @@
  * words right.
  */
 import { type DiarizationErrors, diarizationErrorRate } from '../../src/lib/diarization-error-rate.js';
-import { BicDiarizer, type BicDiarizerOptions } from '../../src/pipeline/diarization/bic-diarizer.js';
 import { speakersOfWords } from '../../src/pipeline/diarization/assign-speakers.js';
 import type { SpeakerTurn, TimedWord } from '../../src/pipeline/diarization/diarizer.js';
 import { OnlineDiarizer, type OnlineDiarizerOptions } from '../../src/pipeline/diarization/online-diarizer.js';
+import { speakerNetwork } from '../../src/pipeline/diarization/speaker-model.js';
+import { BicDiarizer, type BicDiarizerOptions } from '../../src/pipeline/diarization/bic-diarizer.js';
 import { type Utterance, splitUtterances } from '../../src/pipeline/segmentation/utterance-splitter.js';
 import type { Recording } from './conversations.js';
 import type { EvaluationRecording } from './diarization-set.js';
@@ -100,13 +101,13 @@ export interface DiarizerSettings {
 }
 
 function runBatch(utterances: Utterance[], options: Partial<BicDiarizerOptions> = {}): SpeakerTurn[] {
-  const diarizer = new BicDiarizer(options);
+  const diarizer = new BicDiarizer(options, speakerNetwork());
   for (const u of utterances) diarizer.addSpeech(u.samples, u.offsetMs);
   return diarizer.finish();
 }
 
 function runLive(samples: Int16Array, utterances: Utterance[], options: Partial<OnlineDiarizerOptions> = {}): SpeakerTurn[] {
-  const diarizer = new OnlineDiarizer(options);
+  const diarizer = new OnlineDiarizer(options, speakerNetwork());
   const labelled: SpeakerTurn[] = [];
   let pushed = 0;
   for (const u of utterances) {

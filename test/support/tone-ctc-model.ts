@@ -21,7 +21,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pcmWavHeader } from '../../src/pipeline/decode/samples.test-helper.js';
-import { encodeOnnxModel, FLOAT, INT64, type ModelSpec, type NodeSpec, type Tensor, type ValueSpec } from './onnx-writer.js';
+import { encodeOnnxModel, FLOAT, INT64, type ModelSpec, type NodeSpec, type Tensor, type ValueSpec } from '../../src/lib/onnx-writer.js';
 
 export const TONE_TOKENS = ['<blk>', '▁low', 'er', '▁high'] as const;
 /**

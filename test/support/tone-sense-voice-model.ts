@@ -11,7 +11,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeOnnxModel, FLOAT, INT32, INT64, type ModelSpec } from './onnx-writer.js';
+import { encodeOnnxModel, FLOAT, INT32, INT64, type ModelSpec } from '../../src/lib/onnx-writer.js';
 
 /** The languages SenseVoice knows, in sherpa's metadata keys; each one's id is its token's. */
 export const SENSE_VOICE_LANGUAGES = ['zh', 'en', 'ja', 'ko', 'yue'] as const;

@@ -22,7 +22,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeOnnxModel, FLOAT, INT64, type ModelSpec, type NodeSpec, type Tensor, type ValueSpec } from './onnx-writer.js';
+import { encodeOnnxModel, FLOAT, INT64, type ModelSpec, type NodeSpec, type Tensor, type ValueSpec } from '../../src/lib/onnx-writer.js';
 import { zipformer2Streaming } from './tone-ctc-model.js';
 
 export const TRANSDUCER_TOKENS = ['<blk>', '▁low', 'er', '▁high', '▁hi'] as const;

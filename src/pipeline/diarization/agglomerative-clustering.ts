@@ -11,6 +11,16 @@ export interface ClusteringOptions {
   penalty: number;
   /** Merging goes on past the BIC's verdict until at most this many clusters remain. */
   maxClusters: number;
+  /** With speaker embeddings: clusters whose average cosine is below this never merge, whatever the BIC says. */
+  similarityFloor?: number;
+  /** With speaker embeddings: clusters whose average cosine is above this merge, whatever the BIC says. */
+  similarityMerge?: number;
+}
+
+/** A cluster's embeddings (unit length) as their sum and count: the average cosine of two is their sums' dot product over the counts' product. */
+export interface EmbeddingSum {
+  sum: Float64Array;
+  size: number;
 }
 
 // The pair table grows with the square of the segment count: a long
@@ -24,24 +34,30 @@ const MAX_SEGMENTS_AT_ONCE = 300;
  *
  * @example clusterSegments([alice1, bob1, alice2], { penalty: 1, maxClusters: 15 }) // [0, 1, 0]
  */
-export function clusterSegments(segments: readonly GaussianStats[], options: ClusteringOptions): number[] {
-  if (segments.length <= MAX_SEGMENTS_AT_ONCE) return cluster(segments, options);
+export function clusterSegments(segments: readonly GaussianStats[], options: ClusteringOptions, embeddings?: readonly EmbeddingSum[]): number[] {
+  if (segments.length <= MAX_SEGMENTS_AT_ONCE) return cluster(segments, options, undefined, embeddings);
   // Within a block, stop at the BIC only: the cap applies to the whole recording.
   const blockOptions = { ...options, maxClusters: Infinity };
   const labels = new Array<number>(segments.length);
   const blockClusters: GaussianStats[] = [];
+  const blockSums: EmbeddingSum[] = [];
   for (let start = 0; start < segments.length; start += MAX_SEGMENTS_AT_ONCE) {
     const block = segments.slice(start, start + MAX_SEGMENTS_AT_ONCE);
-    const local = cluster(block, blockOptions);
+    const blockEmbeddings = embeddings?.slice(start, start + MAX_SEGMENTS_AT_ONCE);
+    const local = cluster(block, blockOptions, undefined, blockEmbeddings);
     const base = blockClusters.length;
     const count = Math.max(...local) + 1;
-    for (let c = 0; c < count; c++) blockClusters.push(emptyStats(block[0]!.dim));
+    for (let c = 0; c < count; c++) {
+      blockClusters.push(emptyStats(block[0]!.dim));
+      if (embeddings) blockSums.push({ sum: new Float64Array(embeddings[0]!.sum.length), size: 0 });
+    }
     local.forEach((c, i) => {
       addStats(blockClusters[base + c]!, block[i]!);
+      if (blockEmbeddings) addSum(blockSums[base + c]!, blockEmbeddings[i]!);
       labels[start + i] = base + c;
     });
   }
-  const global = clusterSegments(blockClusters, options);
+  const global = clusterSegments(blockClusters, options, embeddings ? blockSums : undefined);
   return firstAppearanceOrder(labels.map((l) => global[l]!));
 }
 
@@ -57,8 +73,9 @@ export function clusterAnchored(
   segments: readonly GaussianStats[],
   anchorOf: readonly number[],
   options: ClusteringOptions,
+  embeddings?: readonly EmbeddingSum[],
 ): { labels: number[]; anchors: number[] } {
-  const labels = cluster(segments, options, anchorOf);
+  const labels = cluster(segments, options, anchorOf, embeddings);
   const anchors: number[] = [];
   labels.forEach((l, i) => {
     if (anchors[l] === undefined || anchors[l] === -1) anchors[l] = anchorOf[i]!;
@@ -66,8 +83,26 @@ export function clusterAnchored(
   return { labels, anchors };
 }
 
-function cluster(segments: readonly GaussianStats[], { penalty, maxClusters }: ClusteringOptions, anchorOf?: readonly number[]): number[] {
+function addSum(into: EmbeddingSum, from: EmbeddingSum): void {
+  for (let d = 0; d < into.sum.length; d++) into.sum[d]! += from.sum[d]!;
+  into.size += from.size;
+}
+
+function cluster(
+  segments: readonly GaussianStats[],
+  { penalty, maxClusters, similarityFloor = -Infinity, similarityMerge = Infinity }: ClusteringOptions,
+  anchorOf?: readonly number[],
+  embeddingsIn?: readonly EmbeddingSum[],
+): number[] {
   const n = segments.length;
+  const embeddings = embeddingsIn?.map((e) => ({ sum: Float64Array.from(e.sum), size: e.size }));
+  const similarity = (i: number, j: number) => {
+    const a = embeddings![i]!;
+    const b = embeddings![j]!;
+    let dot = 0;
+    for (let d = 0; d < a.sum.length; d++) dot += a.sum[d]! * b.sum[d]!;
+    return dot / (a.size * b.size);
+  };
   const stats: (GaussianStats | null)[] = segments.map((s) => {
     const copy = emptyStats(s.dim);
     addStats(copy, s);
@@ -75,8 +110,16 @@ function cluster(segments: readonly GaussianStats[], { penalty, maxClusters }: C
   });
   const logDets = stats.map((s) => logDetCovariance(s!));
   const anchor = segments.map((_, i) => anchorOf?.[i] ?? -1);
-  const distanceOf = (i: number, j: number) =>
-    anchor[i]! >= 0 && anchor[j]! >= 0 && anchor[i] !== anchor[j] ? Infinity : deltaBic(stats[i]!, stats[j]!, penalty, logDets[i], logDets[j]);
+  // With embeddings, a pair they call one voice comes first (−∞ + similarity keeps their order), a pair they call two never merges.
+  const distanceOf = (i: number, j: number) => {
+    if (anchor[i]! >= 0 && anchor[j]! >= 0 && anchor[i] !== anchor[j]) return Infinity;
+    if (embeddings) {
+      const s = similarity(i, j);
+      if (s < similarityFloor) return Infinity;
+      if (s > similarityMerge) return -1e12 - s;
+    }
+    return deltaBic(stats[i]!, stats[j]!, penalty, logDets[i], logDets[j]);
+  };
   const parent = Array.from({ length: n }, (_, i) => i);
   // distance[i][j] for i < j, live clusters only.
   const distance = Array.from({ length: n }, () => new Float64Array(n));
@@ -101,6 +144,7 @@ function cluster(segments: readonly GaussianStats[], { penalty, maxClusters }: C
     }
     if ((best >= 0 && live <= maxClusters) || best === Infinity) break;
     addStats(stats[bi]!, stats[bj]!);
+    if (embeddings) addSum(embeddings[bi]!, embeddings[bj]!);
     if (anchor[bi]! < 0) anchor[bi] = anchor[bj]!;
     stats[bj] = null;
     parent[bj] = bi;

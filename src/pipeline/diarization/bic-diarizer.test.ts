@@ -6,9 +6,10 @@ import { conversation, monologue, type Recording } from '../../../test/support/c
 import { diarizationErrorRate } from '../../lib/diarization-error-rate.js';
 import { splitUtterances } from '../segmentation/utterance-splitter.js';
 import { BicDiarizer } from './bic-diarizer.js';
+import { speakerNetwork } from './speaker-model.js';
 
 async function diarize(recording: Recording) {
-  const diarizer = new BicDiarizer();
+  const diarizer = new BicDiarizer({}, speakerNetwork());
   async function* audio() {
     yield recording.samples;
   }

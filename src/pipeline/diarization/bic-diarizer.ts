@@ -16,13 +16,23 @@
  *    average, which two similar voices can share.
  */
 import { type ChangeDetectionOptions, DEFAULT_CHANGE_DETECTION_OPTIONS, speakerChanges } from './change-detection.js';
-import { type ClusteringOptions, clusterSegments, firstAppearanceOrder } from './agglomerative-clustering.js';
+import { type ClusteringOptions, type EmbeddingSum, clusterSegments, firstAppearanceOrder } from './agglomerative-clustering.js';
 import { type BatchDiarizer, MAX_SPEAKERS, type SpeakerTurn } from './diarizer.js';
 import { type GaussianStats, addFrames, addStats, emptyStats } from './gaussian-stats.js';
 import { MFCC_DIM, MfccExtractor } from './mfcc.js';
 import { type MixtureOptions, adapt, frameLogLikelihood, trainBackground } from './gaussian-mixture.js';
 import { type ResegmentationOptions, modelsOf, statsByLabel, viterbiDecode, viterbiLabels } from './resegmentation.js';
-import { SpeechFrames } from './speech-frames.js';
+import { SpeechFrames, type Stretch } from './speech-frames.js';
+import { XVECTOR_FEATURE_DIM, downsampleTo8k, kaldiMfcc, slidingMeanNormalize } from './kaldi-mfcc.js';
+import type { FrameOutputs, XvectorNetwork } from './xvector-network.js';
+import { FRAME_MS } from './mfcc.js';
+
+interface Segment {
+  from: number;
+  to: number;
+  stats: GaussianStats;
+  embedding?: EmbeddingSum;
+}
 
 export interface BicDiarizerOptions extends ClusteringOptions, ResegmentationOptions {
   /** Target length of the segments clustered, in frames (10 ms). */
@@ -35,6 +45,8 @@ export interface BicDiarizerOptions extends ClusteringOptions, ResegmentationOpt
   changeDetection: ChangeDetectionOptions | null;
   /** The last re-segmentation pass, with a mixture per voice; null: single Gaussians only. */
   mixture: MixtureOptions | null;
+  /** Frames quieter than the utterance's loudest by more than this (natural log of energy) are left out of embeddings. */
+  voicedRange: number;
 }
 
 // Quiet frames inside words (stops, the gap before a plosive) are not speech
@@ -45,7 +57,8 @@ export const DEFAULT_BIC_DIARIZER_OPTIONS: BicDiarizerOptions = {
   // Tuned on the tuning part of the evaluation set (docs/diarization.md):
   // 2.4 scores a few points better there, but from 2.6 down the LibriVox
   // reader's 60 s monologue of the unit tests splits in two.
-  penalty: 2.8,
+  penalty: 2.4,
+  similarityMerge: 0.4,
   maxClusters: MAX_SPEAKERS,
   changePenalty: 40,
   pausePenalty: 5,
@@ -54,6 +67,7 @@ export const DEFAULT_BIC_DIARIZER_OPTIONS: BicDiarizerOptions = {
   passes: 2,
   changeDetection: DEFAULT_CHANGE_DETECTION_OPTIONS,
   mixture: { components: 8, iterations: 6, relevance: 16 },
+  voicedRange: 6.9,
 };
 
 /**
@@ -65,21 +79,48 @@ export const DEFAULT_BIC_DIARIZER_OPTIONS: BicDiarizerOptions = {
 export class BicDiarizer implements BatchDiarizer {
   private readonly frames = new SpeechFrames();
   private readonly options: BicDiarizerOptions;
+  private readonly segmentList: Segment[] = [];
 
-  constructor(options: Partial<BicDiarizerOptions> = {}) {
+  constructor(
+    options: Partial<BicDiarizerOptions> = {},
+    private readonly network: XvectorNetwork | null = null,
+  ) {
     this.options = { ...DEFAULT_BIC_DIARIZER_OPTIONS, ...options };
   }
 
   addSpeech(samples: Int16Array, offsetMs: number): void {
-    this.frames.addStretch(new MfccExtractor(offsetMs).push(samples));
+    const stretch = this.frames.addStretch(new MfccExtractor(offsetMs).push(samples));
+    const segments = this.segments(stretch);
+    if (this.network && segments.length > 0) this.embed(segments, samples, offsetMs);
+    this.segmentList.push(...segments);
+  }
+
+  private embed(segments: Segment[], samples: Int16Array, offsetMs: number): void {
+    const network = this.network!;
+    const { count, features } = kaldiMfcc(downsampleTo8k(samples));
+    const voiced = new Uint8Array(count);
+    let loudest = -Infinity;
+    for (let f = 0; f < count; f++) loudest = Math.max(loudest, features[f * XVECTOR_FEATURE_DIM]!);
+    for (let f = 0; f < count; f++) voiced[f] = features[f * XVECTOR_FEATURE_DIM]! >= loudest - this.options.voicedRange ? 1 : 0;
+    slidingMeanNormalize(features, count);
+    const outputs: FrameOutputs = network.frames(features, count);
+    for (const segment of segments) {
+      const from = Math.max(0, Math.round((this.frames.timeMs(segment.from) - offsetMs) / FRAME_MS));
+      const to = Math.min(count, Math.round((this.frames.endMs(segment.to - 1) - offsetMs) / FRAME_MS));
+      segment.embedding = { sum: Float64Array.from(network.embed(outputs, from, to, voiced)), size: 1 };
+    }
   }
 
   finish(): SpeakerTurn[] {
     const { frames, options } = this;
     const data = frames.coefficients;
-    const segments = this.segments();
+    const segments = this.segmentList;
     if (segments.length === 0) return this.singleSpeaker();
-    const clusterOf = clusterSegments(segments.map((s) => s.stats), options);
+    const clusterOf = clusterSegments(
+      segments.map((s) => s.stats),
+      options,
+      this.network ? segments.map((s) => s.embedding!) : undefined,
+    );
     const count = Math.max(...clusterOf) + 1;
     if (count === 1) return this.singleSpeaker();
     let stats: (GaussianStats | null)[] = Array.from({ length: count }, () => emptyStats(MFCC_DIM));
@@ -117,11 +158,12 @@ export class BicDiarizer implements BatchDiarizer {
     return viterbiDecode(models.length, (m, f) => frameLogLikelihood(models[m]!, data, f, scratch), frames.count, frames.stretches, this.options);
   }
 
-  /** Each stretch cut into near-equal segments of about `segmentFrames`. */
-  private segments(): { from: number; to: number; stats: GaussianStats }[] {
+  /** A stretch cut at changes of voice, and into near-equal segments of about `segmentFrames`. */
+  private segments(stretch: Stretch): Segment[] {
     const { segmentFrames, minSegmentFrames } = this.options;
-    const out = [];
-    for (const stretch of this.frames.stretches) {
+    const out: Segment[] = [];
+    if (stretch.to <= stretch.from) return out;
+    {
       const { changeDetection } = this.options;
       const changes = changeDetection ? speakerChanges(this.frames.coefficients, MFCC_DIM, stretch.from, stretch.to, changeDetection) : [];
       const bounds = [stretch.from, ...changes, stretch.to];

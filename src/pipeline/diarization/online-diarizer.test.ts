@@ -5,6 +5,7 @@ import { diarizationErrorRate } from '../../lib/diarization-error-rate.js';
 import { splitUtterances } from '../segmentation/utterance-splitter.js';
 import type { TimedWord } from './diarizer.js';
 import { OnlineDiarizer } from './online-diarizer.js';
+import { speakerNetwork } from './speaker-model.js';
 
 /** The recording's utterances, each as 300 ms pseudo-words (the diarizer only sees word timings). */
 async function utterancesOf(recording: Recording): Promise<{ endSample: number; words: TimedWord[] }[]> {
@@ -40,15 +41,15 @@ const twoVoices = conversation({ name: 'librivox + alsa', voices: ['librivox', '
 
 describe('OnlineDiarizer', () => {
   it('labels the voices of a live conversation "1", "2" in order of first appearance', async () => {
-    const labelled = await live(twoVoices, new OnlineDiarizer());
+    const labelled = await live(twoVoices, new OnlineDiarizer({}, speakerNetwork()));
     assert.deepEqual([...new Set(labelled.map((w) => w.speaker))], ['1', '2']);
     const { der } = diarizationErrorRate(twoVoices.reference, labelled, 250);
     assert.ok(der < 0.15, `DER ${der}`);
   });
 
   it('final labels do not depend on the provisional labels asked for in between', async () => {
-    const plain = await live(twoVoices, new OnlineDiarizer());
-    const asked = new OnlineDiarizer();
+    const plain = await live(twoVoices, new OnlineDiarizer({}, speakerNetwork()));
+    const asked = new OnlineDiarizer({}, speakerNetwork());
     const provisional: string[][] = [];
     const withProvisional = await live(twoVoices, asked, (words) => provisional.push(asked.labelProvisional(words)));
     assert.deepEqual(withProvisional, plain);
@@ -59,7 +60,7 @@ describe('OnlineDiarizer', () => {
     const [man] = VOICES.librivox.clips();
     const woman = VOICES.alsa.clips().slice(0, 3);
     const audio = [decodeClip(man!), ...woman.map(decodeClip)];
-    const diarizer = new OnlineDiarizer();
+    const diarizer = new OnlineDiarizer({}, speakerNetwork());
     const words: TimedWord[] = [];
     let atMs = 0;
     for (const samples of audio) {
@@ -75,7 +76,7 @@ describe('OnlineDiarizer', () => {
   });
 
   it('continues the previous speaker for words whose audio it has not heard', () => {
-    const diarizer = new OnlineDiarizer();
+    const diarizer = new OnlineDiarizer({}, speakerNetwork());
     assert.deepEqual(diarizer.labelFinal([{ startMs: 0, endMs: 300 }]), ['1']);
     assert.deepEqual(diarizer.labelProvisional([{ startMs: 400, endMs: 700 }]), ['1']);
     assert.deepEqual(diarizer.labelFinal([]), []);

@@ -14,11 +14,13 @@
  * a few of its pieces agree with each other, even if its first piece was
  * taken for someone else. Final labels are never revisited.
  */
-import { clusterAnchored } from './agglomerative-clustering.js';
+import { type EmbeddingSum, clusterAnchored } from './agglomerative-clustering.js';
 import { type ChangeDetectionOptions, DEFAULT_CHANGE_DETECTION_OPTIONS, speakerChanges } from './change-detection.js';
 import { type GaussianStats, addFrames, addStats, deltaBic, emptyStats, logDetCovariance } from './gaussian-stats.js';
 import { type LiveDiarizer, MAX_SPEAKERS, type TimedWord } from './diarizer.js';
 import { FRAME_MS, MFCC_DIM, MfccExtractor } from './mfcc.js';
+import { XVECTOR_FEATURE_DIM, downsampleTo8k, kaldiMfcc, slidingMeanNormalize } from './kaldi-mfcc.js';
+import type { XvectorNetwork } from './xvector-network.js';
 
 export interface OnlineDiarizerOptions {
   /** BIC penalty weight λ, as in the batch diarizer. */
@@ -32,6 +34,8 @@ export interface OnlineDiarizerOptions {
   maxSpeakers: number;
   /** Where to cut the words at changes of voice; null: only by length. */
   changeDetection: ChangeDetectionOptions | null;
+  /** With speaker embeddings: clusters whose average cosine is above this merge, whatever the BIC says. */
+  similarityMerge: number;
 }
 
 export const DEFAULT_ONLINE_DIARIZER_OPTIONS: OnlineDiarizerOptions = {
@@ -43,7 +47,11 @@ export const DEFAULT_ONLINE_DIARIZER_OPTIONS: OnlineDiarizerOptions = {
   historyPieces: 60,
   maxSpeakers: MAX_SPEAKERS,
   changeDetection: DEFAULT_CHANGE_DETECTION_OPTIONS,
+  // Tuned on the tuning part (docs/diarization.md): 0.5 and 0.6 gave fewer words right.
+  similarityMerge: 0.55,
 };
+
+const SAMPLES_PER_FRAME = 160;
 
 /** Frames quieter than the loudest of the words being labelled by more than this (30 dB) are not speech. */
 const SPEECH_RANGE = 3 * Math.log(10);
@@ -54,6 +62,8 @@ interface Piece {
   stats: GaussianStats;
   /** It starts at a change of voice (not at a length cut). */
   afterChange: boolean;
+  /** Its x-vector, once final (with a network). */
+  embedding?: EmbeddingSum;
 }
 
 /**
@@ -72,18 +82,35 @@ export class OnlineDiarizer implements LiveDiarizer {
   private firstFrame = 0;
   private frameCount = 0;
   /** Recent final pieces and their speakers. */
-  private readonly history: { stats: GaussianStats; speaker: number }[] = [];
+  private readonly history: { stats: GaussianStats; speaker: number; embedding: EmbeddingSum | undefined }[] = [];
   /** Per speaker: its final pieces that left the history window. */
   private readonly summaries: GaussianStats[] = [];
+  /** Per speaker, with a network: the x-vectors of its pieces that left the history window. */
+  private readonly summaryEmbeddings: EmbeddingSum[] = [];
+  /** The audio from frame `firstFrame` on, for the x-vectors of the next final words. */
+  private samples = new Int16Array(0);
+  private sampleCount = 0;
   /** Per speaker: all its final pieces (for provisional labels). */
   private readonly totals: GaussianStats[] = [];
   private lastSpeaker = 0;
 
-  constructor(options: Partial<OnlineDiarizerOptions> = {}) {
+  constructor(
+    options: Partial<OnlineDiarizerOptions> = {},
+    private readonly network: XvectorNetwork | null = null,
+  ) {
     this.options = { ...DEFAULT_ONLINE_DIARIZER_OPTIONS, ...options };
   }
 
   push(samples: Int16Array): void {
+    if (this.network) {
+      if (this.sampleCount + samples.length > this.samples.length) {
+        const grown = new Int16Array(Math.max(this.sampleCount + samples.length, this.samples.length * 2));
+        grown.set(this.samples.subarray(0, this.sampleCount));
+        this.samples = grown;
+      }
+      this.samples.set(samples, this.sampleCount);
+      this.sampleCount += samples.length;
+    }
     const frames = this.mfcc.push(samples);
     this.reserve(this.frameCount + frames.count);
     this.rows.set(frames.coefficients, this.frameCount * MFCC_DIM);
@@ -93,8 +120,9 @@ export class OnlineDiarizer implements LiveDiarizer {
 
   labelFinal(words: readonly TimedWord[]): string[] {
     const pieces = this.pieces(words);
+    if (this.network) this.embed(words, pieces, this.network);
     const speakers = this.clusterFinal(pieces);
-    pieces.forEach((piece, k) => this.remember(piece.stats, speakers[k]!));
+    pieces.forEach((piece, k) => this.remember(piece, speakers[k]!));
     const out = this.spread(words, pieces, speakers);
     if (out.length > 0) this.lastSpeaker = out[out.length - 1]!;
     const last = words[words.length - 1];
@@ -128,28 +156,63 @@ export class OnlineDiarizer implements LiveDiarizer {
     return out;
   }
 
+  /** Each piece's x-vector, from one pass of the network over the words' audio. */
+  private embed(words: readonly TimedWord[], pieces: Piece[], network: XvectorNetwork): void {
+    if (pieces.length === 0) return;
+    const base = this.firstFrame * SAMPLES_PER_FRAME;
+    const startMs = words[0]!.startMs;
+    const from = Math.max(0, Math.round(startMs * 16) - base);
+    const to = Math.min(this.sampleCount, Math.round(words[words.length - 1]!.endMs * 16) - base);
+    if (to - from < SAMPLES_PER_FRAME * 3) return;
+    const { count, features } = kaldiMfcc(downsampleTo8k(this.samples.subarray(from, to)));
+    const voiced = new Uint8Array(count);
+    let loudest = -Infinity;
+    for (let f = 0; f < count; f++) loudest = Math.max(loudest, features[f * XVECTOR_FEATURE_DIM]!);
+    for (let f = 0; f < count; f++) voiced[f] = features[f * XVECTOR_FEATURE_DIM]! >= loudest - SPEECH_RANGE * 2 ? 1 : 0;
+    slidingMeanNormalize(features, count);
+    const outputs = network.frames(features, count);
+    const originMs = (base + from) / 16;
+    let first = 0;
+    for (const piece of pieces) {
+      const a = Math.max(0, Math.round((words[first]!.startMs - originMs) / FRAME_MS));
+      const b = Math.min(count, Math.round((words[piece.to - 1]!.endMs - originMs) / FRAME_MS));
+      if (b > a) piece.embedding = { sum: Float64Array.from(network.embed(outputs, a, b, voiced)), size: 1 };
+      first = piece.to;
+    }
+  }
+
   /** The speaker of each new piece, from clustering them with the recent past. */
   private clusterFinal(pieces: readonly Piece[]): number[] {
     if (pieces.length === 0) return [];
     const { penalty, maxSpeakers, minNewSpeakerFrames } = this.options;
     const items: GaussianStats[] = [];
+    const embeddings: (EmbeddingSum | undefined)[] = [];
     const anchorOf: number[] = [];
     this.summaries.forEach((summary, speaker) => {
       if (summary.count === 0) return;
       items.push(summary);
+      embeddings.push(this.summaryEmbeddings[speaker]);
       anchorOf.push(speaker);
     });
     const firstHistory = items.length;
     for (const h of this.history) {
       items.push(h.stats);
+      embeddings.push(h.embedding);
       anchorOf.push(-1);
     }
     const firstNew = items.length;
     for (const p of pieces) {
       items.push(p.stats);
+      embeddings.push(p.embedding);
       anchorOf.push(-1);
     }
-    const { labels, anchors } = clusterAnchored(items, anchorOf, { penalty, maxClusters: maxSpeakers });
+    const withEmbeddings = embeddings.every((e) => e && e.size > 0);
+    const { labels, anchors } = clusterAnchored(
+      items,
+      anchorOf,
+      { penalty, maxClusters: maxSpeakers, similarityMerge: this.options.similarityMerge },
+      withEmbeddings ? (embeddings as EmbeddingSum[]) : undefined,
+    );
 
     const speakerOf = anchors.map((a) => a);
     const taken = new Set(anchors.filter((a) => a >= 0));
@@ -215,17 +278,23 @@ export class OnlineDiarizer implements LiveDiarizer {
   private newSpeaker(): number {
     this.totals.push(emptyStats(MFCC_DIM));
     this.summaries.push(emptyStats(MFCC_DIM));
+    this.summaryEmbeddings.push({ sum: new Float64Array(this.network?.dim ?? 0), size: 0 });
     return this.totals.length - 1;
   }
 
   /** Adds a final piece to the history; the oldest leaves it for its speaker's summary. */
-  private remember(stats: GaussianStats, speaker: number): void {
+  private remember(piece: Piece, speaker: number): void {
     while (this.totals.length <= speaker) this.newSpeaker();
-    addStats(this.totals[speaker]!, stats);
-    this.history.push({ stats, speaker });
+    addStats(this.totals[speaker]!, piece.stats);
+    this.history.push({ stats: piece.stats, speaker, embedding: piece.embedding });
     if (this.history.length > this.options.historyPieces) {
       const old = this.history.shift()!;
       addStats(this.summaries[old.speaker]!, old.stats);
+      const summary = this.summaryEmbeddings[old.speaker]!;
+      if (old.embedding) {
+        for (let d = 0; d < summary.sum.length; d++) summary.sum[d]! += old.embedding.sum[d]!;
+        summary.size += old.embedding.size;
+      }
     }
   }
 
@@ -299,6 +368,9 @@ export class OnlineDiarizer implements LiveDiarizer {
     this.energy.copyWithin(0, drop, this.frameCount);
     this.firstFrame += drop;
     this.frameCount -= drop;
+    const dropSamples = Math.min(this.sampleCount, drop * SAMPLES_PER_FRAME);
+    this.samples.copyWithin(0, dropSamples, this.sampleCount);
+    this.sampleCount -= dropSamples;
   }
 
   private reserve(frames: number): void {

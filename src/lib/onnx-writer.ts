@@ -1,7 +1,10 @@
 /**
- * Writes ONNX model files (protobuf) for tests, without an ONNX toolchain:
- * just the messages and fields a small inference graph needs (onnx/onnx.proto:
- * ModelProto, GraphProto, NodeProto, TensorProto, ValueInfoProto).
+ * Writes ONNX model files (protobuf) without an ONNX toolchain: just the
+ * messages and fields a small inference graph needs (onnx/onnx.proto:
+ * ModelProto, GraphProto, NodeProto, TensorProto, ValueInfoProto). The
+ * speaker embedding network is converted to one at load time
+ * (pipeline/diarization/xvector-network.ts); the tests build their
+ * constructed recognition models with it.
  */
 
 type Field = [number, number, Buffer];
@@ -37,14 +40,15 @@ export interface Tensor {
   name: string;
   type: typeof FLOAT | typeof INT64;
   dims: number[];
-  values: readonly number[] | readonly bigint[];
+  values: readonly number[] | readonly bigint[] | Float32Array;
 }
 
 export interface NodeSpec {
   op: string;
   inputs: string[];
   outputs: string[];
-  attributes?: Record<string, number>;
+  /** Integers (axis and the like), or lists of integers (a convolution's dilations). */
+  attributes?: Record<string, number | readonly number[]>;
 }
 
 /** A graph input or output: a dimension is a size, or a name for a size known only at run time. */
@@ -63,8 +67,13 @@ export interface ModelSpec {
 }
 
 function tensor(t: Tensor): Buffer {
-  const raw = Buffer.alloc(t.values.length * (t.type === FLOAT ? 4 : 8));
-  t.values.forEach((v, i) => (t.type === FLOAT ? raw.writeFloatLE(Number(v), i * 4) : raw.writeBigInt64LE(BigInt(v), i * 8)));
+  let raw: Buffer;
+  if (t.values instanceof Float32Array) raw = Buffer.from(t.values.buffer, t.values.byteOffset, t.values.byteLength);
+  else {
+    const values = t.values;
+    raw = Buffer.alloc(values.length * (t.type === FLOAT ? 4 : 8));
+    values.forEach((v, i) => (t.type === FLOAT ? raw.writeFloatLE(Number(v), i * 4) : raw.writeBigInt64LE(BigInt(v), i * 8)));
+  }
   return message([...t.dims.map((d) => int(1, d)), int(2, t.type), text(8, t.name), bytes(9, raw)]);
 }
 
@@ -75,8 +84,10 @@ function valueInfo(v: ValueSpec): Buffer {
 }
 
 function node(n: NodeSpec, index: number): Buffer {
-  // Integer attributes only (axis and the like): AttributeProto type INT is 2.
-  const attributes = Object.entries(n.attributes ?? {}).map(([name, value]) => bytes(5, message([text(1, name), int(3, value), int(20, 2)])));
+  // AttributeProto: type INT (2) in field 3, type INTS (7) in field 8.
+  const attributes = Object.entries(n.attributes ?? {}).map(([name, value]) =>
+    bytes(5, message(typeof value === 'number' ? [text(1, name), int(3, value), int(20, 2)] : [text(1, name), ...value.map((v) => int(8, v)), int(20, 7)])),
+  );
   return message([...n.inputs.map((i) => text(1, i)), ...n.outputs.map((o) => text(2, o)), text(3, `${n.op}_${index}`), text(4, n.op), ...attributes]);
 }
 
