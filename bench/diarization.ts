@@ -26,6 +26,7 @@ import { transcribeFile } from '../src/pipeline/batch.js';
 import { BicDiarizer } from '../src/pipeline/diarization/bic-diarizer.js';
 import type { BatchDiarizer, TimedWord } from '../src/pipeline/diarization/diarizer.js';
 import { OnlineDiarizer } from '../src/pipeline/diarization/online-diarizer.js';
+import { speakerNetwork } from '../src/pipeline/diarization/speaker-model.js';
 import { PocketSphinxEngine } from '../src/pipeline/engines/pocketsphinx/pocketsphinx-engine.js';
 import type { BatchEngine } from '../src/pipeline/engines/speech-engine.js';
 import type { Recording } from '../test/support/conversations.js';
@@ -124,7 +125,7 @@ let audioMs = 0;
 for (const [i, recording] of all.entries()) {
   const result = await transcribeFile(
     wavOf(recording, `recording-${i}`),
-    { maxDurationMs: 3_600_000, diarizer: timedDiarizer(new BicDiarizer(), diarization) },
+    { maxDurationMs: 3_600_000, diarizer: timedDiarizer(new BicDiarizer({}, speakerNetwork()), diarization) },
     timedEngine(engine, asr),
   );
   audioMs += result.audioDurationMs;
@@ -139,7 +140,7 @@ const joined = new Int16Array(all.reduce((n, r) => n + r.samples.length, 0));
 all.reduce((at, r) => (joined.set(r.samples, at), at + r.samples.length), 0);
 const utterances = await utterancesOf(joined);
 const long = { ms: 0 };
-const longDiarizer = timedDiarizer(new BicDiarizer(), long);
+const longDiarizer = timedDiarizer(new BicDiarizer({}, speakerNetwork()), long);
 for (const u of utterances) longDiarizer.addSpeech(u.samples, u.offsetMs);
 longDiarizer.finish();
 const longMs = joined.length / 16;
@@ -149,7 +150,7 @@ console.log(`  one ${seconds(longMs)} recording (all of them joined): diarizatio
 // ---------------------------------------------------------------- real-time cost
 const conversationRecording = all.find((r) => r.speakers === 2)!;
 {
-  const diarizer = new OnlineDiarizer();
+  const diarizer = new OnlineDiarizer({}, speakerNetwork());
   const samples = conversationRecording.samples;
   const ends = (await utterancesOf(samples)).map((u) => ({ endSample: u.offsetMs * 16 + u.samples.length, startMs: u.offsetMs }));
   let spent = 0;

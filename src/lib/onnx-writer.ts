@@ -21,10 +21,9 @@ function varint(value: bigint): Buffer {
   return Buffer.from(bytes);
 }
 
+// One copy per level of nesting: a model's weights are megabytes.
 function message(fields: Field[]): Buffer {
-  return Buffer.concat(
-    fields.map(([field, wire, payload]) => Buffer.concat([varint(BigInt((field << 3) | wire)), wire === 2 ? varint(BigInt(payload.length)) : Buffer.alloc(0), payload])),
-  );
+  return Buffer.concat(fields.flatMap(([field, wire, payload]) => [varint(BigInt((field << 3) | wire)), ...(wire === 2 ? [varint(BigInt(payload.length))] : []), payload]));
 }
 
 const int = (field: number, value: number | bigint): Field => [field, 0, varint(BigInt(value))];

@@ -11,8 +11,15 @@ export interface ClusteringOptions {
   penalty: number;
   /** Merging goes on past the BIC's verdict until at most this many clusters remain. */
   maxClusters: number;
-  /** With speaker embeddings: clusters whose average cosine is below this never merge, whatever the BIC says. */
-  similarityFloor?: number;
+  /**
+   * With speaker embeddings: two clusters of at least `establishedSize`
+   * segments each merge only if their average cosine reaches this. One
+   * segment's embedding is noisy, so the BIC decides for small clusters;
+   * the average over several is reliable, and it tells similar voices
+   * apart where the BIC does not.
+   */
+  establishedFloor?: number;
+  establishedSize?: number;
   /** With speaker embeddings: clusters whose average cosine is above this merge, whatever the BIC says. */
   similarityMerge?: number;
 }
@@ -90,7 +97,7 @@ function addSum(into: EmbeddingSum, from: EmbeddingSum): void {
 
 function cluster(
   segments: readonly GaussianStats[],
-  { penalty, maxClusters, similarityFloor = -Infinity, similarityMerge = Infinity }: ClusteringOptions,
+  { penalty, maxClusters, similarityMerge = Infinity, establishedFloor = -Infinity, establishedSize = Infinity }: ClusteringOptions,
   anchorOf?: readonly number[],
   embeddingsIn?: readonly EmbeddingSum[],
 ): number[] {
@@ -115,7 +122,7 @@ function cluster(
     if (anchor[i]! >= 0 && anchor[j]! >= 0 && anchor[i] !== anchor[j]) return Infinity;
     if (embeddings) {
       const s = similarity(i, j);
-      if (s < similarityFloor) return Infinity;
+      if (s < establishedFloor && embeddings[i]!.size >= establishedSize && embeddings[j]!.size >= establishedSize) return Infinity;
       if (s > similarityMerge) return -1e12 - s;
     }
     return deltaBic(stats[i]!, stats[j]!, penalty, logDets[i], logDets[j]);

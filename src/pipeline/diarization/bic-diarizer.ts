@@ -59,6 +59,8 @@ export const DEFAULT_BIC_DIARIZER_OPTIONS: BicDiarizerOptions = {
   // reader's 60 s monologue of the unit tests splits in two.
   penalty: 2.4,
   similarityMerge: 0.4,
+  establishedFloor: 0.35,
+  establishedSize: 5,
   maxClusters: MAX_SPEAKERS,
   changePenalty: 40,
   pausePenalty: 5,

@@ -96,10 +96,11 @@ class Reader {
   floats(count: number, double: boolean): Float32Array {
     const size = double ? 8 : 4;
     this.need(count * size);
-    const out = new Float32Array(count);
-    for (let i = 0; i < count; i++) out[i] = double ? this.buf.readDoubleLE(this.at + 8 * i) : this.buf.readFloatLE(this.at + 4 * i);
+    const start = this.buf.byteOffset + this.at;
     this.at += count * size;
-    return out;
+    // A copy, so that the array is aligned whatever the value's offset in the file (Kaldi writes little-endian, as x86 and ARM read).
+    if (!double) return new Float32Array(this.buf.buffer.slice(start, start + count * 4));
+    return Float32Array.from(new Float64Array(this.buf.buffer.slice(start, start + count * 8)));
   }
 
   /** The value after `tag`, by the kind its first bytes announce; undefined for a tag that is only a marker. */

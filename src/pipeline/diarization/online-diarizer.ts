@@ -36,6 +36,9 @@ export interface OnlineDiarizerOptions {
   changeDetection: ChangeDetectionOptions | null;
   /** With speaker embeddings: clusters whose average cosine is above this merge, whatever the BIC says. */
   similarityMerge: number;
+  /** With speaker embeddings: clusters of at least `establishedSize` pieces each merge only above this average cosine. */
+  establishedFloor: number;
+  establishedSize: number;
 }
 
 export const DEFAULT_ONLINE_DIARIZER_OPTIONS: OnlineDiarizerOptions = {
@@ -49,6 +52,8 @@ export const DEFAULT_ONLINE_DIARIZER_OPTIONS: OnlineDiarizerOptions = {
   changeDetection: DEFAULT_CHANGE_DETECTION_OPTIONS,
   // Tuned on the tuning part (docs/diarization.md): 0.5 and 0.6 gave fewer words right.
   similarityMerge: 0.55,
+  establishedFloor: 0.35,
+  establishedSize: 5,
 };
 
 const SAMPLES_PER_FRAME = 160;
@@ -210,7 +215,13 @@ export class OnlineDiarizer implements LiveDiarizer {
     const { labels, anchors } = clusterAnchored(
       items,
       anchorOf,
-      { penalty, maxClusters: maxSpeakers, similarityMerge: this.options.similarityMerge },
+      {
+        penalty,
+        maxClusters: maxSpeakers,
+        similarityMerge: this.options.similarityMerge,
+        establishedFloor: this.options.establishedFloor,
+        establishedSize: this.options.establishedSize,
+      },
       withEmbeddings ? (embeddings as EmbeddingSum[]) : undefined,
     );
 

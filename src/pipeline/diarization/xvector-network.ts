@@ -151,21 +151,17 @@ function frameGraph(layers: TdnnLayer[], stride: number, strideFrom: number): Bu
     const strides = index === strideFrom ? stride : 1;
     const out = layer.linear.rows;
     if (layer.linear.cols !== kernel * inDim) throw new KaldiFormatError(`${layer.name}: ${layer.linear.cols} inputs for ${kernel} × ${inDim}`);
-    // Kaldi's columns are the spliced frames one after another; ONNX's weight is [out, in, kernel].
-    const weight = new Float32Array(out * inDim * kernel);
-    for (let o = 0; o < out; o++) {
-      for (let k = 0; k < kernel; k++) {
-        for (let c = 0; c < inDim; c++) weight[(o * inDim + c) * kernel + k] = layer.linear.data[o * layer.linear.cols + k * inDim + c]!;
-      }
-    }
     const n = layer.name;
+    // Kaldi's columns are the spliced frames one after another, [out, kernel, in];
+    // ONNX's weight is [out, in, kernel]: a Transpose that onnxruntime folds when it loads.
     initializers.push(
-      { name: `${n}.w`, type: FLOAT, dims: [out, inDim, kernel], values: weight },
+      { name: `${n}.kaldi`, type: FLOAT, dims: [out, kernel, inDim], values: layer.linear.data },
       { name: `${n}.b`, type: FLOAT, dims: [out], values: layer.bias },
       { name: `${n}.scale`, type: FLOAT, dims: [1, out, 1], values: layer.scale },
       { name: `${n}.shift`, type: FLOAT, dims: [1, out, 1], values: layer.shift },
     );
     nodes.push(
+      { op: 'Transpose', inputs: [`${n}.kaldi`], outputs: [`${n}.w`], attributes: { perm: [0, 2, 1] } },
       { op: 'Conv', inputs: [input, `${n}.w`, `${n}.b`], outputs: [`${n}.conv`], attributes: { dilations: [dilation], kernel_shape: [kernel], strides: [strides] } },
       { op: 'Relu', inputs: [`${n}.conv`], outputs: [`${n}.relu`] },
       { op: 'Mul', inputs: [`${n}.relu`, `${n}.scale`], outputs: [`${n}.scaled`] },
