@@ -1,4 +1,5 @@
-// The diarizers on the held-apart part of the evaluation set: real
+// The diarizers (with the x-vector speaker network, as the server runs
+// them) on the held-apart part of the evaluation set: real
 // recordings of ten people from Debian packages, joined into conversations
 // of 1 to 5 speakers with known turns, quick or paused turns, uneven levels
 // and one voice on a telephone line (test/support/diarization-set.ts). The
@@ -8,6 +9,7 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { type DiarizerKind, type RecordingScore, pooledDer, pooledWordAccuracy, scoreRecording } from '../support/diarization-evaluation.js';
 import { type EvaluationRecording, evaluationPart } from '../support/diarization-set.js';
+import { speakerNetwork } from '../../src/pipeline/diarization/speaker-model.js';
 
 /**
  * Bounds per diarizer, a few points below what it measures on the held-apart
@@ -16,12 +18,15 @@ import { type EvaluationRecording, evaluationPart } from '../support/diarization
  * below the issue's goals, which are not met: see the docs.
  */
 const BOUNDS: Record<DiarizerKind, { words: number; der: number; countAccuracy: number }> = {
-  batch: { words: 0.86, der: 0.15, countAccuracy: 0.65 },
-  live: { words: 0.75, der: 0.23, countAccuracy: 0.5 },
+  batch: { words: 0.87, der: 0.14, countAccuracy: 0.65 },
+  live: { words: 0.74, der: 0.23, countAccuracy: 0.5 },
 };
 
 let recordings: EvaluationRecording[];
 before(() => {
+  // The figures below are those of the x-vector path: without the model
+  // (scripts/setup.mjs fetches it) they would silently be the Gaussians' alone.
+  assert.ok(speakerNetwork(), 'the speaker model is installed');
   recordings = evaluationPart('held-apart');
 });
 

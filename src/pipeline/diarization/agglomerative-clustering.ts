@@ -3,6 +3,13 @@
  * criterion as distance and stopping rule: the two clusters that are most
  * plausibly one voice merge, until no pair is (every ΔBIC > 0). The number
  * of speakers is what is left, capped at `maxClusters`.
+ *
+ * With speaker embeddings (x-vectors) of the segments, the embeddings
+ * overrule the BIC both ways: clusters whose embeddings agree
+ * (`similarityMerge`) merge first whatever the BIC says, which keeps one
+ * voice one speaker across levels and channels; established clusters whose
+ * embeddings disagree (`establishedFloor`) never merge, which keeps two
+ * similar voices apart where one Gaussian each cannot tell them apart.
  */
 import { type GaussianStats, addStats, deltaBic, emptyStats, logDetCovariance } from './gaussian-stats.js';
 
@@ -117,7 +124,7 @@ function cluster(
   });
   const logDets = stats.map((s) => logDetCovariance(s!));
   const anchor = segments.map((_, i) => anchorOf?.[i] ?? -1);
-  // With embeddings, a pair they call one voice comes first (−∞ + similarity keeps their order), a pair they call two never merges.
+  // With embeddings, a pair they call one voice comes first (−∞ + similarity keeps their order), and two established clusters they call two voices never merge.
   const distanceOf = (i: number, j: number) => {
     if (anchor[i]! >= 0 && anchor[j]! >= 0 && anchor[i] !== anchor[j]) return Infinity;
     if (embeddings) {

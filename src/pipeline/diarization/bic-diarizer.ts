@@ -1,31 +1,36 @@
 /**
- * The embedded diarizer for whole recordings, classic signal processing
- * without trained models:
+ * The batch diarizer for whole recordings:
  *
  * 1. MFCC frames of the speech (mfcc.ts, speech-frames.ts);
  * 2. each utterance cut where the voice changes (change-detection.ts), and
  *    into segments of at most about 3 s, each segment's voice summarised as
- *    a full-covariance Gaussian (gaussian-stats.ts);
+ *    a full-covariance Gaussian (gaussian-stats.ts) and, with the speaker
+ *    network, as an x-vector (xvector-network.ts): Kaldi's embedding of a
+ *    voice, from a network trained on thousands of telephone speakers;
  * 3. agglomerative clustering with the BIC as distance and stopping rule,
- *    which finds the number of speakers (agglomerative-clustering.ts);
+ *    overruled by the x-vectors where they are sure
+ *    (agglomerative-clustering.ts); the number of speakers is where it stops;
  * 4. Viterbi re-segmentation of the frames with one Gaussian per speaker,
  *    twice, re-estimating the Gaussians in between (resegmentation.ts);
  * 5. a last Viterbi pass with a mixture of 8 diagonal Gaussians per voice
  *    (gaussian-mixture.ts), adapted from a background mixture of the whole
  *    recording: one Gaussian blurs a voice's vowels and consonants into one
  *    average, which two similar voices can share.
+ *
+ * An utterance's features, x-vector network outputs and segments are
+ * computed when it is added; only the MFCC frames (5.2 KB per second of
+ * speech) and one embedding per segment are kept until the end.
  */
 import { type ChangeDetectionOptions, DEFAULT_CHANGE_DETECTION_OPTIONS, speakerChanges } from './change-detection.js';
 import { type ClusteringOptions, type EmbeddingSum, clusterSegments, firstAppearanceOrder } from './agglomerative-clustering.js';
 import { type BatchDiarizer, MAX_SPEAKERS, type SpeakerTurn } from './diarizer.js';
 import { type GaussianStats, addFrames, addStats, emptyStats } from './gaussian-stats.js';
-import { MFCC_DIM, MfccExtractor } from './mfcc.js';
+import { FRAME_MS, MFCC_DIM, MfccExtractor } from './mfcc.js';
 import { type MixtureOptions, adapt, frameLogLikelihood, trainBackground } from './gaussian-mixture.js';
 import { type ResegmentationOptions, modelsOf, statsByLabel, viterbiDecode, viterbiLabels } from './resegmentation.js';
 import { SpeechFrames, type Stretch } from './speech-frames.js';
-import { XVECTOR_FEATURE_DIM, downsampleTo8k, kaldiMfcc, slidingMeanNormalize } from './kaldi-mfcc.js';
-import type { FrameOutputs, XvectorNetwork } from './xvector-network.js';
-import { FRAME_MS } from './mfcc.js';
+import { xvectorInput } from './kaldi-mfcc.js';
+import type { XvectorNetwork } from './xvector-network.js';
 
 interface Segment {
   from: number;
@@ -45,8 +50,6 @@ export interface BicDiarizerOptions extends ClusteringOptions, ResegmentationOpt
   changeDetection: ChangeDetectionOptions | null;
   /** The last re-segmentation pass, with a mixture per voice; null: single Gaussians only. */
   mixture: MixtureOptions | null;
-  /** Frames quieter than the utterance's loudest by more than this (natural log of energy) are left out of embeddings. */
-  voicedRange: number;
 }
 
 // Quiet frames inside words (stops, the gap before a plosive) are not speech
@@ -54,9 +57,10 @@ export interface BicDiarizerOptions extends ClusteringOptions, ResegmentationOpt
 const MAX_JOIN_GAP_MS = 500;
 
 export const DEFAULT_BIC_DIARIZER_OPTIONS: BicDiarizerOptions = {
-  // Tuned on the tuning part of the evaluation set (docs/diarization.md):
-  // 2.4 scores a few points better there, but from 2.6 down the LibriVox
-  // reader's 60 s monologue of the unit tests splits in two.
+  // Tuned on the tuning part of the evaluation set (docs/diarization.md).
+  // Without x-vectors, 2.4 splits the LibriVox reader's 60 s monologue of
+  // the unit tests in two; with them it stays one voice up to a merge
+  // threshold of 0.425 (0.45 scores a little better there but splits it).
   penalty: 2.4,
   similarityMerge: 0.4,
   establishedFloor: 0.35,
@@ -69,7 +73,6 @@ export const DEFAULT_BIC_DIARIZER_OPTIONS: BicDiarizerOptions = {
   passes: 2,
   changeDetection: DEFAULT_CHANGE_DETECTION_OPTIONS,
   mixture: { components: 8, iterations: 6, relevance: 16 },
-  voicedRange: 6.9,
 };
 
 /**
@@ -99,13 +102,8 @@ export class BicDiarizer implements BatchDiarizer {
 
   private embed(segments: Segment[], samples: Int16Array, offsetMs: number): void {
     const network = this.network!;
-    const { count, features } = kaldiMfcc(downsampleTo8k(samples));
-    const voiced = new Uint8Array(count);
-    let loudest = -Infinity;
-    for (let f = 0; f < count; f++) loudest = Math.max(loudest, features[f * XVECTOR_FEATURE_DIM]!);
-    for (let f = 0; f < count; f++) voiced[f] = features[f * XVECTOR_FEATURE_DIM]! >= loudest - this.options.voicedRange ? 1 : 0;
-    slidingMeanNormalize(features, count);
-    const outputs: FrameOutputs = network.frames(features, count);
+    const { count, features, voiced } = xvectorInput(samples);
+    const outputs = network.frames(features, count);
     for (const segment of segments) {
       const from = Math.max(0, Math.round((this.frames.timeMs(segment.from) - offsetMs) / FRAME_MS));
       const to = Math.min(count, Math.round((this.frames.endMs(segment.to - 1) - offsetMs) / FRAME_MS));

@@ -174,3 +174,25 @@ export function slidingMeanNormalize(features: Float32Array, count: number, dim 
     for (let d = 0; d < dim; d++) features[t * dim + d] = source[t * dim + d]! - sum[d]! / window;
   }
 }
+
+/** Frames quieter than the stretch's loudest by more than 30 dB are pauses (as in speech-frames.ts). */
+const VOICED_RANGE = 3 * Math.log(10);
+
+/** What the x-vector network takes for a stretch of 16 kHz speech. */
+export interface XvectorInput {
+  count: number;
+  /** count × 23, mean-normalised (Kaldi's sliding window). */
+  features: Float32Array;
+  /** 1 for the frames of speech, 0 for the pauses: embeddings pool only the first. */
+  voiced: Uint8Array;
+}
+
+export function xvectorInput(samples: Int16Array): XvectorInput {
+  const { count, features } = kaldiMfcc(downsampleTo8k(samples));
+  const voiced = new Uint8Array(count);
+  let loudest = -Infinity;
+  for (let f = 0; f < count; f++) loudest = Math.max(loudest, features[f * XVECTOR_FEATURE_DIM]!);
+  for (let f = 0; f < count; f++) voiced[f] = features[f * XVECTOR_FEATURE_DIM]! >= loudest - VOICED_RANGE ? 1 : 0;
+  slidingMeanNormalize(features, count);
+  return { count, features, voiced };
+}

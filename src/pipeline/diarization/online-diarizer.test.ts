@@ -82,6 +82,36 @@ describe('OnlineDiarizer', () => {
     assert.deepEqual(diarizer.labelFinal([]), []);
   });
 
+  it('keeps telling voices apart after a minute and more of audio with no final words', () => {
+    // Over 60 s of the reader before any word is final: the oldest audio is dropped, not kept.
+    const reader = VOICES.librivox.clips().map(decodeClip);
+    const woman = VOICES.alsa.clips().slice(0, 3).map(decodeClip);
+    const diarizer = new OnlineDiarizer({}, speakerNetwork());
+    let atMs = 0;
+    const wordsOf = (samples: Int16Array) => {
+      const { startMs, endMs } = speechExtent(samples);
+      const words: TimedWord[] = [];
+      for (let t = atMs + startMs; t + 300 <= atMs + endMs; t += 300) words.push({ startMs: t, endMs: t + 300 });
+      return words;
+    };
+    const readerWords: TimedWord[] = [];
+    for (let round = 0; atMs < 70_000; round++) {
+      const samples = reader[round % reader.length]!;
+      diarizer.push(samples);
+      if (atMs > 60_000) readerWords.push(...wordsOf(samples));
+      atMs += samples.length / 16;
+    }
+    assert.ok(diarizer.labelFinal(readerWords).every((l) => l === '1'));
+    const womanWords: TimedWord[] = [];
+    for (const samples of woman) {
+      diarizer.push(samples);
+      womanWords.push(...wordsOf(samples));
+      atMs += samples.length / 16;
+    }
+    const labels = diarizer.labelFinal(womanWords);
+    assert.ok(labels.filter((l) => l === '2').length >= labels.length * 0.8, labels.join(''));
+  });
+
   it('never labels more speakers than allowed', async () => {
     const threeVoices = conversation({ name: 'three', voices: ['librivox', 'cards', 'alsa'], perVoiceMs: 30_000, seed: 21 });
     const labelled = await live(threeVoices, new OnlineDiarizer({ maxSpeakers: 2 }));

@@ -19,7 +19,7 @@ import { type ChangeDetectionOptions, DEFAULT_CHANGE_DETECTION_OPTIONS, speakerC
 import { type GaussianStats, addFrames, addStats, deltaBic, emptyStats, logDetCovariance } from './gaussian-stats.js';
 import { type LiveDiarizer, MAX_SPEAKERS, type TimedWord } from './diarizer.js';
 import { FRAME_MS, MFCC_DIM, MfccExtractor } from './mfcc.js';
-import { XVECTOR_FEATURE_DIM, downsampleTo8k, kaldiMfcc, slidingMeanNormalize } from './kaldi-mfcc.js';
+import { xvectorInput } from './kaldi-mfcc.js';
 import type { XvectorNetwork } from './xvector-network.js';
 
 export interface OnlineDiarizerOptions {
@@ -57,6 +57,7 @@ export const DEFAULT_ONLINE_DIARIZER_OPTIONS: OnlineDiarizerOptions = {
 };
 
 const SAMPLES_PER_FRAME = 160;
+const MAX_KEPT_SAMPLES = 16_000 * 60;
 
 /** Frames quieter than the loudest of the words being labelled by more than this (30 dB) are not speech. */
 const SPEECH_RANGE = 3 * Math.log(10);
@@ -95,6 +96,8 @@ export class OnlineDiarizer implements LiveDiarizer {
   /** The audio from frame `firstFrame` on, for the x-vectors of the next final words. */
   private samples = new Int16Array(0);
   private sampleCount = 0;
+  /** Stream sample index of samples[0]. */
+  private samplesStart = 0;
   /** Per speaker: all its final pieces (for provisional labels). */
   private readonly totals: GaussianStats[] = [];
   private lastSpeaker = 0;
@@ -108,6 +111,16 @@ export class OnlineDiarizer implements LiveDiarizer {
 
   push(samples: Int16Array): void {
     if (this.network) {
+      // Words become final seconds after they are spoken; a long wait for
+      // them (silence, or nothing recognised) must not grow the buffer: the
+      // oldest audio goes, and words that old are labelled by their Gaussians.
+      const excess = this.sampleCount + samples.length - MAX_KEPT_SAMPLES;
+      if (excess > 0) {
+        const drop = Math.ceil(Math.min(excess, this.sampleCount) / SAMPLES_PER_FRAME) * SAMPLES_PER_FRAME;
+        this.samples.copyWithin(0, drop, this.sampleCount);
+        this.sampleCount -= drop;
+        this.samplesStart += drop;
+      }
       if (this.sampleCount + samples.length > this.samples.length) {
         const grown = new Int16Array(Math.max(this.sampleCount + samples.length, this.samples.length * 2));
         grown.set(this.samples.subarray(0, this.sampleCount));
@@ -164,17 +177,12 @@ export class OnlineDiarizer implements LiveDiarizer {
   /** Each piece's x-vector, from one pass of the network over the words' audio. */
   private embed(words: readonly TimedWord[], pieces: Piece[], network: XvectorNetwork): void {
     if (pieces.length === 0) return;
-    const base = this.firstFrame * SAMPLES_PER_FRAME;
+    const base = this.samplesStart;
     const startMs = words[0]!.startMs;
     const from = Math.max(0, Math.round(startMs * 16) - base);
     const to = Math.min(this.sampleCount, Math.round(words[words.length - 1]!.endMs * 16) - base);
     if (to - from < SAMPLES_PER_FRAME * 3) return;
-    const { count, features } = kaldiMfcc(downsampleTo8k(this.samples.subarray(from, to)));
-    const voiced = new Uint8Array(count);
-    let loudest = -Infinity;
-    for (let f = 0; f < count; f++) loudest = Math.max(loudest, features[f * XVECTOR_FEATURE_DIM]!);
-    for (let f = 0; f < count; f++) voiced[f] = features[f * XVECTOR_FEATURE_DIM]! >= loudest - SPEECH_RANGE * 2 ? 1 : 0;
-    slidingMeanNormalize(features, count);
+    const { count, features, voiced } = xvectorInput(this.samples.subarray(from, to));
     const outputs = network.frames(features, count);
     const originMs = (base + from) / 16;
     let first = 0;
@@ -379,9 +387,10 @@ export class OnlineDiarizer implements LiveDiarizer {
     this.energy.copyWithin(0, drop, this.frameCount);
     this.firstFrame += drop;
     this.frameCount -= drop;
-    const dropSamples = Math.min(this.sampleCount, drop * SAMPLES_PER_FRAME);
+    const dropSamples = Math.min(this.sampleCount, Math.max(0, this.firstFrame * SAMPLES_PER_FRAME - this.samplesStart));
     this.samples.copyWithin(0, dropSamples, this.sampleCount);
     this.sampleCount -= dropSamples;
+    this.samplesStart += dropSamples;
   }
 
   private reserve(frames: number): void {

@@ -54,6 +54,7 @@ interface TdnnLayer {
 }
 
 const VARIANCE_FLOOR = 1e-10;
+const MIN_VOICED_OUTPUTS = 10;
 
 /** Frames of context the frame-level layers need on each side of a frame. */
 export interface XvectorContext {
@@ -277,14 +278,15 @@ export class XvectorNetwork {
     return { count: rows, dim, stride: XVECTOR_FRAME_STRIDE, data };
   }
 
-  /** The whitened, unit-length embedding of feature frames `fromFrame` … `toFrame - 1` of `outputs`. */
+  /** The whitened, unit-length embedding of feature frames `fromFrame` … `toFrame - 1` of `outputs`, pooling the `voiced` ones. */
   embed(outputs: FrameOutputs, fromFrame: number, toFrame: number, voiced?: Uint8Array): Float32Array {
     const { dim, data, stride } = outputs;
     const from = Math.min(outputs.count - 1, Math.ceil(fromFrame / stride));
     const to = Math.max(from + 1, Math.min(outputs.count, Math.ceil(toFrame / stride)));
     let n = 0;
     for (let t = from; t < to; t++) if (!voiced || voiced[t * stride]) n++;
-    const all = n < 10;
+    // A window of almost nothing but pauses is pooled whole rather than from a handful of frames.
+    const all = n < MIN_VOICED_OUTPUTS;
     if (all) n = to - from;
     const stats = new Float64Array(2 * dim);
     for (let t = from; t < to; t++) {
