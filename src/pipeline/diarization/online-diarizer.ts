@@ -1,7 +1,8 @@
 /**
  * The embedded diarizer for live streams: online clustering with the same
  * voice models as the batch diarizer (full-covariance Gaussians of MFCC
- * frames compared with the BIC), decided as words become final.
+ * frames compared with the BIC, overruled by x-vectors where they are sure),
+ * decided as words become final.
  *
  * Each batch of final words (an utterance, typically) is cut into pieces of
  * a few seconds of speech. The new pieces are clustered together with the
@@ -93,7 +94,7 @@ export class OnlineDiarizer implements LiveDiarizer {
   private readonly summaries: GaussianStats[] = [];
   /** Per speaker, with a network: the x-vectors of its pieces that left the history window. */
   private readonly summaryEmbeddings: EmbeddingSum[] = [];
-  /** The audio from frame `firstFrame` on, for the x-vectors of the next final words. */
+  /** The audio since the last final word (at most 60 s), for the x-vectors of the next ones. */
   private samples = new Int16Array(0);
   private sampleCount = 0;
   /** Stream sample index of samples[0]. */
