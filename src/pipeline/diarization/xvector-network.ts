@@ -251,8 +251,9 @@ export class XvectorNetwork {
 
   /**
    * Frame-level outputs for `count` feature frames (row-major, 23 each):
-   * one output per input frame, the edges padded by repeating the first and
-   * last frame (Kaldi pads chunks shorter than the network's context the same way).
+   * one output every {@link XVECTOR_FRAME_STRIDE} input frames, the edges
+   * padded by repeating the first and last frame (Kaldi pads chunks shorter
+   * than the network's context the same way).
    */
   frames(features: Float32Array, count: number): FrameOutputs {
     if (count === 0) return { count: 0, dim: this.frameDim, stride: XVECTOR_FRAME_STRIDE, data: new Float32Array(0) };
