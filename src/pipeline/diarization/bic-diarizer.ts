@@ -160,25 +160,21 @@ export class BicDiarizer implements BatchDiarizer {
 
   /** A stretch cut at changes of voice, and into near-equal segments of about `segmentFrames`. */
   private segments(stretch: Stretch): Segment[] {
-    const { segmentFrames, minSegmentFrames } = this.options;
+    const { segmentFrames, minSegmentFrames, changeDetection } = this.options;
     const out: Segment[] = [];
-    if (stretch.to <= stretch.from) return out;
-    {
-      const { changeDetection } = this.options;
-      const changes = changeDetection ? speakerChanges(this.frames.coefficients, MFCC_DIM, stretch.from, stretch.to, changeDetection) : [];
-      const bounds = [stretch.from, ...changes, stretch.to];
-      for (let k = 0; k + 1 < bounds.length; k++) {
-        const from = bounds[k]!;
-        const to = bounds[k + 1]!;
-        const pieces = Math.max(1, Math.round((to - from) / segmentFrames));
-        for (let p = 0; p < pieces; p++) {
-          const a = from + Math.round(((to - from) * p) / pieces);
-          const b = from + Math.round(((to - from) * (p + 1)) / pieces);
-          if (b - a < minSegmentFrames) continue;
-          const stats = emptyStats(MFCC_DIM);
-          addFrames(stats, this.frames.coefficients, a, b);
-          out.push({ from: a, to: b, stats });
-        }
+    const changes = changeDetection ? speakerChanges(this.frames.coefficients, MFCC_DIM, stretch.from, stretch.to, changeDetection) : [];
+    const bounds = [stretch.from, ...changes, stretch.to];
+    for (let k = 0; k + 1 < bounds.length; k++) {
+      const from = bounds[k]!;
+      const to = bounds[k + 1]!;
+      const pieces = Math.max(1, Math.round((to - from) / segmentFrames));
+      for (let p = 0; p < pieces; p++) {
+        const a = from + Math.round(((to - from) * p) / pieces);
+        const b = from + Math.round(((to - from) * (p + 1)) / pieces);
+        if (b - a < minSegmentFrames) continue;
+        const stats = emptyStats(MFCC_DIM);
+        addFrames(stats, this.frames.coefficients, a, b);
+        out.push({ from: a, to: b, stats });
       }
     }
     return out;

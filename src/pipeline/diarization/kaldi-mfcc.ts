@@ -175,8 +175,6 @@ export function slidingMeanNormalize(features: Float32Array, count: number, dim 
   }
 }
 
-/** Frames quieter than the stretch's loudest by more than 30 dB are pauses (as in speech-frames.ts). */
-const VOICED_RANGE = 3 * Math.log(10);
 
 /** What the x-vector network takes for a stretch of 16 kHz speech. */
 export interface XvectorInput {
@@ -187,12 +185,14 @@ export interface XvectorInput {
   voiced: Uint8Array;
 }
 
-export function xvectorInput(samples: Int16Array): XvectorInput {
+/** `voicedRangeDb`: frames quieter than the stretch's loudest by more than this are pauses (30 dB, as in speech-frames.ts). */
+export function xvectorInput(samples: Int16Array, voicedRangeDb = 30): XvectorInput {
+  const range = (voicedRangeDb / 10) * Math.log(10);
   const { count, features } = kaldiMfcc(downsampleTo8k(samples));
   const voiced = new Uint8Array(count);
   let loudest = -Infinity;
   for (let f = 0; f < count; f++) loudest = Math.max(loudest, features[f * XVECTOR_FEATURE_DIM]!);
-  for (let f = 0; f < count; f++) voiced[f] = features[f * XVECTOR_FEATURE_DIM]! >= loudest - VOICED_RANGE ? 1 : 0;
+  for (let f = 0; f < count; f++) voiced[f] = features[f * XVECTOR_FEATURE_DIM]! >= loudest - range ? 1 : 0;
   slidingMeanNormalize(features, count);
   return { count, features, voiced };
 }

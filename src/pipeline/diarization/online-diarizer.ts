@@ -59,6 +59,8 @@ export const DEFAULT_ONLINE_DIARIZER_OPTIONS: OnlineDiarizerOptions = {
 
 const SAMPLES_PER_FRAME = 160;
 const MAX_KEPT_SAMPLES = 16_000 * 60;
+// Wider than the batch diarizer's 30 dB: on the tuning part 30 dB gave 81.7 % of words right against 83.0 %.
+const LIVE_VOICED_RANGE_DB = 60;
 
 /** Frames quieter than the loudest of the words being labelled by more than this (30 dB) are not speech. */
 const SPEECH_RANGE = 3 * Math.log(10);
@@ -183,7 +185,7 @@ export class OnlineDiarizer implements LiveDiarizer {
     const from = Math.max(0, Math.round(startMs * 16) - base);
     const to = Math.min(this.sampleCount, Math.round(words[words.length - 1]!.endMs * 16) - base);
     if (to - from < SAMPLES_PER_FRAME * 3) return;
-    const { count, features, voiced } = xvectorInput(this.samples.subarray(from, to));
+    const { count, features, voiced } = xvectorInput(this.samples.subarray(from, to), LIVE_VOICED_RANGE_DB);
     const outputs = network.frames(features, count);
     const originMs = (base + from) / 16;
     let first = 0;

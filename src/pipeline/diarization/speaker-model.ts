@@ -13,19 +13,22 @@ import { XvectorNetwork } from './xvector-network.js';
 /** From dist/src/pipeline/diarization/ up to the installation's root. */
 export const SPEAKER_MODEL_DIR = fileURLToPath(new URL('../../../../models/vosk-model-spk-0.4/', import.meta.url));
 
-let missingReported = false;
+let network: XvectorNetwork | null | undefined;
 
 /**
  * The process's speaker embedding network, loaded on first use (about half
  * a second); null, with one warning, when the model is not installed:
  * diarization then falls back to the voices' Gaussians alone, which is
  * worse but still diarization, rather than failing the transcription.
+ * Decided once per process: every job and session asks.
  */
 export function speakerNetwork(): XvectorNetwork | null {
+  if (network !== undefined) return network;
   if (!existsSync(join(SPEAKER_MODEL_DIR, 'final.ext.raw'))) {
-    if (!missingReported) console.warn(`[hark] speaker model not found in ${SPEAKER_MODEL_DIR}: run "npm run setup"; diarizing without speaker embeddings`);
-    missingReported = true;
-    return null;
+    console.warn(`[hark] speaker model not found in ${SPEAKER_MODEL_DIR}: run "npm run setup"; diarizing without speaker embeddings`);
+    network = null;
+  } else {
+    network = XvectorNetwork.load(SPEAKER_MODEL_DIR);
   }
-  return XvectorNetwork.load(SPEAKER_MODEL_DIR);
+  return network;
 }
