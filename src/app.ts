@@ -15,7 +15,7 @@ import { ConnectionLimits, httpServerOptions } from './edge/http/connection-limi
 import { docsRoutes } from './edge/http/docs.js';
 import { filesRoutes } from './edge/http/files.js';
 import { registerJsonBodyParser } from './edge/http/json-body.js';
-import { closeAfterAnswer } from './edge/http/lingering-close.js';
+import { lingerOnEarlyAnswers } from './edge/http/lingering-close.js';
 import { modelsRoutes } from './edge/http/models.js';
 import { temporaryKeyRoutes } from './edge/http/temporary-keys.js';
 import { transcriptionsRoutes } from './edge/http/transcriptions.js';
@@ -121,6 +121,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   registerJsonBodyParser(app);
+  lingerOnEarlyAnswers(app);
 
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
     let apiError: ApiError;
@@ -128,8 +129,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       apiError = fromFastifyError(error as FastifyError);
     } else apiError = toApiError(error);
     logFailure(request, apiError, error);
-    // The rest of an oversized body may still be arriving; closing under it could reset the 400 away.
-    if ((error as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') closeAfterAnswer(request, reply);
     return reply.code(apiError.statusCode).send(toWire(request, apiError));
   });
 

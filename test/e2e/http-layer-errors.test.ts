@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { api, startHark, type HarkProcess, ONE_WORKER_ENV } from '../support/hark-process.js';
-import { isApiError, rawRequest, type RawResponse } from '../support/raw-http.js';
+import { isApiError, openSocket, rawRequest, readResponse, type RawResponse } from '../support/raw-http.js';
 
 const MARKER = 'ECHOED-INPUT-MARKER';
 
@@ -74,6 +74,33 @@ describe('errors from the HTTP layer come in the ApiError shape and quote nothin
         `Content-Type: text/${MARKER}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`,
     );
     assertApiError(res, 400, 'invalid_request');
+  });
+
+  test('an answer sent before the body is read arrives, and the client may finish sending without a reset', async (t) => {
+    const body = Buffer.alloc(1_100_000, 'x');
+    const cases = [
+      { name: 'no content type', path: '/v1/auth/temporary-api-key', headers: `Authorization: Bearer ${hark.apiKey}\r\n`, status: 400 },
+      { name: 'no key', path: '/v1/files', headers: 'Content-Type: multipart/form-data; boundary=b\r\n', status: 401 },
+      { name: 'over the JSON limit', path: '/v1/transcriptions', headers: `Authorization: Bearer ${hark.apiKey}\r\nContent-Type: application/json\r\n`, status: 400 },
+    ];
+    for (const c of cases) {
+      await t.test(c.name, async () => {
+        const socket = await openSocket(hark.baseUrl);
+        let failure: Error | null = null;
+        socket.on('error', (err) => (failure = err));
+        const response = readResponse(socket);
+        socket.write(`POST ${c.path} HTTP/1.1\r\nHost: x\r\n${c.headers}Content-Length: ${body.length}\r\nConnection: close\r\n\r\n`);
+        socket.write(body.subarray(0, 64 * 1024));
+        const answer = await response;
+        assertApiError(answer, c.status, c.status === 401 ? 'unauthenticated' : 'invalid_request');
+        assert.equal(answer.headers.connection, 'close');
+        // The rest of the body, sent after the answer: a server that closed at once would reset it.
+        socket.resume();
+        await new Promise<void>((resolve) => socket.end(body.subarray(64 * 1024), () => resolve()));
+        await answer.closed;
+        assert.equal(failure, null, `the connection was reset: ${failure}`);
+      });
+    }
   });
 
   test('the server keeps serving, and client errors are never logged as warnings or errors', async () => {

@@ -10,7 +10,6 @@ import { TurnQueue } from '../../lib/turn-queue.js';
 import { refuseDeclaredLengthOver } from './declared-length.js';
 import { nextCursor, toListQuery } from '../../services/list-query.js';
 import { byteRange } from './byte-range.js';
-import { closeAfterAnswer } from './lingering-close.js';
 import { JSON_CONTENT_TYPE, optionalInt, parseQuery, requireUuid } from './parse.js';
 
 /** Room in an upload's body for the parts besides the file and every part's headers. */
@@ -97,7 +96,6 @@ export async function filesRoutes(
       } catch (err) {
         failure ??= malformedMultipart(err);
       }
-      if (isFileTooLarge(failure)) closeAfterAnswer(request, reply);
       const fieldIssues = validate(
         uploadFieldsSchema,
         { client_reference_id: clientReferenceId === '' ? null : clientReferenceId },

@@ -22,7 +22,6 @@ import type { UsageService } from '../../services/usage/usage-service.js';
 import { withoutLanguages } from '../../pipeline/tokens/token.js';
 import type { StoredToken, UsageStatus } from '../../storage/ports.js';
 import { refuseDeclaredLengthOver } from './declared-length.js';
-import { closeAfterAnswer } from './lingering-close.js';
 
 /**
  * A clip up to this long is one utterance (Whisper's window is 30 s): the
@@ -120,10 +119,6 @@ export async function openAiAudioRoutes(app: FastifyInstance, opts: OpenAiAudioO
         } catch {
           failure ??= invalid('file', 'Malformed multipart body.');
         }
-        if (failure instanceof ApiError && failure.message === tooLarge().message) {
-          closeAfterAnswer(request, reply);
-          throw failure;
-        }
         if (failure) throw failure;
         const parsed: AudioTranscriptionRequest = parseAudioFields(fields, { languages: opts.languages, maxPromptChars: limits.maxContextChars });
         if (!received) throw invalid('file', "Missing required parameter: 'file'.");
@@ -186,8 +181,6 @@ export async function openAiAudioRoutes(app: FastifyInstance, opts: OpenAiAudioO
   // Hark's engine and Apertium pairs cannot promise that for every upload,
   // so the route says so rather than return an English transcript as a translation.
   app.post('/v1/audio/translations', async (request, reply) => {
-    // The upload is not read: closing after the answer lets the 400 arrive.
-    closeAfterAnswer(request, reply);
     throw invalid(
       'model',
       'Hark does not translate audio into English on this route. Use POST /v1/audio/transcriptions, or the Soniox API (POST /v1/transcriptions with "translation").',
