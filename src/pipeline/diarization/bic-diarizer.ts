@@ -31,6 +31,7 @@ import { type ResegmentationOptions, modelsOf, statsByLabel, viterbiDecode, vite
 import { SpeechFrames, type Stretch } from './speech-frames.js';
 import { xvectorInput } from './kaldi-mfcc.js';
 import type { XvectorNetwork } from './xvector-network.js';
+import { DEFAULT_SPECTRAL_OPTIONS, type SpectralOptions, clusterEmbeddings } from './spectral-clustering.js';
 
 interface Segment {
   from: number;
@@ -50,6 +51,21 @@ export interface BicDiarizerOptions extends ClusteringOptions, ResegmentationOpt
   changeDetection: ChangeDetectionOptions | null;
   /** The last re-segmentation pass, with a mixture per voice; null: single Gaussians only. */
   mixture: MixtureOptions | null;
+  /** Windows the x-vectors clustered are taken on, and their hop (10 ms frames). */
+  windowFrames: number;
+  windowHop: number;
+  /**
+   * With the speaker network: spectral clustering of the windows' x-vectors
+   * instead of the BIC's agglomerative clustering of segments; null: the latter.
+   */
+  spectral: SpectralOptions | null;
+}
+
+/** The x-vector of a window of one stretch. */
+interface Window {
+  stretch: number;
+  centerMs: number;
+  embedding: Float32Array;
 }
 
 // Quiet frames inside words (stops, the gap before a plosive) are not speech
@@ -73,6 +89,9 @@ export const DEFAULT_BIC_DIARIZER_OPTIONS: BicDiarizerOptions = {
   passes: 2,
   changeDetection: DEFAULT_CHANGE_DETECTION_OPTIONS,
   mixture: { components: 8, iterations: 6, relevance: 16 },
+  windowFrames: 150,
+  windowHop: 50,
+  spectral: DEFAULT_SPECTRAL_OPTIONS,
 };
 
 /**
@@ -85,6 +104,7 @@ export class BicDiarizer implements BatchDiarizer {
   private readonly frames = new SpeechFrames();
   private readonly options: BicDiarizerOptions;
   private readonly segmentList: Segment[] = [];
+  private readonly windows: Window[] = [];
 
   constructor(
     options: Partial<BicDiarizerOptions> = {},
@@ -109,6 +129,14 @@ export class BicDiarizer implements BatchDiarizer {
       const to = Math.min(count, Math.round((this.frames.endMs(segment.to - 1) - offsetMs) / FRAME_MS));
       segment.embedding = { sum: Float64Array.from(network.embed(outputs, from, to, voiced)), size: 1 };
     }
+    const { windowFrames, windowHop } = this.options;
+    const stretch = this.frames.stretches.length - 1;
+    const last = Math.max(0, count - windowFrames);
+    for (let start = 0; ; start = Math.min(start + windowHop, last)) {
+      const end = Math.min(count, start + windowFrames);
+      this.windows.push({ stretch, centerMs: offsetMs + ((start + end) / 2) * FRAME_MS, embedding: network.embed(outputs, start, end, voiced) });
+      if (start === last) break;
+    }
   }
 
   finish(): SpeakerTurn[] {
@@ -116,15 +144,34 @@ export class BicDiarizer implements BatchDiarizer {
     const data = frames.coefficients;
     const segments = this.segmentList;
     if (segments.length === 0) return this.singleSpeaker();
-    const clusterOf = clusterSegments(
-      segments.map((s) => s.stats),
-      options,
-      this.network ? segments.map((s) => s.embedding!) : undefined,
-    );
-    const count = Math.max(...clusterOf) + 1;
-    if (count === 1) return this.singleSpeaker();
-    let stats: (GaussianStats | null)[] = Array.from({ length: count }, () => emptyStats(MFCC_DIM));
-    segments.forEach((s, i) => addStats(stats[clusterOf[i]!]!, s.stats));
+    let stats: (GaussianStats | null)[];
+    let count: number;
+    const clusteredWindows = this.network !== null && options.spectral !== null && this.windows.length >= options.spectral.minWindows;
+    if (clusteredWindows) {
+      const windowLabels = clusterEmbeddings(
+        this.windows.map((w) => w.embedding),
+        options.spectral!,
+      );
+      count = Math.max(...windowLabels) + 1;
+      if (count === 1) return this.singleSpeaker();
+      const windowOf = this.windowOfFrames();
+      stats = statsByLabel(
+        windowOf.map((w) => (w < 0 ? -1 : windowLabels[w]!)),
+        data,
+        MFCC_DIM,
+        count,
+      );
+    } else {
+      const clusterOf = clusterSegments(
+        segments.map((s) => s.stats),
+        options,
+        this.network ? segments.map((s) => s.embedding!) : undefined,
+      );
+      count = Math.max(...clusterOf) + 1;
+      if (count === 1) return this.singleSpeaker();
+      stats = Array.from({ length: count }, () => emptyStats(MFCC_DIM));
+      segments.forEach((s, i) => addStats(stats[clusterOf[i]!]!, s.stats));
+    }
     let labels: Int32Array = new Int32Array(0);
     for (let pass = 0; pass < options.passes; pass++) {
       const { models, index } = modelsOf(stats, options.minSegmentFrames);
@@ -132,7 +179,8 @@ export class BicDiarizer implements BatchDiarizer {
       labels = local.map((l) => (l < 0 ? -1 : index[l]!));
       stats = statsByLabel(labels, data, MFCC_DIM, count);
     }
-    if (options.mixture) labels = this.mixturePass(labels, options.mixture);
+    // After the windows' clusters, the mixtures lose more than they gain (docs/diarization.md).
+    if (options.mixture && !clusteredWindows) labels = this.mixturePass(labels, options.mixture);
     return this.turns(labels);
   }
 
@@ -156,6 +204,23 @@ export class BicDiarizer implements BatchDiarizer {
     const models = voices.map((set) => adapt(background, data, set, options.relevance));
     const scratch = new Float64Array(background.components);
     return viterbiDecode(models.length, (m, f) => frameLogLikelihood(models[m]!, data, f, scratch), frames.count, frames.stretches, this.options);
+  }
+
+  /** The window nearest each speech frame, in the frame's stretch (−1 outside the stretches). */
+  private windowOfFrames(): Int32Array {
+    const { frames, windows } = this;
+    const windowOf = new Int32Array(frames.count).fill(-1);
+    let w = 0;
+    frames.stretches.forEach((stretch, s) => {
+      while (w < windows.length && windows[w]!.stretch < s) w++;
+      if (w >= windows.length || windows[w]!.stretch !== s) return;
+      for (let f = stretch.from; f < stretch.to; f++) {
+        const t = frames.timeMs(f) + FRAME_MS / 2;
+        while (w + 1 < windows.length && windows[w + 1]!.stretch === s && Math.abs(windows[w + 1]!.centerMs - t) <= Math.abs(windows[w]!.centerMs - t)) w++;
+        windowOf[f] = w;
+      }
+    });
+    return windowOf;
   }
 
   /** A stretch cut at changes of voice, and into near-equal segments of about `segmentFrames`. */

@@ -1,0 +1,230 @@
+/**
+ * Spectral clustering of speaker embeddings with the number of speakers
+ * found by the normalised maximum eigengap (Park et al., "Auto-tuning
+ * spectral clustering for speaker diarization using normalized maximum
+ * eigengap", 2019): no threshold on cosines to tune, which is what
+ * agglomerative clustering of x-vectors lacks.
+ *
+ * 1. The embeddings are centred on the recording's mean and length
+ *    normalised: what all its windows share (the room, the channel) goes.
+ * 2. For each of a few pruning levels p, every window keeps an edge to its
+ *    p most similar windows; the graph's Laplacian's largest eigengap among
+ *    the first `maxSpeakers` says how many groups there are, and the level
+ *    whose gap is largest for its pruning wins.
+ * 3. k-means on the first k eigenvectors labels the windows.
+ * 4. Groups of fewer than `minClusterSize` windows (a cough, a laugh, a
+ *    window across a turn change) join their nearest group, and groups
+ *    whose mean embeddings agree above `mergeCosine` (before centring)
+ *    merge: one voice that the graph split in two.
+ */
+import { symmetricEigen } from '../../lib/symmetric-eigen.js';
+
+export interface SpectralOptions {
+  maxSpeakers: number;
+  /** Pruning levels tried, as fractions of the window count (kept neighbours per window). */
+  pruneFractions: readonly number[];
+  minClusterSize: number;
+  mergeCosine: number;
+  /** Fewer windows than this are too few for the eigengaps to say how many voices there are: the caller clusters otherwise. */
+  minWindows: number;
+  /** Above this many windows, an even subsample is clustered and the rest join the nearest group. */
+  maxWindows: number;
+}
+
+export const DEFAULT_SPECTRAL_OPTIONS: SpectralOptions = {
+  maxSpeakers: 8,
+  pruneFractions: [0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.13, 0.16, 0.2, 0.25],
+  minClusterSize: 4,
+  mergeCosine: 0.7,
+  maxWindows: 400,
+  minWindows: 60,
+};
+
+/** Fewer windows than this are one speaker: too few to find groups in. */
+const MIN_WINDOWS = 6;
+
+/**
+ * Each embedding's cluster (0 … k − 1, in order of first appearance).
+ *
+ * @example clusterEmbeddings(windowXvectors, DEFAULT_SPECTRAL_OPTIONS) // [0, 0, 1, 1, 0, …]
+ */
+export function clusterEmbeddings(embeddings: readonly Float32Array[], options: SpectralOptions = DEFAULT_SPECTRAL_OPTIONS): number[] {
+  const n = embeddings.length;
+  if (n < MIN_WINDOWS) return new Array<number>(n).fill(0);
+  const step = Math.ceil(n / options.maxWindows);
+  const sample = embeddings.filter((_, i) => i % step === 0);
+  let labels = spectralLabels(centred(sample), options);
+  labels = absorbSmall(sample, labels, options.minClusterSize);
+  labels = mergeAgreeing(sample, labels, options.mergeCosine);
+  if (step > 1) {
+    const centroids = centroidsOf(sample, labels);
+    labels = embeddings.map((e) => nearest(centroids, e));
+  }
+  return inAppearanceOrder(labels);
+}
+
+function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
+  return sum;
+}
+
+function unit(v: Float64Array): Float64Array {
+  const norm = Math.sqrt(dot(v, v)) || 1;
+  for (let i = 0; i < v.length; i++) v[i]! /= norm;
+  return v;
+}
+
+function centred(embeddings: readonly Float32Array[]): Float64Array[] {
+  const dim = embeddings[0]!.length;
+  const mean = new Float64Array(dim);
+  for (const e of embeddings) for (let i = 0; i < dim; i++) mean[i]! += e[i]! / embeddings.length;
+  return embeddings.map((e) => unit(Float64Array.from(e, (x, i) => x - mean[i]!)));
+}
+
+function spectralLabels(points: readonly Float64Array[], options: SpectralOptions): number[] {
+  const n = points.length;
+  const similarity = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) similarity[i * n + j] = similarity[j * n + i] = dot(points[i]!, points[j]!);
+  // Each row's columns, most similar first.
+  const ranked = Array.from({ length: n }, (_, i) => {
+    const row = similarity.subarray(i * n, (i + 1) * n);
+    return Int32Array.from(row.keys()).sort((a, b) => row[b]! - row[a]!);
+  });
+  const levels = [...new Set(options.pruneFractions.map((f) => Math.max(2, Math.round(f * n))))].filter((p) => p < n);
+  const maxK = Math.min(options.maxSpeakers, n - 1);
+  let best: { ratio: number; k: number; vectors: Float64Array } | null = null;
+  for (const p of levels) {
+    const laplacian = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      for (let q = 0; q < p; q++) {
+        const j = ranked[i]![q]!;
+        if (j === i) continue;
+        // (B + Bᵀ) / 2 of the kept edges, as a Laplacian D − A.
+        laplacian[i * n + j]! -= 0.5;
+        laplacian[j * n + i]! -= 0.5;
+        laplacian[i * n + i]! += 0.5;
+        laplacian[j * n + j]! += 0.5;
+      }
+    }
+    const { values, vectors } = symmetricEigen(laplacian, n);
+    let k = 1;
+    let gap = -Infinity;
+    for (let i = 0; i < maxK; i++) {
+      const g = values[i + 1]! - values[i]!;
+      if (g > gap) {
+        gap = g;
+        k = i + 1;
+      }
+    }
+    const ratio = p / n / (gap / (values[n - 1]! + 1e-10));
+    if (!best || ratio < best.ratio) best = { ratio, k, vectors };
+  }
+  if (!best || best.k === 1) return new Array<number>(n).fill(0);
+  const { k, vectors } = best;
+  const rows = Array.from({ length: n }, (_, i) => vectors.slice(i * n, i * n + k));
+  return kMeans(rows, k);
+}
+
+/** Lloyd's k-means from farthest-point starts: deterministic. */
+function kMeans(points: readonly Float64Array[], k: number): number[] {
+  const distance = (a: Float64Array, b: Float64Array) => {
+    let sum = 0;
+    for (let i = 0; i < a.length; i++) sum += (a[i]! - b[i]!) ** 2;
+    return sum;
+  };
+  const centres = [Float64Array.from(points[0]!)];
+  while (centres.length < k) {
+    let far = 0;
+    let farthest = -1;
+    points.forEach((p, i) => {
+      const d = Math.min(...centres.map((c) => distance(c, p)));
+      if (d > farthest) {
+        farthest = d;
+        far = i;
+      }
+    });
+    centres.push(Float64Array.from(points[far]!));
+  }
+  let labels = new Array<number>(points.length).fill(-1);
+  for (let iteration = 0; iteration < 100; iteration++) {
+    const next = points.map((p) => {
+      let label = 0;
+      for (let c = 1; c < k; c++) if (distance(centres[c]!, p) < distance(centres[label]!, p)) label = c;
+      return label;
+    });
+    if (next.every((l, i) => l === labels[i])) break;
+    labels = next;
+    for (let c = 0; c < k; c++) {
+      const members = points.filter((_, i) => labels[i] === c);
+      if (members.length === 0) continue;
+      centres[c]!.fill(0);
+      for (const m of members) for (let d = 0; d < m.length; d++) centres[c]![d]! += m[d]! / members.length;
+    }
+  }
+  return labels;
+}
+
+/** Unit mean embedding of each label 0 … max (an empty label gets zeros). */
+function centroidsOf(embeddings: readonly Float32Array[], labels: readonly number[]): Float64Array[] {
+  const count = Math.max(...labels) + 1;
+  const centroids = Array.from({ length: count }, () => new Float64Array(embeddings[0]!.length));
+  embeddings.forEach((e, i) => {
+    const c = centroids[labels[i]!]!;
+    for (let d = 0; d < e.length; d++) c[d]! += e[d]!;
+  });
+  return centroids.map(unit);
+}
+
+function nearest(centroids: readonly Float64Array[], embedding: Float32Array, allowed?: readonly number[]): number {
+  let best = -1;
+  let bestScore = -Infinity;
+  centroids.forEach((c, i) => {
+    if (allowed && !allowed.includes(i)) return;
+    const score = dot(c, embedding);
+    if (score > bestScore) {
+      bestScore = score;
+      best = i;
+    }
+  });
+  return best;
+}
+
+function absorbSmall(embeddings: readonly Float32Array[], labels: number[], minSize: number): number[] {
+  const sizes = new Map<number, number>();
+  for (const l of labels) sizes.set(l, (sizes.get(l) ?? 0) + 1);
+  const large = [...sizes.keys()].filter((l) => sizes.get(l)! >= minSize);
+  if (large.length === 0 || large.length === sizes.size) return labels;
+  const centroids = centroidsOf(embeddings, labels);
+  return labels.map((l, i) => (sizes.get(l)! >= minSize ? l : nearest(centroids, embeddings[i]!, large)));
+}
+
+function mergeAgreeing(embeddings: readonly Float32Array[], labels: number[], threshold: number): number[] {
+  for (;;) {
+    const present = [...new Set(labels)];
+    if (present.length < 2) return labels;
+    const centroids = centroidsOf(embeddings, labels);
+    let pair: [number, number] | null = null;
+    let bestScore = threshold;
+    for (let a = 0; a < present.length; a++) {
+      for (let b = a + 1; b < present.length; b++) {
+        const score = dot(centroids[present[a]!]!, centroids[present[b]!]!);
+        if (score >= bestScore) {
+          bestScore = score;
+          pair = [present[a]!, present[b]!];
+        }
+      }
+    }
+    if (!pair) return labels;
+    const [keep, drop] = pair;
+    labels = labels.map((l) => (l === drop ? keep : l));
+  }
+}
+
+function inAppearanceOrder(labels: readonly number[]): number[] {
+  const order = new Map<number, number>();
+  return labels.map((l) => {
+    if (!order.has(l)) order.set(l, order.size);
+    return order.get(l)!;
+  });
+}
