@@ -58,6 +58,17 @@ describe('clusterEmbeddings', () => {
     assert.deepEqual(clusterEmbeddings(embeddings, { ...DEFAULT_SPECTRAL_OPTIONS, maxWindows: 60 }), truth);
   });
 
+  it('finds a voice that says little, which the eigengaps miss, by splitting the group it was put in', () => {
+    const gauss = generator(7);
+    const common = Float64Array.from({ length: DIM }, gauss);
+    const [talker, brief] = [0, 1].map(() => Float64Array.from(common, (x) => x + gauss()));
+    const windows = (centre: Float64Array, count: number) => Array.from({ length: count }, () => unit(Float64Array.from(centre, (x) => x + 0.9 * gauss())));
+    const embeddings = [...windows(talker!, 100), ...windows(brief!, 5)];
+    const truth = [...new Array<number>(100).fill(0), ...new Array<number>(5).fill(1)];
+    assert.deepEqual(clusterEmbeddings(embeddings), truth);
+    assert.notDeepEqual(clusterEmbeddings(embeddings, { ...DEFAULT_SPECTRAL_OPTIONS, splitCosine: null }), truth);
+  });
+
   it('calls a handful of windows one voice', () => {
     const { embeddings } = conversation(2, 2, 2, 5);
     assert.deepEqual(clusterEmbeddings(embeddings), [0, 0, 0, 0]);

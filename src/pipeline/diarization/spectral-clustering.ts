@@ -25,6 +25,8 @@ export interface SpectralOptions {
   pruneFractions: readonly number[];
   minClusterSize: number;
   mergeCosine: number;
+  /** A group whose two halves (2-means) are less alike than this, each of at least `minClusterSize` windows, is two voices; null: no splits. */
+  splitCosine: number | null;
   /** Fewer windows than this are too few for the eigengaps to say how many voices there are: the caller clusters otherwise. */
   minWindows: number;
   /** Above this many windows, an even subsample is clustered and the rest join the nearest group. */
@@ -36,6 +38,7 @@ export const DEFAULT_SPECTRAL_OPTIONS: SpectralOptions = {
   pruneFractions: [0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.13, 0.16, 0.2, 0.25],
   minClusterSize: 4,
   mergeCosine: 0.7,
+  splitCosine: 0.4,
   maxWindows: 400,
   minWindows: 60,
 };
@@ -56,6 +59,7 @@ export function clusterEmbeddings(embeddings: readonly Float32Array[], options: 
   let labels = spectralLabels(centred(sample), options);
   labels = absorbSmall(sample, labels, options.minClusterSize);
   labels = mergeAgreeing(sample, labels, options.mergeCosine);
+  if (options.splitCosine !== null) labels = splitDisagreeing(sample, labels, options);
   if (step > 1) {
     const centroids = centroidsOf(sample, labels);
     labels = embeddings.map((e) => nearest(centroids, e));
@@ -227,4 +231,27 @@ function inAppearanceOrder(labels: readonly number[]): number[] {
     if (!order.has(l)) order.set(l, order.size);
     return order.get(l)!;
   });
+}
+
+function splitDisagreeing(embeddings: readonly Float32Array[], labels: number[], options: SpectralOptions): number[] {
+  const out = labels.slice();
+  let next = Math.max(...labels) + 1;
+  for (const label of new Set(labels)) {
+    const members = labels.flatMap((l, i) => (l === label ? [i] : []));
+    if (members.length < 2 * options.minClusterSize) continue;
+    const points = members.map((i) => Float64Array.from(embeddings[i]!));
+    const halves = kMeans(points, 2);
+    const sizes = [0, 1].map((h) => halves.filter((x) => x === h).length);
+    if (Math.min(...sizes) < options.minClusterSize) continue;
+    const centroids = centroidsOf(
+      members.map((i) => embeddings[i]!),
+      halves,
+    );
+    if (dot(centroids[0]!, centroids[1]!) >= options.splitCosine!) continue;
+    halves.forEach((h, k) => {
+      if (h === 1) out[members[k]!] = next;
+    });
+    next++;
+  }
+  return out;
 }
