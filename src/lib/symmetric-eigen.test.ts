@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { symmetricEigen } from './symmetric-eigen.js';
+import { symmetricEigen, symmetricEigenvalues } from './symmetric-eigen.js';
 
 /** A deterministic symmetric n × n matrix with entries in [−1, 1). */
 function randomSymmetric(n: number, seed: number): Float64Array {
@@ -36,6 +36,14 @@ describe('symmetricEigen', () => {
         assert.ok(Math.abs(dot - (j === k ? 1 : 0)) < 1e-9, `columns ${j} and ${k}`);
       }
     }
+  });
+
+  it('gives the same eigenvalues without the vectors', () => {
+    const n = 40;
+    const a = randomSymmetric(n, 11);
+    const all = symmetricEigen(a, n).values;
+    const alone = symmetricEigenvalues(a, n);
+    for (let j = 0; j < n; j++) assert.ok(Math.abs(all[j]! - alone[j]!) < 1e-9, `value ${j}: ${all[j]} against ${alone[j]}`);
   });
 
   it('handles repeated eigenvalues, a diagonal matrix and the empty matrix', () => {

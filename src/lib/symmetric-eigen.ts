@@ -16,14 +16,7 @@ export interface SymmetricEigen {
  * @example symmetricEigen(Float64Array.of(2, 1, 1, 2), 2).values // [1, 3]
  */
 export function symmetricEigen(matrix: Float64Array, n: number): SymmetricEigen {
-  if (matrix.length !== n * n) throw new RangeError(`expected ${n * n} entries, got ${matrix.length}`);
-  const v = Float64Array.from(matrix);
-  const d = new Float64Array(n);
-  const e = new Float64Array(n);
-  if (n > 0) {
-    tridiagonalize(v, d, e, n);
-    diagonalize(v, d, e, n);
-  }
+  const { v, d } = decompose(matrix, n, true);
   const order = Array.from(d.keys()).sort((a, b) => d[a]! - d[b]!);
   const values = Float64Array.from(order, (i) => d[i]!);
   const vectors = new Float64Array(n * n);
@@ -33,8 +26,28 @@ export function symmetricEigen(matrix: Float64Array, n: number): SymmetricEigen 
   return { values, vectors };
 }
 
+/**
+ * The eigenvalues alone, ascending: a third of the work or less, for
+ * searches that need the vectors of one matrix only.
+ */
+export function symmetricEigenvalues(matrix: Float64Array, n: number): Float64Array {
+  return decompose(matrix, n, false).d.sort();
+}
+
+function decompose(matrix: Float64Array, n: number, withVectors: boolean): { v: Float64Array; d: Float64Array } {
+  if (matrix.length !== n * n) throw new RangeError(`expected ${n * n} entries, got ${matrix.length}`);
+  const v = Float64Array.from(matrix);
+  const d = new Float64Array(n);
+  const e = new Float64Array(n);
+  if (n > 0) {
+    tridiagonalize(v, d, e, n, withVectors);
+    diagonalize(withVectors ? v : null, d, e, n);
+  }
+  return { v, d };
+}
+
 /** Householder reduction: `v` becomes the orthogonal transform, `d` the diagonal, `e` the sub-diagonal (e[0] = 0). */
-function tridiagonalize(v: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
+function tridiagonalize(v: Float64Array, d: Float64Array, e: Float64Array, n: number, withVectors: boolean): void {
   const at = (r: number, c: number) => r * n + c;
   for (let j = 0; j < n; j++) d[j] = v[at(n - 1, j)]!;
   for (let i = n - 1; i > 0; i--) {
@@ -86,6 +99,12 @@ function tridiagonalize(v: Float64Array, d: Float64Array, e: Float64Array, n: nu
     }
     d[i] = h;
   }
+  if (!withVectors) {
+    // The reduced diagonal is on v's; the accumulation below would move it to its last row.
+    for (let j = 0; j < n; j++) d[j] = v[at(j, j)]!;
+    e[0] = 0;
+    return;
+  }
   // Accumulate the transformations.
   for (let i = 0; i < n - 1; i++) {
     v[at(n - 1, i)] = v[at(i, i)]!;
@@ -109,8 +128,8 @@ function tridiagonalize(v: Float64Array, d: Float64Array, e: Float64Array, n: nu
   e[0] = 0;
 }
 
-/** Implicit QL with Wilkinson shifts on the tridiagonal (d, e), rotating `v` along. */
-function diagonalize(v: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
+/** Implicit QL with Wilkinson shifts on the tridiagonal (d, e), rotating `v` along (if given). */
+function diagonalize(v: Float64Array | null, d: Float64Array, e: Float64Array, n: number): void {
   const at = (r: number, c: number) => r * n + c;
   for (let i = 1; i < n; i++) e[i - 1] = e[i]!;
   e[n - 1] = 0;
@@ -153,7 +172,7 @@ function diagonalize(v: Float64Array, d: Float64Array, e: Float64Array, n: numbe
           c = p / r;
           p = c * d[i]! - s * g;
           d[i + 1] = h + s * (c * g + s * d[i]!);
-          for (let k = 0; k < n; k++) {
+          for (let k = 0; v && k < n; k++) {
             h = v[at(k, i + 1)]!;
             v[at(k, i + 1)] = s * v[at(k, i)]! + c * h;
             v[at(k, i)] = c * v[at(k, i)]! - s * h;

@@ -47,6 +47,15 @@ describe('OnlineDiarizer', () => {
     assert.ok(der < 0.15, `DER ${der}`);
   });
 
+  it('once half a minute of speech is final, labels new words by spectral clustering of the recent x-vector windows', async () => {
+    // Three men: the Gaussian clustering that decides before that finds a fourth voice here.
+    const men = conversation({ name: 'librivox + carlo + cards', voices: ['librivox', 'carlo', 'cards'], perVoiceMs: 25_000, seed: 5 });
+    const labelled = await live(men, new OnlineDiarizer({}, speakerNetwork()));
+    assert.deepEqual([...new Set(labelled.map((w) => w.speaker))], ['1', '2', '3']);
+    const { der } = diarizationErrorRate(men.reference, labelled, 250);
+    assert.ok(der < 0.05, `DER ${der}`);
+  });
+
   it('final labels do not depend on the provisional labels asked for in between', async () => {
     const plain = await live(twoVoices, new OnlineDiarizer({}, speakerNetwork()));
     const asked = new OnlineDiarizer({}, speakerNetwork());

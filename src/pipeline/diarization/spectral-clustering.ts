@@ -17,7 +17,7 @@
  *    whose mean embeddings agree above `mergeCosine` (before centring)
  *    merge: one voice that the graph split in two.
  */
-import { symmetricEigen } from '../../lib/symmetric-eigen.js';
+import { symmetricEigen, symmetricEigenvalues } from '../../lib/symmetric-eigen.js';
 
 export interface SpectralOptions {
   maxSpeakers: number;
@@ -97,8 +97,7 @@ function spectralLabels(points: readonly Float64Array[], options: SpectralOption
   });
   const levels = [...new Set(options.pruneFractions.map((f) => Math.max(2, Math.round(f * n))))].filter((p) => p < n);
   const maxK = Math.min(options.maxSpeakers, n - 1);
-  let best: { ratio: number; k: number; vectors: Float64Array } | null = null;
-  for (const p of levels) {
+  const laplacianOf = (p: number) => {
     const laplacian = new Float64Array(n * n);
     for (let i = 0; i < n; i++) {
       for (let q = 0; q < p; q++) {
@@ -111,7 +110,12 @@ function spectralLabels(points: readonly Float64Array[], options: SpectralOption
         laplacian[j * n + j]! += 0.5;
       }
     }
-    const { values, vectors } = symmetricEigen(laplacian, n);
+    return laplacian;
+  };
+  // The search needs eigenvalues only; the winner's vectors are computed once.
+  let best: { ratio: number; k: number; p: number } | null = null;
+  for (const p of levels) {
+    const values = symmetricEigenvalues(laplacianOf(p), n);
     let k = 1;
     let gap = -Infinity;
     for (let i = 0; i < maxK; i++) {
@@ -122,10 +126,11 @@ function spectralLabels(points: readonly Float64Array[], options: SpectralOption
       }
     }
     const ratio = p / n / (gap / (values[n - 1]! + 1e-10));
-    if (!best || ratio < best.ratio) best = { ratio, k, vectors };
+    if (!best || ratio < best.ratio) best = { ratio, k, p };
   }
   if (!best || best.k === 1) return new Array<number>(n).fill(0);
-  const { k, vectors } = best;
+  const { k } = best;
+  const { vectors } = symmetricEigen(laplacianOf(best.p), n);
   const rows = Array.from({ length: n }, (_, i) => vectors.slice(i * n, i * n + k));
   return kMeans(rows, k);
 }
