@@ -1,25 +1,28 @@
 /**
  * The batch diarizer for whole recordings:
  *
- * 1. MFCC frames of the speech (mfcc.ts, speech-frames.ts);
- * 2. each utterance cut where the voice changes (change-detection.ts), and
- *    into segments of at most about 3 s, each segment's voice summarised as
- *    a full-covariance Gaussian (gaussian-stats.ts) and, with the speaker
- *    network, as an x-vector (xvector-network.ts): Kaldi's embedding of a
- *    voice, from a network trained on thousands of telephone speakers;
- * 3. agglomerative clustering with the BIC as distance and stopping rule,
- *    overruled by the x-vectors where they are sure
- *    (agglomerative-clustering.ts); the number of speakers is where it stops;
+ * 1. MFCC frames of the speech (mfcc.ts, speech-frames.ts), and with the
+ *    speaker network, x-vectors (xvector-network.ts: Kaldi's embedding of a
+ *    voice, from a network trained on thousands of telephone speakers) of
+ *    1.5 s windows every 0.5 s;
+ * 2. with enough windows, spectral clustering of their x-vectors
+ *    (spectral-clustering.ts), which also finds the number of speakers;
+ *    every speech frame takes its nearest window's cluster;
+ * 3. otherwise (short recordings, no network) each utterance is cut where
+ *    the voice changes (change-detection.ts) and into segments of at most
+ *    about 3 s, each summarised as a full-covariance Gaussian
+ *    (gaussian-stats.ts) and an x-vector, and clustered agglomeratively with
+ *    the BIC as distance and stopping rule, overruled by the x-vectors where
+ *    they are sure (agglomerative-clustering.ts);
  * 4. Viterbi re-segmentation of the frames with one Gaussian per speaker,
  *    twice, re-estimating the Gaussians in between (resegmentation.ts);
- * 5. a last Viterbi pass with a mixture of 8 diagonal Gaussians per voice
- *    (gaussian-mixture.ts), adapted from a background mixture of the whole
- *    recording: one Gaussian blurs a voice's vowels and consonants into one
- *    average, which two similar voices can share.
+ * 5. after 3. only, a last Viterbi pass with a mixture of 8 diagonal
+ *    Gaussians per voice (gaussian-mixture.ts), adapted from a background
+ *    mixture of the whole recording.
  *
- * An utterance's features, x-vector network outputs and segments are
- * computed when it is added; only the MFCC frames (5.2 KB per second of
- * speech) and one embedding per segment are kept until the end.
+ * An utterance's features, x-vector network outputs, windows and segments
+ * are computed when it is added; only the MFCC frames (5.2 KB per second of
+ * speech), one embedding per segment and one per window are kept until the end.
  */
 import { type ChangeDetectionOptions, DEFAULT_CHANGE_DETECTION_OPTIONS, speakerChanges } from './change-detection.js';
 import { type ClusteringOptions, type EmbeddingSum, clusterSegments, firstAppearanceOrder } from './agglomerative-clustering.js';
@@ -129,13 +132,9 @@ export class BicDiarizer implements BatchDiarizer {
       const to = Math.min(count, Math.round((this.frames.endMs(segment.to - 1) - offsetMs) / FRAME_MS));
       segment.embedding = { sum: Float64Array.from(network.embed(outputs, from, to, voiced)), size: 1 };
     }
-    const { windowFrames, windowHop } = this.options;
     const stretch = this.frames.stretches.length - 1;
-    const last = Math.max(0, count - windowFrames);
-    for (let start = 0; ; start = Math.min(start + windowHop, last)) {
-      const end = Math.min(count, start + windowFrames);
-      this.windows.push({ stretch, centerMs: offsetMs + ((start + end) / 2) * FRAME_MS, embedding: network.embed(outputs, start, end, voiced) });
-      if (start === last) break;
+    for (const { middleFrame, embedding } of network.windows(outputs, count, this.options.windowFrames, this.options.windowHop, voiced)) {
+      this.windows.push({ stretch, centerMs: offsetMs + middleFrame * FRAME_MS, embedding });
     }
   }
 

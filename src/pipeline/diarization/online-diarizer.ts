@@ -1,19 +1,26 @@
 /**
- * The embedded diarizer for live streams: online clustering with the same
- * voice models as the batch diarizer (full-covariance Gaussians of MFCC
- * frames compared with the BIC, overruled by x-vectors where they are sure),
- * decided as words become final.
+ * The embedded diarizer for live streams, decided as words become final.
  *
- * Each batch of final words (an utterance, typically) is cut into pieces of
- * a few seconds of speech. The new pieces are clustered together with the
+ * With the speaker network, once 60 final x-vector windows (1.5 s, every
+ * 0.5 s) are known, each batch of final words is labelled by spectral
+ * clustering (spectral-clustering.ts) of its windows together with the last
+ * {@link OnlineDiarizerOptions.recentWindows} final ones; each cluster is the
+ * speaker whose final windows it holds most of, and a cluster of new windows
+ * that holds none is a new voice.
+ *
+ * Before that, and without the network: each batch of final words is cut
+ * into pieces of a few seconds of speech, which are clustered with the
  * recent final pieces (a window of {@link OnlineDiarizerOptions.historyPieces})
- * and one summary per speaker of everything older; summaries of different
- * speakers never merge. Each cluster is then matched to the speaker whose
- * final pieces it holds most of, one cluster per speaker; a cluster with
- * no speaker is a new voice. Re-clustering the recent past, rather than
- * comparing each piece with each speaker, lets a second voice emerge once
- * a few of its pieces agree with each other, even if its first piece was
- * taken for someone else. Final labels are never revisited.
+ * and one summary per speaker of everything older, with the batch
+ * diarizer's voice models (full-covariance Gaussians of MFCC frames compared
+ * with the BIC, overruled by x-vectors where they are sure); summaries of
+ * different speakers never merge. Each cluster is matched to the speaker
+ * whose final pieces it holds most of; a cluster with no speaker is a new
+ * voice. Re-clustering the recent past, rather than comparing each piece
+ * with each speaker, lets a second voice emerge once a few of its pieces
+ * agree with each other, even if its first piece was taken for someone else.
+ *
+ * Either way final labels are never revisited.
  */
 import { type EmbeddingSum, clusterAnchored } from './agglomerative-clustering.js';
 import { type ChangeDetectionOptions, DEFAULT_CHANGE_DETECTION_OPTIONS, speakerChanges } from './change-detection.js';
@@ -21,7 +28,7 @@ import { type GaussianStats, addFrames, addStats, deltaBic, emptyStats, logDetCo
 import { type LiveDiarizer, MAX_SPEAKERS, type TimedWord } from './diarizer.js';
 import { FRAME_MS, MFCC_DIM, MfccExtractor } from './mfcc.js';
 import { xvectorInput } from './kaldi-mfcc.js';
-import type { XvectorNetwork } from './xvector-network.js';
+import type { FrameOutputs, XvectorNetwork } from './xvector-network.js';
 import { DEFAULT_SPECTRAL_OPTIONS, type SpectralOptions, clusterEmbeddings } from './spectral-clustering.js';
 
 export interface OnlineDiarizerOptions {
@@ -108,6 +115,15 @@ const LIVE_VOICED_RANGE_DB = 60;
 /** Frames quieter than the loudest of the words being labelled by more than this (30 dB) are not speech. */
 const SPEECH_RANGE = 3 * Math.log(10);
 
+/** The x-vector network's frame outputs over a batch of words' audio. */
+interface NetworkPass {
+  outputs: FrameOutputs;
+  count: number;
+  voiced: Uint8Array;
+  /** Where the audio starts, ms. */
+  originMs: number;
+}
+
 interface Piece {
   /** The piece ends before word `to` of the call (it starts where the previous one ends). */
   to: number;
@@ -187,7 +203,8 @@ export class OnlineDiarizer implements LiveDiarizer {
 
   labelFinal(words: readonly TimedWord[]): string[] {
     const pieces = this.pieces(words);
-    const windows = this.network && this.options.spectral ? this.windowsOf(words, this.network) : null;
+    const pass = this.network && pieces.length > 0 ? this.networkPass(words, this.network) : null;
+    const windows = pass && this.options.spectral ? this.windowsOf(pass, this.network!) : null;
     let speakers: number[];
     let out: number[];
     if (windows && this.recent.length + windows.embeddings.length >= this.options.spectral!.minWindows) {
@@ -196,7 +213,7 @@ export class OnlineDiarizer implements LiveDiarizer {
       speakers = pieces.map((piece, k) => majority(out.slice(k === 0 ? 0 : pieces[k - 1]!.to, piece.to)));
       this.rememberWindows(windows.embeddings, voices);
     } else {
-      if (this.network) this.embed(words, pieces, this.network);
+      if (pass) this.embed(words, pieces, this.network!, pass);
       speakers = this.clusterFinal(pieces);
       out = this.spread(words, pieces, speakers);
       if (windows) {
@@ -239,27 +256,21 @@ export class OnlineDiarizer implements LiveDiarizer {
     return out;
   }
 
-  /** X-vectors of 1.5 s windows of the words' audio and the windows' centres (ms); null without the audio. */
-  private windowsOf(words: readonly TimedWord[], network: XvectorNetwork): { embeddings: Float32Array[]; centres: number[] } | null {
+  /** One pass of the network over the words' audio, where the audio starts (ms); null without the audio. */
+  private networkPass(words: readonly TimedWord[], network: XvectorNetwork): NetworkPass | null {
     if (words.length === 0) return null;
     const base = this.samplesStart;
     const from = Math.max(0, Math.round(words[0]!.startMs * 16) - base);
     const to = Math.min(this.sampleCount, Math.round(words[words.length - 1]!.endMs * 16) - base);
     if (to - from < SAMPLES_PER_FRAME * 3) return null;
     const { count, features, voiced } = xvectorInput(this.samples.subarray(from, to), LIVE_VOICED_RANGE_DB);
-    const outputs = network.frames(features, count);
-    const originMs = (base + from) / 16;
-    const { windowFrames, windowHop } = this.options;
-    const centres: number[] = [];
-    const embeddings: Float32Array[] = [];
-    const last = Math.max(0, count - windowFrames);
-    for (let start = 0; ; start = Math.min(start + windowHop, last)) {
-      const end = Math.min(count, start + windowFrames);
-      centres.push(originMs + ((start + end) / 2) * FRAME_MS);
-      embeddings.push(network.embed(outputs, start, end, voiced));
-      if (start === last) break;
-    }
-    return { embeddings, centres };
+    return { outputs: network.frames(features, count), count, voiced, originMs: (base + from) / 16 };
+  }
+
+  /** X-vectors of the pass's 1.5 s windows, and the windows' middles (ms). */
+  private windowsOf(pass: NetworkPass, network: XvectorNetwork): { embeddings: Float32Array[]; centres: number[] } {
+    const windows = network.windows(pass.outputs, pass.count, this.options.windowFrames, this.options.windowHop, pass.voiced);
+    return { embeddings: windows.map((w) => w.embedding), centres: windows.map((w) => pass.originMs + w.middleFrame * FRAME_MS) };
   }
 
   /**
@@ -324,17 +335,9 @@ export class OnlineDiarizer implements LiveDiarizer {
     if (this.recent.length > this.options.recentWindows) this.recent.splice(0, this.recent.length - this.options.recentWindows);
   }
 
-  /** Each piece's x-vector, from one pass of the network over the words' audio. */
-  private embed(words: readonly TimedWord[], pieces: Piece[], network: XvectorNetwork): void {
-    if (pieces.length === 0) return;
-    const base = this.samplesStart;
-    const startMs = words[0]!.startMs;
-    const from = Math.max(0, Math.round(startMs * 16) - base);
-    const to = Math.min(this.sampleCount, Math.round(words[words.length - 1]!.endMs * 16) - base);
-    if (to - from < SAMPLES_PER_FRAME * 3) return;
-    const { count, features, voiced } = xvectorInput(this.samples.subarray(from, to), LIVE_VOICED_RANGE_DB);
-    const outputs = network.frames(features, count);
-    const originMs = (base + from) / 16;
+  /** Each piece's x-vector, from the network's pass over the words' audio. */
+  private embed(words: readonly TimedWord[], pieces: Piece[], network: XvectorNetwork, pass: NetworkPass): void {
+    const { outputs, count, voiced, originMs } = pass;
     let first = 0;
     for (const piece of pieces) {
       const a = Math.max(0, Math.round((words[first]!.startMs - originMs) / FRAME_MS));

@@ -279,6 +279,22 @@ export class XvectorNetwork {
     return { count: rows, dim, stride: XVECTOR_FRAME_STRIDE, data };
   }
 
+  /**
+   * Embeddings of windows of `windowFrames` feature frames every `hop`
+   * over all `count` frames of `outputs` (the last window ends at the last
+   * frame; a stretch shorter than a window is one window), with each
+   * window's middle in frames.
+   */
+  windows(outputs: FrameOutputs, count: number, windowFrames: number, hop: number, voiced?: Uint8Array): { middleFrame: number; embedding: Float32Array }[] {
+    const out = [];
+    const last = Math.max(0, count - windowFrames);
+    for (let start = 0; ; start = Math.min(start + hop, last)) {
+      const end = Math.min(count, start + windowFrames);
+      out.push({ middleFrame: (start + end) / 2, embedding: this.embed(outputs, start, end, voiced) });
+      if (start === last) return out;
+    }
+  }
+
   /** The whitened, unit-length embedding of feature frames `fromFrame` … `toFrame - 1` of `outputs`, pooling the `voiced` ones. */
   embed(outputs: FrameOutputs, fromFrame: number, toFrame: number, voiced?: Uint8Array): Float32Array {
     const { dim, data, stride } = outputs;
