@@ -180,7 +180,7 @@ export async function openAiAudioRoutes(app: FastifyInstance, opts: OpenAiAudioO
   // OpenAI's translations turn speech in any language into English text.
   // Hark's engine and Apertium pairs cannot promise that for every upload,
   // so the route says so rather than return an English transcript as a translation.
-  app.post('/v1/audio/translations', async (request, reply) => {
+  app.post('/v1/audio/translations', async () => {
     throw invalid(
       'model',
       'Hark does not translate audio into English on this route. Use POST /v1/audio/transcriptions, or the Soniox API (POST /v1/transcriptions with "translation").',
