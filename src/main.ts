@@ -1,7 +1,6 @@
 import { ConfigError, loadConfig } from './config/config.js';
 import { verifyEngine } from './pipeline/engines/engine-registry.js';
 import { openLiveRecognition, openRecognition } from './recognition.js';
-import { speakerNetwork } from './pipeline/diarization/speaker-model.js';
 import { SileroModel } from './pipeline/segmentation/silero-model.js';
 import { createServer } from './server.js';
 import { openTranslation } from './translation.js';
@@ -20,10 +19,6 @@ async function main(): Promise<void> {
   await verifyEngine(config.engine);
   // Loaded now, so a broken install fails at start and no session waits for it.
   if (config.vad === 'silero') SileroModel.get();
-  // Live diarization runs on the event loop: its speaker network is loaded
-  // now, before listening, so that the first such session does not stall
-  // every other one while it loads.
-  if (config.role !== 'worker') speakerNetwork();
   // Both load models; neither depends on the other.
   // A worker serves no live sessions; an api node keeps its batch pool for the synchronous OpenAI-style route.
   const [recognition, translation, liveRecognition] = await Promise.all([

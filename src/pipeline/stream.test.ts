@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { AsyncLiveDiarizer, LiveDiarization, LiveDiarizerEvents, TimedWord } from './diarization/diarizer.js';
 import type { RecognizedWord } from './engines/speech-engine.js';
 import { synth } from './segmentation/synth.test-helper.js';
 import {
@@ -64,6 +65,33 @@ class FakeRecognition implements LiveRecognition {
         }),
       estimateMs: () => this.estimate,
       close: () => {},
+    };
+  }
+}
+
+/** A diarizer whose final labels ("1" before 3 s, "2" after) take `delayMs` to arrive, as from a thread. */
+class SlowDiarization implements LiveDiarization {
+  delayMs = 200;
+  pushedSamples = 0;
+  provisionalCalls = 0;
+  closed = 0;
+  events: LiveDiarizerEvents | null = null;
+
+  open(events: LiveDiarizerEvents): AsyncLiveDiarizer {
+    this.events = events;
+    return {
+      push: (samples) => {
+        this.pushedSamples += samples.length;
+      },
+      labelFinal: (words: readonly TimedWord[]) =>
+        new Promise((resolve) => setTimeout(() => resolve(words.map((w) => (w.startMs < 3000 ? '1' : '2'))), this.delayMs)),
+      labelProvisional: (words) => {
+        this.provisionalCalls++;
+        return words.map(() => '9');
+      },
+      close: () => {
+        this.closed++;
+      },
     };
   }
 }
@@ -221,6 +249,64 @@ describe('LiveTranscription', () => {
       live.finalize(),
     );
     assert.deepEqual(finals, ['<fin>']);
+  });
+
+  it('waits for speakers decided elsewhere: finals go out with them, in order, and the end waits for the last', async () => {
+    const diarization = new SlowDiarization();
+    const options = { endpointDetection: true, maxEndpointDelayMs: 2000, diarization };
+    const { updates } = await transcribe(new FakeRecognition(), options, twoSentences);
+    const finals = updates.flatMap((u) => u.tokens.filter((t) => t.isFinal).map((t) => [t.text, t.speaker]));
+    assert.deepEqual(finals, [['Accurate', '1'], ['.', '1'], ['<end>', undefined], [' Accurate', '2'], ['.', '2'], ['<end>', undefined]]);
+    assert.equal(diarization.pushedSamples, twoSentences.length, 'the diarizer hears all of the audio');
+    assert.equal(diarization.closed, 1, 'and is closed with the stream');
+  });
+
+  it('does not spin while speakers are on their way', async () => {
+    const diarization = new SlowDiarization();
+    diarization.delayMs = 500;
+    const live = new LiveTranscription(new FakeRecognition(), { endpointDetection: false, maxEndpointDelayMs: 2000, diarization }, {
+      changed: () => live.take(),
+      failed: (err) => assert.fail(err),
+    });
+    const speech = synth([['noise', 500], ['speech', 1000], ['noise', 500]]);
+    for (let i = 0; i < speech.length; i += 1920) live.push(speech.slice(i, i + 1920));
+    const before = diarization.provisionalCalls;
+    await live.end();
+    // Each take asks for provisional labels: a take per turn of the event loop would be thousands in half a second.
+    assert.ok(diarization.provisionalCalls - before < 20, `${diarization.provisionalCalls - before} takes while waiting`);
+    const last = live.take(true)!;
+    assert.deepEqual(last.tokens.filter((t) => !t.isFinal), [], 'everything is final once end resolves');
+    live.close();
+  });
+
+  it('is busy for a client ahead of real time while its finals wait for their speakers', async () => {
+    const diarization = new SlowDiarization();
+    diarization.delayMs = 400;
+    const live = new LiveTranscription(new FakeRecognition(), { endpointDetection: false, maxEndpointDelayMs: 2000, diarization }, {
+      changed: () => live.take(),
+      failed: (err) => assert.fail(err),
+    });
+    // Three utterances sent at once: 7 s of audio ahead of the clock.
+    const speech = synth([['noise', 500], ['speech', 1000], ['noise', 1000], ['speech', 1000], ['noise', 1000], ['speech', 1000], ['noise', 1500]]);
+    for (let i = 0; i < speech.length; i += 1920) live.push(speech.slice(i, i + 1920));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(live.busy, true, 'the accurate pass is done; the speakers of the first utterance are not');
+    await live.end();
+    assert.equal(live.busy, false);
+    live.close();
+  });
+
+  it('fails when its diarizer is gone', () => {
+    const diarization = new SlowDiarization();
+    let failure: Error | null = null;
+    const live = new LiveTranscription(new FakeRecognition(), { endpointDetection: false, maxEndpointDelayMs: 2000, diarization }, {
+      changed: () => {},
+      failed: (err) => (failure = err),
+    });
+    diarization.events!.failed(new Error('diarization thread exited'));
+    assert.equal((failure as Error | null)?.message, 'diarization thread exited');
+    assert.equal(diarization.closed, 1);
+    live.close();
   });
 
   it('is busy while more than a second of audio waits for the fast pass', () => {

@@ -11,13 +11,14 @@
  *   finalize) and that pass cannot make it, the streaming pass's words of
  *   that utterance become final instead.
  *
- * Recognition runs off the event loop behind the {@link LiveRecognition} port.
+ * Recognition runs off the event loop behind the {@link LiveRecognition} port,
+ * and speaker diarization behind the {@link LiveDiarization} one.
  * The silence that makes words final is short ({@link FINALS_PAUSE_MS}); the
  * one that makes an endpoint (`<end>`) follows the client's settings
  * ({@link endpointPauseMs}).
  */
 import type { RecognitionContext } from './context/recognition-context.js';
-import type { LiveDiarizer } from './diarization/diarizer.js';
+import type { AsyncLiveDiarizer, LiveDiarization } from './diarization/diarizer.js';
 import type { PartialWord, RecognizedWord } from './engines/speech-engine.js';
 import { ENGINE_SAMPLE_RATE } from './engines/speech-engine.js';
 import { SampleBuffer } from './segmentation/utterance-splitter.js';
@@ -88,8 +89,8 @@ export interface LiveTranscriptionOptions {
   context?: RecognitionContext | null;
   /** The language to expect (the first of `language_hints`), for a final pass that takes one; null: none. */
   language?: string | null;
-  /** Labels the words with speakers (a fresh one per stream); null: no speaker labels. */
-  diarizer?: LiveDiarizer | null;
+  /** Where the words' speakers are decided (the stream opens its own diarizer there); null: no speaker labels. */
+  diarization?: LiveDiarization | null;
   /** What tells speech from pauses (default: energy). */
   voiceDetector?: VoiceDetector;
 }
@@ -121,7 +122,7 @@ const MIN_PADDING_GAP_MS = 50;
 const DEADLINE_MARGIN_MS = 100;
 /** Audio fed to the fast pass but not processed yet, beyond which the input should wait. */
 const MAX_IN_FLIGHT_MS = 1000;
-/** Utterances waiting for the accurate pass, beyond which the input of a fast client should wait. */
+/** Utterances waiting for the accurate pass (or for their speakers), beyond which the input of a fast client should wait. */
 const MAX_WAITING_FINALS = 2;
 /**
  * A client this far ahead of real time is sending a recording: it waits for
@@ -198,6 +199,7 @@ export class LiveTranscription {
   private readonly segmenter: VoiceActivitySegmenter;
   private readonly buffer = new SampleBuffer();
   private readonly assembler: TranscriptAssembler;
+  private readonly diarizer: AsyncLiveDiarizer | null;
   private readonly partial: PartialRecognizer;
   private readonly final: FinalRecognizer | null;
   private readonly utterances = new Map<number, Utterance>();
@@ -224,7 +226,6 @@ export class LiveTranscription {
     private readonly events: LiveTranscriptionEvents,
   ) {
     this.hangoverMs = hangoverMs(options);
-    this.assembler = new TranscriptAssembler(options.diarizer ?? null);
     const segmentation = liveSegmenterOptions(options);
     this.paddingMs = segmentation.paddingMs;
     this.segmenter = new VoiceActivitySegmenter({ ...segmentation, detector: options.voiceDetector ?? 'energy' });
@@ -240,6 +241,12 @@ export class LiveTranscription {
       },
       failed: (err) => this.fail(err),
     }, options.context ?? null);
+    // Opened last, so that a recognizer that cannot open leaves no diarizer behind in its thread.
+    // Without its diarizer the stream could not label its final words: it fails, as without its recognizer.
+    this.diarizer = options.diarization?.open({ changed: () => this.changed(), failed: (err) => this.fail(err) }) ?? null;
+    this.assembler = new TranscriptAssembler(
+      this.diarizer && { diarizer: this.diarizer, labelled: () => this.changed(), failed: (err) => this.fail(err) },
+    );
   }
 
   /** Audio decoded so far, in milliseconds. */
@@ -247,11 +254,12 @@ export class LiveTranscription {
     return Math.floor(this.pushedSamples / SAMPLES_PER_MS);
   }
 
-  /** True while the recognizers are far enough behind that the input should pause. */
+  /** True while the recognizers (or the diarizer) are far enough behind that the input should pause. */
   get busy(): boolean {
     if (this.inFlightSamples > MAX_IN_FLIGHT_MS * SAMPLES_PER_MS) return true;
     const waiting = [...this.utterances.values()].filter((u) => u.request !== null).length;
-    return waiting >= MAX_WAITING_FINALS && !this.realTimePaced();
+    // Words waiting for their speakers count too: the audio a fast client sends meanwhile would queue for the diarizer.
+    return Math.max(waiting, this.assembler.finalsWaiting()) >= MAX_WAITING_FINALS && !this.realTimePaced();
   }
 
   /** Takes 16 kHz mono samples; recognition results arrive through `changed`. */
@@ -260,7 +268,7 @@ export class LiveTranscription {
     this.buffer.append(samples);
     this.pushedSamples += samples.length;
     this.firstPushAt ??= Date.now();
-    this.options.diarizer?.push(samples);
+    this.diarizer?.push(samples);
     this.handle(this.segmenter.push(samples));
     if (this.endpointAtMs !== null && this.audioMs >= this.endpointAtMs) {
       this.endpointAtMs = null;
@@ -320,6 +328,7 @@ export class LiveTranscription {
     this.utterances.clear();
     this.partial.close();
     this.final?.close();
+    this.diarizer?.close();
     this.drained?.();
     this.drained = null;
   }

@@ -30,8 +30,10 @@ export interface BatchDiarizer {
 export type TimedWord = Pick<PartialWord, 'startMs' | 'endMs'>;
 
 /**
- * Diarizes a live stream: labels are decided as words become final and never
- * change afterwards; words that are not final yet get a provisional label.
+ * Diarizes a live stream, synchronously: labels are decided as words become
+ * final and never change afterwards; words that are not final yet get a
+ * provisional label. A decision can take a quarter of a second, so the
+ * server runs this off its event loop ({@link AsyncLiveDiarizer}).
  */
 export interface LiveDiarizer {
   /** The stream's audio, 16 kHz mono, continuing where the previous call ended. */
@@ -43,4 +45,35 @@ export interface LiveDiarizer {
   labelFinal(words: readonly TimedWord[]): string[];
   /** Best current labels for words that are not final; later calls may differ. */
   labelProvisional(words: readonly TimedWord[]): string[];
+}
+
+/**
+ * One stream's live diarizer as the live pipeline uses it: the decisions are
+ * made elsewhere (a thread), so final labels arrive later, and provisional
+ * ones are the latest known.
+ */
+export interface AsyncLiveDiarizer {
+  /** The stream's audio, 16 kHz mono, continuing where the previous call ended. */
+  push(samples: Int16Array): void;
+  /**
+   * Labels the next final words (in stream order, after every word asked
+   * for before). The labels are final too.
+   */
+  labelFinal(words: readonly TimedWord[]): Promise<string[]>;
+  /** At once: the best labels known now for words that are not final; `changed` announces better ones. */
+  labelProvisional(words: readonly TimedWord[]): string[];
+  /** Frees the stream's diarizer; pending final labels are rejected. */
+  close(): void;
+}
+
+export interface LiveDiarizerEvents {
+  /** Better provisional labels are known: ask again. */
+  changed(): void;
+  /** The diarizer is gone (its thread died); the stream cannot get final labels any more. */
+  failed(err: Error): void;
+}
+
+/** Where live diarization runs: opens one stream's diarizer. */
+export interface LiveDiarization {
+  open(events: LiveDiarizerEvents): AsyncLiveDiarizer;
 }

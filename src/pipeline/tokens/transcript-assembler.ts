@@ -1,14 +1,17 @@
 /**
  * The bookkeeping of a live transcript (API.md §7.7–§7.11): which tokens are
  * final, which are still provisional, when the `<end>` and `<fin>` markers
- * go out, and how far the audio is processed. Pure: the live pipeline tells
- * it what the recognizers found, and takes one update per result message.
+ * go out, and how far the audio is processed. No I/O: the live pipeline tells
+ * it what the recognizers found, and takes one update per result message;
+ * only speakers come back by themselves ({@link SpeakerLabelling.labelled}).
  *
  * Utterances are finalized strictly in order, so a final token is sent once,
  * never changed, and always formatted (spacing, casing, end punctuation)
- * exactly as the async transcript of the same utterances would be.
+ * exactly as the async transcript of the same utterances would be. With
+ * speaker labels, an utterance's final words wait for their speakers, which
+ * are decided off the event loop.
  */
-import type { LiveDiarizer } from '../diarization/diarizer.js';
+import type { AsyncLiveDiarizer } from '../diarization/diarizer.js';
 import type { PartialWord, RecognizedWord } from '../engines/speech-engine.js';
 import { INITIAL_TRANSCRIPT_STATE, type TranscriptState, formatUtterance } from './format-tokens.js';
 
@@ -60,9 +63,35 @@ interface UtteranceEntry {
   final: readonly RecognizedWord[] | null;
   /** Some of its words went out as non-final: they may go final now. */
   shown: boolean;
+  /** With a diarizer: its final words' speakers were asked for (once, when it was the head). */
+  speakersAsked: boolean;
+  /** Its final words' speakers, once they arrived. */
+  speakers: readonly string[] | null;
 }
 
 type Entry = UtteranceEntry | { kind: 'marker'; text: Marker };
+
+/** How the transcript gets its speakers. */
+export interface SpeakerLabelling {
+  diarizer: Pick<AsyncLiveDiarizer, 'labelFinal' | 'labelProvisional'>;
+  /** Final words' speakers arrived: a {@link TranscriptAssembler.take} is due. */
+  labelled(): void;
+  /** The diarizer could not label final words: the transcript cannot be finalized. */
+  failed(err: Error): void;
+}
+
+/** The final words, kept inside their utterance: a final token must not end after the audio it was finalized from. */
+function keptInside(words: readonly RecognizedWord[], startMs: number, endMs: number): RecognizedWord[] {
+  return words.map((w) => {
+    const end = Math.min(Math.max(w.endMs, startMs), endMs);
+    return { ...w, startMs: Math.min(Math.max(w.startMs, startMs), end), endMs: end };
+  });
+}
+
+/** The utterance's speakers were asked for and have not arrived. */
+function awaitsSpeakers(entry: UtteranceEntry): boolean {
+  return entry.speakersAsked && entry.speakers === null;
+}
 
 /**
  * @example
@@ -84,11 +113,14 @@ export class TranscriptAssembler {
   private totalMs = 0;
   private lastTail = '[]';
 
-  /** @param diarizer labels the words with speakers: final ones once, in order; null: no speakers. */
-  constructor(private readonly diarizer: Pick<LiveDiarizer, 'labelFinal' | 'labelProvisional'> | null = null) {}
+  /** @param labelling labels the words with speakers: final ones once, in order; null: no speakers. */
+  constructor(private readonly labelling: SpeakerLabelling | null = null) {}
 
   openUtterance(id: number, startMs: number): void {
-    this.entries.push({ kind: 'utterance', id, startMs, endMs: null, endsSentence: false, partial: [], provisional: null, final: null, shown: false });
+    this.entries.push({
+      kind: 'utterance', id, startMs, endMs: null, endsSentence: false, partial: [], provisional: null, final: null, shown: false,
+      speakersAsked: false, speakers: null,
+    });
   }
 
   updatePartial(id: number, words: readonly PartialWord[]): void {
@@ -121,9 +153,14 @@ export class TranscriptAssembler {
     this.entries.push({ kind: 'marker', text });
   }
 
-  /** True while some utterance still waits for its final words. */
+  /** True while some utterance still waits for its final words, or for their speakers. */
   hasPending(): boolean {
-    return this.entries.some((e) => e.kind === 'utterance' && e.final === null);
+    return this.entries.some((e) => e.kind === 'utterance' && (e.final === null || awaitsSpeakers(e)));
+  }
+
+  /** Utterances whose final words are known but not sent: they wait for the one before, or for their speakers. */
+  finalsWaiting(): number {
+    return this.entries.filter((e) => e.kind === 'utterance' && e.final !== null).length;
   }
 
   /**
@@ -131,11 +168,14 @@ export class TranscriptAssembler {
    * (A message carries at most one marker; and when none of an utterance's
    * words went out as non-final before, because the fast pass was behind,
    * the next take shows them non-final and the one after finalizes them.)
+   * False while the head's speakers are on their way: their arrival calls
+   * {@link SpeakerLabelling.labelled}.
    */
   hasHeldFinals(): boolean {
     const head = this.entries[0];
     if (head?.kind === 'marker') return true;
-    return head !== undefined && head.final !== null && head.endMs !== null;
+    if (head === undefined || head.final === null || head.endMs === null) return false;
+    return (!head.shown && head.final.length > 0) || !awaitsSpeakers(head);
   }
 
   /**
@@ -152,7 +192,7 @@ export class TranscriptAssembler {
     const open = this.entries.filter((e): e is UtteranceEntry => e.kind === 'utterance');
     const openWords = open.map((e) => e.final ?? e.provisional ?? e.partial.map((w) => ({ ...w, confidence: PROVISIONAL_CONFIDENCE })));
     // All non-final words at once: a speaker's turn may span utterances.
-    const speakers = this.diarizer?.labelProvisional(openWords.flat());
+    const speakers = this.labelling?.diarizer.labelProvisional(openWords.flat());
     let labelled = 0;
     for (const [i, entry] of open.entries()) {
       const words = speakers ? openWords[i]!.map((w) => ({ ...w, speaker: speakers[labelled++]! })) : openWords[i]!;
@@ -193,15 +233,13 @@ export class TranscriptAssembler {
           return;
         }
       } else {
+        if (head.final === null || head.endMs === null) return;
+        const words = keptInside(head.final, head.startMs, head.endMs);
+        // Asked for now, while the words are shown as non-final, so that they arrive sooner.
+        this.askSpeakers(head, words);
         // Every final word is sent as non-final first (API.md §7.9).
-        if (head.final === null || head.endMs === null || (!head.shown && head.final.length > 0)) return;
-        const { startMs, endMs } = head;
-        // A final token must not end after the audio it was finalized from.
-        const words = head.final.map((w) => {
-          const end = Math.min(Math.max(w.endMs, startMs), endMs);
-          return { ...w, startMs: Math.min(Math.max(w.startMs, startMs), end), endMs: end };
-        });
-        const speakers = this.diarizer?.labelFinal(words);
+        if ((!head.shown && head.final.length > 0) || awaitsSpeakers(head)) return;
+        const { speakers } = head;
         const labelled = speakers ? words.map((w, i) => ({ ...w, speaker: speakers[i]! })) : words;
         const formatted = formatUtterance({ words: labelled, endsSentence: head.endsSentence }, this.state);
         this.state = formatted.state;
@@ -210,6 +248,25 @@ export class TranscriptAssembler {
       }
       this.entries.shift();
     }
+  }
+
+  /** Asks the diarizer for the head's speakers, once; they are stored on it when they arrive. */
+  private askSpeakers(head: UtteranceEntry, words: readonly RecognizedWord[]): void {
+    const labelling = this.labelling;
+    if (!labelling || head.speakersAsked) return;
+    head.speakersAsked = true;
+    // No words, nothing to decide: the diarizer's answer would be [] and change nothing.
+    if (words.length === 0) {
+      head.speakers = [];
+      return;
+    }
+    labelling.diarizer.labelFinal(words).then(
+      (speakers) => {
+        head.speakers = speakers;
+        labelling.labelled();
+      },
+      (err: unknown) => labelling.failed(err instanceof Error ? err : new Error(String(err))),
+    );
   }
 
   private find(id: number): UtteranceEntry | undefined {

@@ -11,8 +11,7 @@
  * after the start message, or around a finalize, is never reordered.
  */
 import { AudioDecodeError } from '../../pipeline/decode/errors.js';
-import { OnlineDiarizer } from '../../pipeline/diarization/online-diarizer.js';
-import { speakerNetwork } from '../../pipeline/diarization/speaker-model.js';
+import { diarizationThread } from '../../pipeline/diarization/threaded-live-diarizer.js';
 import { type StreamDecoder, openStreamDecoder } from '../../pipeline/decode/stream-decoder.js';
 import { ENGINE_SAMPLE_RATE } from '../../pipeline/engines/speech-engine.js';
 import { type LiveRecognition, LiveTranscription } from '../../pipeline/stream.js';
@@ -196,7 +195,7 @@ export class RealtimeSession {
         endpointLatencyAdjustmentLevel: config.endpointLatencyAdjustmentLevel,
         context: config.context,
         language: config.languageHint ?? null,
-        diarizer: config.speakerDiarization ? new OnlineDiarizer({}, speakerNetwork()) : null,
+        diarization: config.speakerDiarization ? diarizationThread() : null,
         voiceDetector: this.settings.vad ?? 'energy',
       },
       {
