@@ -12,9 +12,9 @@
  *    diarizing against the time spent recognising, in the same process.
  *    Then diarization alone on all of it joined into one long recording
  *    (clustering grows faster than linearly).
- * 3. Real-time cost: the live diarizer's time per second (in the server it
- *    runs in the diarization thread, off the event loop)
- *    of audio, and two sessions streamed at real-time pace through the real
+ * 3. Real-time cost: the live diarizer's time per second of audio (in the
+ *    server it runs in the diarization thread, off the event loop), and two
+ *    sessions streamed at real-time pace through the real
  *    server, with diarization and without: the lag of bench/realtime.ts
  *    (frame sent → message covering it), and how long after its audio was
  *    sent each final token arrives.
