@@ -5,11 +5,13 @@ import { describe, it } from 'node:test';
 import { conversation, monologue, type Recording } from '../../../test/support/conversations.js';
 import { diarizationErrorRate } from '../../lib/diarization-error-rate.js';
 import { splitUtterances } from '../segmentation/utterance-splitter.js';
-import { BicDiarizer } from './bic-diarizer.js';
+import { buildRecording } from '../../../test/support/diarization-set.js';
+import { BicDiarizer, type BicDiarizerOptions } from './bic-diarizer.js';
 import { speakerNetwork } from './speaker-model.js';
+import { DEFAULT_SPECTRAL_OPTIONS } from './spectral-clustering.js';
 
-async function diarize(recording: Recording) {
-  const diarizer = new BicDiarizer({}, speakerNetwork());
+async function diarize(recording: Recording, options: Partial<BicDiarizerOptions> = {}) {
+  const diarizer = new BicDiarizer(options, speakerNetwork());
   async function* audio() {
     yield recording.samples;
   }
@@ -25,6 +27,25 @@ describe('BicDiarizer', () => {
     const { der } = diarizationErrorRate(recording.reference, turns, 250);
     assert.ok(der < 0.1, `DER ${der}`);
     turns.forEach((t, i) => assert.ok(t.startMs < t.endMs && (i === 0 || t.startMs >= turns[i - 1]!.endMs), 'turns in time order'));
+  });
+
+  // 13 s of speech: about 24 windows, each with only two or three nearest
+  // neighbours at the sparsest pruning levels, a graph that falls apart.
+  it('finds the two voices of a short telephone call from few windows', async () => {
+    const recording = buildRecording({
+      voices: ['librivox', 'alsa'],
+      conditions: { turns: 'long', pauses: 'natural', levels: 'uneven', channel: 'telephone' },
+      perVoiceMs: 25_000,
+      seed: 32676,
+      part: 'tuning',
+    });
+    const speakers = (turns: { speaker: string }[]) => new Set(turns.map((t) => t.speaker)).size;
+    const turns = await diarize(recording);
+    assert.equal(speakers(turns), 2);
+    const { der } = diarizationErrorRate(recording.reference, turns, 250);
+    assert.ok(der < 0.05, `DER ${der}`);
+    const sparse = await diarize(recording, { spectral: { ...DEFAULT_SPECTRAL_OPTIONS, minNeighbours: 2 } });
+    assert.ok(speakers(sparse) > 2, 'without the floor on neighbours the graph falls apart');
   });
 
   it('keeps one voice one speaker', async () => {

@@ -8,7 +8,7 @@
  * 2. with enough windows, spectral clustering of their x-vectors
  *    (spectral-clustering.ts), which also finds the number of speakers;
  *    every speech frame takes its nearest window's cluster;
- * 3. otherwise (short recordings, no network) each utterance is cut where
+ * 3. otherwise (under about 12 s of speech, no network) each utterance is cut where
  *    the voice changes (change-detection.ts) and into segments of at most
  *    about 3 s, each summarised as a full-covariance Gaussian
  *    (gaussian-stats.ts) and an x-vector, and clustered agglomeratively with

@@ -75,7 +75,10 @@ export const DEFAULT_ONLINE_DIARIZER_OPTIONS: OnlineDiarizerOptions = {
   similarityMerge: 0.55,
   establishedFloor: 0.35,
   establishedSize: 5,
-  spectral: DEFAULT_SPECTRAL_OPTIONS,
+  // A live decision clusters 60–200 windows, never the few a short recording
+  // has; there the sparsest graphs did best (floor 10: 88.3 % of words
+  // against 88.5 % on the tuning part, 88.2 against 89.2 on the scratch check).
+  spectral: { ...DEFAULT_SPECTRAL_OPTIONS, minNeighbours: 2, minWindows: 60 },
   recentWindows: 120,
   windowFrames: 150,
   windowHop: 50,

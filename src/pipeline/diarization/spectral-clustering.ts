@@ -23,6 +23,12 @@ export interface SpectralOptions {
   maxSpeakers: number;
   /** Pruning levels tried, as fractions of the window count (kept neighbours per window). */
   pruneFractions: readonly number[];
+  /**
+   * Neighbours kept per window at the least: with few windows, a fraction of
+   * them is one or two, and a graph that sparse falls apart into many
+   * pieces, each an eigengap (15 s of two voices was found as 7).
+   */
+  minNeighbours: number;
   minClusterSize: number;
   mergeCosine: number;
   /** A group whose two halves (2-means) are less alike than this, each of at least `minClusterSize` windows, is two voices; null: no splits. */
@@ -33,14 +39,16 @@ export interface SpectralOptions {
   maxWindows: number;
 }
 
+/** For a whole recording (docs/diarization.md: tuned on the tuning part and a scratch check). */
 export const DEFAULT_SPECTRAL_OPTIONS: SpectralOptions = {
   maxSpeakers: 8,
   pruneFractions: [0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.13, 0.16, 0.2, 0.25],
+  minNeighbours: 10,
   minClusterSize: 4,
   mergeCosine: 0.7,
   splitCosine: 0.4,
   maxWindows: 400,
-  minWindows: 60,
+  minWindows: 20,
 };
 
 /** Fewer windows than this are one speaker: too few to find groups in. */
@@ -95,7 +103,7 @@ function spectralLabels(points: readonly Float64Array[], options: SpectralOption
     const row = similarity.subarray(i * n, (i + 1) * n);
     return Int32Array.from(row.keys()).sort((a, b) => row[b]! - row[a]!);
   });
-  const levels = [...new Set(options.pruneFractions.map((f) => Math.max(2, Math.round(f * n))))].filter((p) => p < n);
+  const levels = [...new Set(options.pruneFractions.map((f) => Math.max(options.minNeighbours, Math.round(f * n))))].filter((p) => p < n);
   const maxK = Math.min(options.maxSpeakers, n - 1);
   const laplacianOf = (p: number) => {
     const laplacian = new Float64Array(n * n);
