@@ -26,7 +26,7 @@ export interface SpectralOptions {
   /**
    * Neighbours kept per window at the least: with few windows, a fraction of
    * them is one or two, and a graph that sparse falls apart into many
-   * pieces, each an eigengap (15 s of two voices was found as 7).
+   * pieces, each an eigengap (13 s of two voices was found as 7).
    */
   minNeighbours: number;
   minClusterSize: number;
