@@ -61,6 +61,11 @@ function pseudoWords(u: Utterance): TimedWord[] {
   return words;
 }
 
+/** The utterances of `samples`, each ending at `endSample`, as 300 ms pseudo-words (what a live diarizer is asked to label). */
+export async function pseudoWordUtterances(samples: Int16Array): Promise<{ endSample: number; words: TimedWord[] }[]> {
+  return (await utterancesOf(samples)).map((u) => ({ endSample: u.offsetMs * 16 + u.samples.length, words: pseudoWords(u) }));
+}
+
 /** The reference speech cut in words of {@link PSEUDO_WORD_MS}, with their voices. */
 function referenceWords(recording: Recording): (TimedWord & { speaker: string })[] {
   const words = [];

@@ -2,31 +2,16 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { VOICES, conversation, decodeClip, speechExtent, type Recording } from '../../../test/support/conversations.js';
 import { diarizationErrorRate } from '../../lib/diarization-error-rate.js';
-import { splitUtterances } from '../segmentation/utterance-splitter.js';
+import { pseudoWordUtterances } from '../../../test/support/diarization-evaluation.js';
 import type { TimedWord } from './diarizer.js';
 import { OnlineDiarizer } from './online-diarizer.js';
 import { speakerNetwork } from './speaker-model.js';
-
-/** The recording's utterances, each as 300 ms pseudo-words (the diarizer only sees word timings). */
-async function utterancesOf(recording: Recording): Promise<{ endSample: number; words: TimedWord[] }[]> {
-  async function* audio() {
-    yield recording.samples;
-  }
-  const out = [];
-  for await (const u of splitUtterances(audio())) {
-    const endMs = u.offsetMs + u.samples.length / 16;
-    const words: TimedWord[] = [];
-    for (let t = u.offsetMs; t < endMs; t += 300) words.push({ startMs: t, endMs: Math.min(t + 300, endMs) });
-    out.push({ endSample: u.offsetMs * 16 + u.samples.length, words });
-  }
-  return out;
-}
 
 /** Streams the recording: audio up to each utterance's end, then its words become final. */
 async function live(recording: Recording, diarizer: OnlineDiarizer, between?: (words: TimedWord[]) => void) {
   const labelled: { startMs: number; endMs: number; speaker: string }[] = [];
   let pushed = 0;
-  for (const { endSample, words } of await utterancesOf(recording)) {
+  for (const { endSample, words } of await pseudoWordUtterances(recording.samples)) {
     // Audio arrives in 120 ms chunks, as from a real-time client.
     for (; pushed < endSample; pushed += 1920) diarizer.push(recording.samples.subarray(pushed, Math.min(pushed + 1920, endSample)));
     pushed = endSample;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { before, describe, it } from 'node:test';
 import { conversation } from '../../../test/support/conversations.js';
-import { splitUtterances } from '../segmentation/utterance-splitter.js';
+import { pseudoWordUtterances } from '../../../test/support/diarization-evaluation.js';
 import type { LiveDiarizerEvents, TimedWord } from './diarizer.js';
 import { OnlineDiarizer } from './online-diarizer.js';
 import { speakerNetwork } from './speaker-model.js';
@@ -45,20 +45,6 @@ async function drive(diarizer: Driven, utterances: { endSample: number; words: T
 }
 
 const recording = conversation({ name: 'librivox + alsa', voices: ['librivox', 'alsa'], perVoiceMs: 30_000, seed: 11 });
-
-async function utterancesOf(samples: Int16Array) {
-  async function* audio() {
-    yield samples;
-  }
-  const out: { endSample: number; words: TimedWord[] }[] = [];
-  for await (const u of splitUtterances(audio())) {
-    const endMs = u.offsetMs + u.samples.length / 16;
-    const words: TimedWord[] = [];
-    for (let t = u.offsetMs; t < endMs; t += 300) words.push({ startMs: t, endMs: Math.min(t + 300, endMs) });
-    out.push({ endSample: u.offsetMs * 16 + u.samples.length, words });
-  }
-  return out;
-}
 
 /** Events that record what the diarizer announced. */
 function recorder() {
@@ -105,7 +91,7 @@ describe('ThreadedLiveDiarizer', () => {
   let sync: { labels: string[]; maxDelayMs: number };
 
   before(async () => {
-    utterances = await utterancesOf(recording.samples);
+    utterances = await pseudoWordUtterances(recording.samples);
     // Loaded before the measurement: the load is not a decision.
     speakerNetwork();
     sync = await drive(new OnlineDiarizer({}, speakerNetwork()), utterances, recording.samples);
