@@ -22,9 +22,9 @@ async function main(): Promise<void> {
   // Both load models; neither depends on the other.
   // A worker serves no live sessions; an api node keeps its batch pool for the synchronous OpenAI-style route.
   const [recognition, translation, liveRecognition] = await Promise.all([
-    openRecognition(config.workers, config.engine, config.vad),
+    openRecognition(config.workers, config.engine, config.vad, config.workerStartTimeoutMs),
     openTranslation(config.translation),
-    config.role === 'worker' ? null : openLiveRecognition(config.realtime.workers, config.realtime.warmDecoders, config.engine),
+    config.role === 'worker' ? null : openLiveRecognition(config.realtime.workers, config.realtime.warmDecoders, config.engine, config.workerStartTimeoutMs),
   ]);
   const server = await createServer(config, recognition, translation, liveRecognition);
   await server.app.listen({ host: config.host, port: config.port });

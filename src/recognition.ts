@@ -1,6 +1,7 @@
 import { BatchFinalPass } from './jobs/batch-final-pass.js';
 import { RecognitionPool } from './jobs/recognition-pool.js';
 import { type PoolCalibration, RealtimeRecognitionPool } from './jobs/realtime-recognition-pool.js';
+import { WORKER_START_TIMEOUT_MS } from './jobs/worker-process.js';
 import { createBatchEngine, engineCapabilities, isRemoteEngine } from './pipeline/engines/engine-registry.js';
 import type { EngineSettings } from './pipeline/engines/engine-settings.js';
 import { probeDurationMs } from './pipeline/decode/probe-duration.js';
@@ -19,10 +20,11 @@ export interface ClosableLiveRecognition extends LiveRecognition {
 
 /**
  * Async jobs: the engine `engine` selects, in a pool of worker processes.
- * Resolves once every worker has loaded it, so a broken install fails at start.
+ * Resolves once every worker has loaded it, so a broken install fails at start
+ * (as does a worker not loaded within `startTimeoutMs`).
  */
-export async function openRecognition(workers: number, engine: EngineSettings, vad: VoiceDetector = 'energy'): Promise<Recognition> {
-  const pool = new RecognitionPool({ size: workers, engine, vad });
+export async function openRecognition(workers: number, engine: EngineSettings, vad: VoiceDetector = 'energy', startTimeoutMs = WORKER_START_TIMEOUT_MS): Promise<Recognition> {
+  const pool = new RecognitionPool({ size: workers, engine, vad, startTimeoutMs });
   await pool.ready();
   return {
     languages: engineCapabilities(engine).languages,
@@ -39,8 +41,8 @@ export async function openRecognition(workers: number, engine: EngineSettings, v
  * final words instead: a local one in the same pool's final workers, a
  * remote one by requests made from this process ({@link BatchFinalPass}).
  */
-export async function openLiveRecognition(workers: number, warmDecoders: number, engine: EngineSettings): Promise<ClosableLiveRecognition> {
-  const pool = { workers, warmDecoders };
+export async function openLiveRecognition(workers: number, warmDecoders: number, engine: EngineSettings, startTimeoutMs = WORKER_START_TIMEOUT_MS): Promise<ClosableLiveRecognition> {
+  const pool = { workers, warmDecoders, startTimeoutMs };
   if (engine.id === 'pocketsphinx') return new RealtimeRecognitionPool(pool);
   if (!isRemoteEngine(engine)) {
     // A streaming engine makes its own final words (and endpoints); a batch-only one gets PocketSphinx's partials.

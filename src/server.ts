@@ -72,7 +72,11 @@ export async function createServer(
   config: Config,
   recognition: Recognition,
   translation: Translation,
-  liveRecognition: ClosableLiveRecognition | null = new RealtimeRecognitionPool({ workers: config.realtime.workers, warmDecoders: config.realtime.warmDecoders }),
+  liveRecognition: ClosableLiveRecognition | null = new RealtimeRecognitionPool({
+    workers: config.realtime.workers,
+    warmDecoders: config.realtime.warmDecoders,
+    startTimeoutMs: config.workerStartTimeoutMs,
+  }),
 ): Promise<RunningServer> {
   const servesApi = config.role !== 'worker';
   const runsJobs = config.role !== 'api';

@@ -171,4 +171,10 @@ describe('recognition worker priority', () => {
     assert.equal(loadConfig({ HARK_WORKER_NICE: '19' }).workerNice, 19);
     for (const bad of ['20', '-1', 'low', '2.5']) assert.throws(() => loadConfig({ HARK_WORKER_NICE: bad }), ConfigError, bad);
   });
+
+  test('workers have 5 min to load their engine unless HARK_WORKER_START_TIMEOUT_MS says otherwise', () => {
+    assert.equal(loadConfig({}).workerStartTimeoutMs, 300_000);
+    assert.equal(loadConfig({ HARK_WORKER_START_TIMEOUT_MS: '60000' }).workerStartTimeoutMs, 60_000);
+    for (const bad of ['0', '-1', 'soon', '2.5']) assert.throws(() => loadConfig({ HARK_WORKER_START_TIMEOUT_MS: bad }), ConfigError, bad);
+  });
 });

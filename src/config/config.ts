@@ -6,6 +6,7 @@ import { resolveSherpaModel } from '../pipeline/engines/sherpa-onnx/model-files.
 import { ModelDirectoryError } from '../services/speech-models/installed-models.js';
 import { isKnownLanguageCode } from '../services/models/model-catalog.js';
 import { VOICE_DETECTORS, type VoiceDetector } from '../pipeline/segmentation/speech-classifier.js';
+import { WORKER_START_TIMEOUT_MS } from '../jobs/worker-process.js';
 
 /** Limits of the contract (API.md §5), each overridable by an environment variable. */
 export interface Limits {
@@ -130,6 +131,8 @@ export interface Config {
   workers: number;
   /** Nice value of the recognition workers and their ffmpeg (0–19): batch work yields the CPUs to the server. */
   workerNice: number;
+  /** A recognition worker (async or real-time) that has not loaded its engine within this is killed, and its pool fails as for an engine that cannot load. */
+  workerStartTimeoutMs: number;
   /** The speech engine of async jobs and of live sessions' final pass (HARK_ENGINE). */
   engine: EngineSettings;
   /** What tells speech from pauses, in async segmentation and real-time endpointing (HARK_VAD). */
@@ -306,6 +309,7 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl: env.HARK_PUBLIC_URL ? env.HARK_PUBLIC_URL.replace(/\/+$/, '') : null,
     workers: int(env, 'HARK_WORKERS', availableParallelism(), 1),
     workerNice: workerNiceSetting(env),
+    workerStartTimeoutMs: int(env, 'HARK_WORKER_START_TIMEOUT_MS', WORKER_START_TIMEOUT_MS, 1),
     engine: engineSettings(env, dataDirSetting(env)),
     vad: voiceDetector(env),
     audioUrlTimeoutMs: int(env, 'HARK_AUDIO_URL_TIMEOUT_MS', 120_000, 1),

@@ -2,10 +2,13 @@
 // (test/support/fake-realtime-worker.ts). The real workers run in
 // test/e2e/realtime.test.ts.
 import assert from 'node:assert/strict';
-import { availableParallelism } from 'node:os';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import type { EngineSettings } from '../pipeline/engines/engine-settings.js';
 import type { PartialEvents } from '../pipeline/stream.js';
+import { exited, hungWorkerPid } from '../../test/support/hung-worker.js';
 import { RealtimeRecognitionPool } from './realtime-recognition-pool.js';
 
 const FAKE_WORKER = new URL('../../test/support/fake-realtime-worker.js', import.meta.url);
@@ -16,7 +19,7 @@ const idleMachine = { start() {}, stop() {}, otherThreads: () => 0 };
 describe('RealtimeRecognitionPool', () => {
   let pool: RealtimeRecognitionPool | undefined;
   afterEach(() => pool?.close());
-  const start = (options: { model?: { hmm: string; lm: string; dict: string }; finalEngine?: EngineSettings } = {}) => {
+  const start = (options: { model?: { hmm: string; lm: string; dict: string }; finalEngine?: EngineSettings; startTimeoutMs?: number } = {}) => {
     pool = new RealtimeRecognitionPool({ workers: 1, workerUrl: FAKE_WORKER, contention: idleMachine, capacityHoldMs: 0, ...options });
     return pool;
   };
@@ -51,6 +54,36 @@ describe('RealtimeRecognitionPool', () => {
     const failed = new Promise<Error>((resolve) => pool!.openPartial({ progress: () => {}, failed: resolve }));
     assert.match((await failed).message, /could not be loaded/);
     assert.equal(await pool!.calibration, null);
+  });
+
+  // Mocked timers: the deadline passes when the test says, however slowly the workers start on this machine.
+  it('kills a worker that hangs while loading and fails every stream, as for an engine that cannot load', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const dir = await mkdtemp(join(tmpdir(), 'hark-hung-worker-'));
+    try {
+      start({ model: { hmm: 'hang', lm: join(dir, 'pid'), dict: 'x' }, startTimeoutMs: 60_000 });
+      const failed = new Promise<Error>((resolve) => pool!.openPartial({ progress: () => {}, failed: resolve }));
+      const pid = await hungWorkerPid(join(dir, 'pid'));
+      t.mock.timers.tick(60_000);
+      assert.equal((await failed).message, 'Speech engine could not be loaded: the worker did not start within 60 s');
+      assert.equal(await pool!.calibration, null);
+      await exited(pid);
+      const late = new Promise<Error>((resolve) => pool!.openPartial({ progress: () => {}, failed: resolve }));
+      assert.match((await late).message, /did not start within 60 s/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps workers that loaded before the deadline', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    start({ startTimeoutMs: 60_000 });
+    const stream = pool!.openPartial({ progress: () => {}, failed: assert.fail });
+    assert.notEqual(await pool!.calibration, null, 'the worker is ready');
+    t.mock.timers.tick(60_000);
+    stream.startUtterance(1, 0);
+    assert.deepEqual((await stream.endUtterance()).map((w) => w.word), ['heard']);
+    stream.close();
   });
 
   it('sizes its capacity from the first worker\'s calibration', async () => {

@@ -33,7 +33,7 @@ import {
   type RealtimeWorkerSetup,
   type ToRealtimeWorker,
 } from './realtime-recognition-messages.js';
-import { setRef, terminate } from './worker-process.js';
+import { setRef, startTimeoutError, terminate, WORKER_START_TIMEOUT_MS } from './worker-process.js';
 import { CpuContention } from './cpu-contention.js';
 import { takeInTurn } from '../lib/round-robin.js';
 
@@ -61,6 +61,11 @@ export interface RealtimeRecognitionPoolOptions {
    * (`GET /v1/concurrency-limits`) sees the one admission uses.
    */
   capacityHoldMs?: number;
+  /**
+   * A worker that has not loaded its engine after this long is killed and the
+   * pool fails as for an engine that cannot load. Default {@link WORKER_START_TIMEOUT_MS}.
+   */
+  startTimeoutMs?: number;
 }
 
 /** What the start-up measurement found, and the session capacity it implies. */
@@ -84,6 +89,8 @@ interface Slot {
   /** final: the utterance it is recognising. */
   job: Job | null;
   crash: Error | null;
+  /** Runs out unless the worker reports in (ready or init-error) first. */
+  startTimer: NodeJS.Timeout | null;
 }
 
 interface StreamHandle {
@@ -157,6 +164,7 @@ export class RealtimeRecognitionPool implements LiveRecognition {
   /** The calibration is in (or known not to come): workers may be told how many decoders to build. */
   private sized = false;
   private readonly capacityHoldMs: number;
+  private readonly startTimeoutMs: number;
 
   /** @throws {RangeError} unless `workers` is a positive integer and `warmDecoders` a non-negative one. */
   constructor(options: RealtimeRecognitionPoolOptions) {
@@ -171,6 +179,7 @@ export class RealtimeRecognitionPool implements LiveRecognition {
     this.workerUrl = options.workerUrl ?? DEFAULT_WORKER_URL;
     this.calibration = new Promise((resolve) => (this.calibrated = resolve));
     this.capacityHoldMs = options.capacityHoldMs ?? 5000;
+    this.startTimeoutMs = options.startTimeoutMs ?? WORKER_START_TIMEOUT_MS;
     this.contention = options.contention ?? new CpuContention({ ownPids: () => [...this.slots].flatMap((s) => (s.worker.pid ? [s.worker.pid] : [])) });
     if (this.finalEngine) this.openFinal = (context = null, language = null) => this.openFinalQueue(context, language);
   }
@@ -306,6 +315,7 @@ export class RealtimeRecognitionPool implements LiveRecognition {
     for (const slot of this.slots) {
       for (const stream of slot.streams.values()) this.dropStream(stream, err);
       if (slot.job && !slot.job.settled) slot.job.reject(err);
+      this.clearStartTimer(slot);
       exits.push(terminate(slot.worker));
     }
     this.slots.clear();
@@ -327,8 +337,15 @@ export class RealtimeRecognitionPool implements LiveRecognition {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     setRef(worker, this.hasWork());
-    const slot: Slot = { role, worker, ready: false, calibrates: calibrate, streams: new Map(), job: null, crash: null };
+    const slot: Slot = { role, worker, ready: false, calibrates: calibrate, streams: new Map(), job: null, crash: null, startTimer: null };
     this.slots.add(slot);
+    // A hung load sends neither ready nor init-error and never exits: the sessions waiting on it would wait forever.
+    slot.startTimer = setTimeout(() => {
+      slot.startTimer = null;
+      this.fail(startTimeoutError(this.startTimeoutMs));
+      void terminate(worker);
+    }, this.startTimeoutMs);
+    slot.startTimer.unref();
     worker.on('message', (message: FromRealtimeWorker) => this.onMessage(slot, message));
     worker.on('error', (err) => {
       slot.crash = err;
@@ -340,12 +357,14 @@ export class RealtimeRecognitionPool implements LiveRecognition {
   private onMessage(slot: Slot, message: FromRealtimeWorker): void {
     switch (message.type) {
       case 'ready':
+        this.clearStartTimer(slot);
         slot.ready = true;
         if (slot.calibrates) this.calibrate(message.calibration);
         else this.warm(slot);
         this.dispatch();
         return;
       case 'init-error':
+        this.clearStartTimer(slot);
         this.fail(new Error(`Speech engine could not be loaded: ${message.error.message}`));
         return;
       case 'progress': {
@@ -408,6 +427,7 @@ export class RealtimeRecognitionPool implements LiveRecognition {
 
   private onExit(slot: Slot, code: number | string, warmDecoders: number): void {
     if (!this.slots.delete(slot)) return; // terminated on purpose
+    this.clearStartTimer(slot);
     const err = new Error(`Real-time recognition worker exited (code ${code})${slot.crash ? `: ${slot.crash.message}` : ''}`);
     if (!slot.ready) {
       // Dying before it is ready would die again: stop rather than respawn forever.
@@ -429,6 +449,11 @@ export class RealtimeRecognitionPool implements LiveRecognition {
       slot.job = job;
       this.post(slot, { type: 'recognize', jobId: job.id, samples: job.samples, offsetMs: job.offsetMs, context: job.context, language: job.language });
     }
+  }
+
+  private clearStartTimer(slot: Slot): void {
+    if (slot.startTimer) clearTimeout(slot.startTimer);
+    slot.startTimer = null;
   }
 
   private failStream(stream: StreamHandle, err: Error): void {

@@ -2,7 +2,11 @@
 // worker (test/support/fake-recognition-worker.ts). The real worker runs in
 // test/pipeline/batch.test.ts.
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
+import { exited, hungWorkerPid } from '../../test/support/hung-worker.js';
 import { AudioDecodeError, AudioTooLongError } from '../pipeline/decode/errors.js';
 import { RecognitionPool, RecognitionWorkerDiedError, type RecognitionPoolOptions } from './recognition-pool.js';
 
@@ -112,6 +116,34 @@ describe('RecognitionPool', () => {
     start({ size: 2, engine: { id: 'pocketsphinx', model: { hmm: 'missing', lm: '', dict: '' } } });
     await assert.rejects(pool!.ready(), /Speech engine could not be loaded: PocketSphinx model: hmm not found/);
     await assert.rejects(job('ok:10'), /Speech engine could not be loaded/);
+  });
+
+  // Mocked timers: the deadline passes when the test says, however slowly the workers start on this machine.
+  it('kills a worker that hangs while loading and fails every job, as for an engine that cannot load', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const dir = await mkdtemp(join(tmpdir(), 'hark-hung-worker-'));
+    try {
+      start({ startTimeoutMs: 60_000, engine: { id: 'pocketsphinx', model: { hmm: 'hang', lm: join(dir, 'pid'), dict: '' } } });
+      const queued = job('ok:10');
+      const pid = await hungWorkerPid(join(dir, 'pid'));
+      t.mock.timers.tick(60_000);
+      const message = 'Speech engine could not be loaded: the worker did not start within 60 s';
+      await assert.rejects(pool!.ready(), { message });
+      await assert.rejects(queued, { message });
+      await assert.rejects(job('ok:10'), { message });
+      await exited(pid);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps workers that loaded before the deadline', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    start({ size: 2, startTimeoutMs: 60_000 });
+    await pool!.ready();
+    t.mock.timers.tick(60_000);
+    const results = await Promise.all([job('ok:10'), job('ok:10')]);
+    assert.deepEqual(results.map((r) => r.audioDurationMs), [10, 10]);
   });
 
   it('is ready once every worker has loaded its engine', async () => {

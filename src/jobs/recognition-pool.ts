@@ -21,7 +21,7 @@ import {
   WORKER_SETUP_ENV,
   deserializeError,
 } from './recognition-messages.js';
-import { setRef, terminate } from './worker-process.js';
+import { setRef, startTimeoutError, terminate, WORKER_START_TIMEOUT_MS } from './worker-process.js';
 
 export type { TranscribeRequest } from './recognition-messages.js';
 
@@ -37,6 +37,11 @@ export interface RecognitionPoolOptions {
    * not stopped after this long is terminated and replaced. Default 30 s.
    */
   cancelGraceMs?: number;
+  /**
+   * A worker that has not loaded its engine after this long is killed and the
+   * pool fails as for an engine that cannot load. Default {@link WORKER_START_TIMEOUT_MS}.
+   */
+  startTimeoutMs?: number;
   /** The worker script; tests substitute a scripted one. */
   workerUrl?: URL;
 }
@@ -55,6 +60,8 @@ interface Slot {
   state: 'starting' | 'idle' | 'busy' | 'cancelling';
   job: Job | null;
   graceTimer: NodeJS.Timeout | null;
+  /** Runs out unless the worker reports in (ready or init-error) first. */
+  startTimer: NodeJS.Timeout | null;
   /** Last uncaught error of the worker, to explain its exit. */
   crash: Error | null;
 }
@@ -82,6 +89,7 @@ export class RecognitionPool {
   readonly size: number;
   private readonly setup: WorkerSetup;
   private readonly cancelGraceMs: number;
+  private readonly startTimeoutMs: number;
   private readonly workerUrl: URL;
   private readonly slots = new Set<Slot>();
   private readonly queue: Job[] = [];
@@ -99,6 +107,7 @@ export class RecognitionPool {
     if (!(Number.isInteger(this.size) && this.size >= 1)) throw new RangeError('Recognition pool size must be a positive integer');
     this.setup = { engine: options.engine ?? DEFAULT_ENGINE_SETTINGS, ...(options.vad ? { vad: options.vad } : {}) };
     this.cancelGraceMs = options.cancelGraceMs ?? 30_000;
+    this.startTimeoutMs = options.startTimeoutMs ?? WORKER_START_TIMEOUT_MS;
     this.workerUrl = options.workerUrl ?? DEFAULT_WORKER_URL;
     this.readiness = new Promise((resolve, reject) => {
       this.markReady = resolve;
@@ -168,6 +177,7 @@ export class RecognitionPool {
     for (const slot of this.slots) {
       if (slot.job && !slot.job.settled) slot.job.reject(err);
       if (slot.graceTimer) clearTimeout(slot.graceTimer);
+      this.clearStartTimer(slot);
       exits.push(terminate(slot.worker));
     }
     this.slots.clear();
@@ -180,8 +190,15 @@ export class RecognitionPool {
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    const slot: Slot = { worker, state: 'starting', job: null, graceTimer: null, crash: null };
+    const slot: Slot = { worker, state: 'starting', job: null, graceTimer: null, startTimer: null, crash: null };
     this.slots.add(slot);
+    // A hung load sends neither ready nor init-error and never exits: ready() and every job would wait on it forever.
+    slot.startTimer = setTimeout(() => {
+      slot.startTimer = null;
+      this.fail(startTimeoutError(this.startTimeoutMs));
+      void terminate(worker);
+    }, this.startTimeoutMs);
+    slot.startTimer.unref();
     worker.on('message', (message: FromWorker) => this.onMessage(slot, message));
     worker.on('error', (err) => {
       slot.crash = err;
@@ -192,12 +209,14 @@ export class RecognitionPool {
   private onMessage(slot: Slot, message: FromWorker): void {
     switch (message.type) {
       case 'ready':
+        this.clearStartTimer(slot);
         slot.state = 'idle';
         setRef(slot.worker, false);
         if ([...this.slots].every((s) => s.state !== 'starting')) this.markReady();
         this.dispatch();
         return;
       case 'init-error':
+        this.clearStartTimer(slot);
         this.fail(new Error(`Speech engine could not be loaded: ${message.error.message}`));
         return;
       case 'result':
@@ -218,6 +237,7 @@ export class RecognitionPool {
   private onExit(slot: Slot, code: number | string): void {
     if (!this.slots.delete(slot)) return; // terminated on purpose
     if (slot.graceTimer) clearTimeout(slot.graceTimer);
+    this.clearStartTimer(slot);
     const reason = slot.crash ? `: ${slot.crash.message}` : '';
     if (slot.state === 'starting') {
       // Dying before it is ready would die again: stop rather than respawn forever.
@@ -264,6 +284,11 @@ export class RecognitionPool {
       if (!this.closed && !this.broken) this.spawn();
     }, this.cancelGraceMs);
     slot.graceTimer.unref();
+  }
+
+  private clearStartTimer(slot: Slot): void {
+    if (slot.startTimer) clearTimeout(slot.startTimer);
+    slot.startTimer = null;
   }
 
   private free(slot: Slot): void {

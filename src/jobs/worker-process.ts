@@ -1,5 +1,20 @@
 import type { ChildProcess } from 'node:child_process';
 
+/**
+ * How long a worker may take to load its engine before the pool gives up on
+ * it (default of `HARK_WORKER_START_TIMEOUT_MS`). PocketSphinx loads in about
+ * a second; a sherpa-onnx model of several hundred MB can take tens of
+ * seconds alone, and every worker of both pools loads at once, the async ones
+ * at a lower priority, on a machine that may be busy. Only a hung load should
+ * outlast this.
+ */
+export const WORKER_START_TIMEOUT_MS = 300_000;
+
+/** The error a pool fails with when a worker did not load within `timeoutMs`: the one of an engine that cannot load. */
+export function startTimeoutError(timeoutMs: number): Error {
+  return new Error(`Speech engine could not be loaded: the worker did not start within ${timeoutMs / 1000} s`);
+}
+
 /** Whether a worker process keeps the server process alive: busy ones do, idle ones do not. */
 export function setRef(worker: ChildProcess, ref: boolean): void {
   const channel = worker.channel as { ref(): void; unref(): void } | null | undefined;

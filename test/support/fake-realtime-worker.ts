@@ -7,7 +7,8 @@
  * process die instead. A `final` worker answers each `recognize` with
  * ["final", <samples>, <role>], or an error for an utterance at offset 13. It reports a calibration of 0.1 (100 ms for 1 s) when asked.
  *
- * A model whose hmm is `missing` makes it report that its engine failed to load.
+ * A model whose hmm is `missing` makes it report that its engine failed to load;
+ * one whose hmm is `hang` makes it hang while loading (test/support/hung-worker.ts), its pid in the file `lm` names.
  */
 import { serializeError } from '../../src/jobs/recognition-messages.js';
 import {
@@ -16,6 +17,7 @@ import {
   type RealtimeWorkerSetup,
   type ToRealtimeWorker,
 } from '../../src/jobs/realtime-recognition-messages.js';
+import { hangWhileLoading } from './hung-worker.js';
 
 // The test runner executes every file under dist/test; outside a worker, do nothing.
 const setupJson = process.env[REALTIME_WORKER_SETUP_ENV];
@@ -28,6 +30,7 @@ function serve(setup: RealtimeWorkerSetup): void {
     process.send!({ type: 'init-error', error: serializeError(new Error('PocketSphinx model: hmm not found at missing')) }, () => process.exit(1));
     return;
   }
+  if (setup.model?.hmm === 'hang') hangWhileLoading(setup.model.lm);
   const heard = [{ word: 'heard', startMs: 0, endMs: 100 }];
   const utterances = new Map<number, number>();
   process.on('message', (message: ToRealtimeWorker) => {

@@ -11,7 +11,8 @@
  * - `segfault`     die of SIGSEGV, as a native crash in the engine would
  * - `hang`         block the process forever, ignoring cancellation
  *
- * A model whose hmm is `missing` makes it report that its engine failed to load.
+ * A model whose hmm is `missing` makes it report that its engine failed to load;
+ * one whose hmm is `hang` makes it hang while loading (test/support/hung-worker.ts), its pid in the file `lm` names.
  * Each result has one token whose text is the worker's process id.
  */
 import { AudioDecodeError, AudioTooLongError } from '../../src/pipeline/decode/errors.js';
@@ -22,6 +23,7 @@ import {
   WORKER_SETUP_ENV,
   serializeError,
 } from '../../src/jobs/recognition-messages.js';
+import { hangWhileLoading } from './hung-worker.js';
 
 // The test runner executes every file under dist/test; outside a worker, do nothing.
 const setupJson = process.env[WORKER_SETUP_ENV];
@@ -34,6 +36,7 @@ function serve(setup: WorkerSetup): void {
     post({ type: 'init-error', error: serializeError(new Error('PocketSphinx model: hmm not found at missing')) });
     return;
   }
+  if (setup.engine.id === 'pocketsphinx' && setup.engine.model?.hmm === 'hang') hangWhileLoading(setup.engine.model.lm);
   const timers = new Map<number, NodeJS.Timeout>();
   process.on('message', (message: ToWorker) => {
     if (message.type === 'cancel') {
