@@ -1,7 +1,7 @@
 /**
  * The embedded diarizer for live streams, decided as words become final.
  *
- * With the speaker network, once 60 final x-vector windows (1.5 s, every
+ * With the speaker network, once 20 final x-vector windows (1.5 s, every
  * 0.5 s) are known, each batch of final words is labelled by spectral
  * clustering (spectral-clustering.ts) of its windows together with the last
  * {@link OnlineDiarizerOptions.recentWindows} final ones; each cluster is the
@@ -75,10 +75,11 @@ export const DEFAULT_ONLINE_DIARIZER_OPTIONS: OnlineDiarizerOptions = {
   similarityMerge: 0.55,
   establishedFloor: 0.35,
   establishedSize: 5,
-  // A live decision clusters 60–200 windows, never the few a short recording
-  // has; there the sparsest graphs did best (floor 10: 88.3 % of words
-  // against 88.5 % on the tuning part, 88.2 against 89.2 on the scratch check).
-  spectral: { ...DEFAULT_SPECTRAL_OPTIONS, minNeighbours: 2, minWindows: 60 },
+  // From 20 final windows (about 10 s of speech), with at least 12
+  // neighbours per window: the floor keeps the graph of few windows in one
+  // piece, and spectral clustering then labels the early words better than
+  // the BIC (docs/diarization.md: floors of 6 and 18 did worse on both sets).
+  spectral: { ...DEFAULT_SPECTRAL_OPTIONS, minNeighbours: 12 },
   recentWindows: 120,
   windowFrames: 150,
   windowHop: 50,

@@ -18,8 +18,8 @@ interface Driven {
 }
 
 /**
- * A session's calls over a 60 s conversation of two voices (over 60 final
- * x-vector windows, so later decisions are spectral): audio in 120 ms
+ * A session's calls over a 60 s conversation of two voices (well over 20 final
+ * x-vector windows, so most decisions are spectral): audio in 120 ms
  * chunks, provisional labels of the utterance so far after each, its 300 ms
  * pseudo-words final at its end. Returns the final labels and the event
  * loop's longest delay meanwhile (ms).
