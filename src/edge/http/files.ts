@@ -5,15 +5,19 @@ import { ApiError, errors } from '../../api/errors.js';
 import { listQuerySchema, uploadFieldsSchema } from '../../api/schemas/requests.js';
 import { fileToWire } from '../../api/to-wire.js';
 import { validate } from '../../api/validation.js';
-import type { FileService, ReceivedUpload } from '../../services/files/file-service.js';
+import type { FileService } from '../../services/files/file-service.js';
 import { TurnQueue } from '../../lib/turn-queue.js';
 import { refuseDeclaredLengthOver } from './declared-length.js';
 import { nextCursor, toListQuery } from '../../services/list-query.js';
 import { byteRange } from './byte-range.js';
+import { readMultipartUpload } from './multipart-upload.js';
 import { JSON_CONTENT_TYPE, optionalInt, parseQuery, requireUuid } from './parse.js';
 
 /** Room in an upload's body for the parts besides the file and every part's headers. */
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
+
+/** The upload's text fields; the rest of the body's fields are ignored. */
+const UPLOAD_FIELDS = new Set(['client_reference_id']);
 
 /** @fastify/multipart's codes for a body over its part limits; any other failure is a malformed body. */
 const PART_LIMIT_CODES = new Set(['FST_PARTS_LIMIT', 'FST_FILES_LIMIT', 'FST_FIELDS_LIMIT']);
@@ -63,39 +67,30 @@ export async function filesRoutes(
       if (!request.isMultipart()) {
         throw errors.invalidRequest([{ errorType: 'missing', location: 'file.file', message: 'Field required' }]);
       }
-      let failure: unknown = null;
-      let received: ReceivedUpload | null = null;
-      let clientReferenceId: unknown = null;
+      let quotaFailure: unknown = null;
       try {
         await files.checkQuota(request.scope);
       } catch (err) {
-        failure = err;
+        quotaFailure = err;
       }
-      // Every part is read to the end even after a failure, so the client gets
-      // the error response instead of a reset connection; only a file over the
-      // size limit stops the reading, since its rest may be endless.
-      try {
-        for await (const part of request.parts()) {
-          if (part.type === 'file') {
-            if (part.fieldname !== 'file' || received || failure) {
-              part.file.resume();
-              continue;
-            }
-            let bodyError: unknown = null;
-            part.file.once('error', (err) => (bodyError = err));
-            try {
-              received = await files.receive(part.file, part.filename || 'file');
-            } catch (err) {
-              failure = isBrokenBody(bodyError) ? malformedMultipart(bodyError) : err;
-            }
-            if (isFileTooLarge(failure)) break;
-          } else if (part.fieldname === 'client_reference_id') {
-            clientReferenceId = part.value;
+      const upload = await readMultipartUpload(request.parts(), {
+        failure: quotaFailure,
+        fields: UPLOAD_FIELDS,
+        receive: async (file, filename) => {
+          let bodyError: unknown = null;
+          file.once('error', (err) => (bodyError = err));
+          try {
+            return await files.receive(file, filename || 'file');
+          } catch (err) {
+            throw isBrokenBody(bodyError) ? malformedMultipart(bodyError) : err;
           }
-        }
-      } catch (err) {
-        failure ??= malformedMultipart(err);
-      }
+        },
+        stopsReading: isFileTooLarge,
+        malformed: malformedMultipart,
+      });
+      const { received } = upload;
+      let { failure } = upload;
+      const clientReferenceId = upload.fields.get('client_reference_id')?.at(-1) ?? null;
       const fieldIssues = validate(
         uploadFieldsSchema,
         { client_reference_id: clientReferenceId === '' ? null : clientReferenceId },

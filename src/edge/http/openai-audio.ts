@@ -22,6 +22,7 @@ import type { UsageService } from '../../services/usage/usage-service.js';
 import { withoutLanguages } from '../../pipeline/tokens/token.js';
 import type { StoredToken, UsageStatus } from '../../storage/ports.js';
 import { refuseDeclaredLengthOver } from './declared-length.js';
+import { readMultipartUpload } from './multipart-upload.js';
 
 /**
  * A clip up to this long is one utterance (Whisper's window is 30 s): the
@@ -47,6 +48,8 @@ export interface OpenAiAudioOptions {
 function invalid(param: string, message: string): ApiError {
   return new ApiError(400, 'invalid_request', message, [{ errorType: 'value_error', location: param, message }]);
 }
+
+const malformed = () => invalid('file', 'Malformed multipart body.');
 
 /** The engine's failures as the route's errors; anything else stays internal. */
 function toApiError(err: unknown): unknown {
@@ -80,6 +83,7 @@ export async function openAiAudioRoutes(app: FastifyInstance, opts: OpenAiAudioO
     },
   });
   const tooLarge = () => errors.fileTooLarge(limits.maxFileSizeBytes);
+  const isFileTooLarge = (failure: unknown) => failure instanceof ApiError && failure.message === tooLarge().message;
   const maxBodyBytes = limits.maxFileSizeBytes + limits.maxContextChars * 4 + MULTIPART_OVERHEAD_BYTES;
   // Each request holds a connection and a recognition for its whole length: as many as async jobs may wait.
   let running = 0;
@@ -95,33 +99,26 @@ export async function openAiAudioRoutes(app: FastifyInstance, opts: OpenAiAudioO
       running++;
       const audioPath = join(opts.uploadDir, randomUUID());
       try {
-        const fields = new Map<string, string[]>();
-        let received = false;
-        let failure: unknown = null;
-        try {
-          for await (const part of request.parts()) {
-            if (part.type === 'file') {
-              if (part.fieldname !== 'file' || received || failure) {
-                part.file.resume();
-                continue;
-              }
-              received = true;
-              try {
-                await receive(part.file, audioPath, limits.maxFileSizeBytes);
-              } catch (err) {
-                failure = err instanceof ApiError ? err : invalid('file', 'Malformed multipart body.');
-                if (err instanceof ApiError) break;
-              }
-            } else if (OPENAI_AUDIO_FIELDS.has(part.fieldname) && typeof part.value === 'string') {
-              fields.set(part.fieldname, [...(fields.get(part.fieldname) ?? []), part.value]);
+        const upload = await readMultipartUpload(request.parts(), {
+          fields: OPENAI_AUDIO_FIELDS,
+          receive: async (file) => {
+            try {
+              await receive(file, audioPath, limits.maxFileSizeBytes);
+            } catch (err) {
+              throw err instanceof ApiError ? err : malformed();
             }
-          }
-        } catch {
-          failure ??= invalid('file', 'Malformed multipart body.');
-        }
-        if (failure) throw failure;
+            return audioPath;
+          },
+          stopsReading: isFileTooLarge,
+          malformed,
+        });
+        if (upload.failure) throw upload.failure;
+        // A part declared application/json arrives parsed: OpenAI's fields are text only.
+        const fields = new Map(
+          [...upload.fields].map(([name, values]) => [name, values.filter((v): v is string => typeof v === 'string')]),
+        );
         const parsed: AudioTranscriptionRequest = parseAudioFields(fields, { languages: opts.languages, maxPromptChars: limits.maxContextChars });
-        if (!received) throw invalid('file', "Missing required parameter: 'file'.");
+        if (!upload.received) throw invalid('file', "Missing required parameter: 'file'.");
 
         // No byte flows while the engine works, for as long as the audio takes: the idle
         // timeout would cut the answer off. It applies again once the answer is sent.
