@@ -32,7 +32,7 @@ describe('OnlineDiarizer', () => {
     assert.ok(der < 0.15, `DER ${der}`);
   });
 
-  it('once half a minute of speech is final, labels new words by spectral clustering of the recent x-vector windows', async () => {
+  it('once about 10 s of speech is final, labels new words by spectral clustering of the recent x-vector windows', async () => {
     // Three men: the Gaussian clustering that decides before that finds a fourth voice here.
     const men = conversation({ name: 'librivox + carlo + cards', voices: ['librivox', 'carlo', 'cards'], perVoiceMs: 25_000, seed: 5 });
     const labelled = await live(men, new OnlineDiarizer({}, speakerNetwork()));
@@ -48,6 +48,34 @@ describe('OnlineDiarizer', () => {
     const withProvisional = await live(twoVoices, asked, (words) => provisional.push(asked.labelProvisional(words)));
     assert.deepEqual(withProvisional, plain);
     assert.ok(provisional.every((labels) => labels.every((l) => /^[1-9][0-9]*$/.test(l))));
+  });
+
+  it('works provisional labels out again once the words cover 500 ms more, continuing the latest speaker meanwhile', async () => {
+    const diarizer = new OnlineDiarizer({}, speakerNetwork());
+    const worked: number[] = [];
+    const spied = diarizer as unknown as { computeProvisional(words: readonly TimedWord[]): string[] };
+    const compute = spied.computeProvisional.bind(diarizer);
+    spied.computeProvisional = (words) => (worked.push(words.length), compute(words));
+    const [first, second] = await pseudoWordUtterances(twoVoices.samples);
+    diarizer.push(twoVoices.samples.subarray(0, second!.endSample));
+    const answers = first!.words.map((_, i) => diarizer.labelProvisional(first!.words.slice(0, i + 1)));
+    // Worked out at the first word, then whenever the words end 500 ms or more after the last time.
+    const expected: number[] = [];
+    let workedToMs = -Infinity;
+    first!.words.forEach((word, i) => {
+      if (word.endMs - workedToMs < 500) return;
+      expected.push(i + 1);
+      workedToMs = word.endMs;
+    });
+    assert.ok(expected.length >= 3, `the first utterance has ${first!.words.length} words`);
+    assert.deepEqual(worked, expected);
+    answers.forEach((labels, i) => {
+      if (expected.includes(i + 1)) return;
+      assert.deepEqual(labels, [...answers[i - 1]!, answers[i - 1]!.at(-1)]);
+    });
+    diarizer.labelFinal(first!.words);
+    diarizer.labelProvisional(second!.words.slice(0, 1));
+    assert.equal(worked.at(-1), 1, 'a new utterance is worked out anew');
   });
 
   it('finds two new voices in one batch of final words', () => {

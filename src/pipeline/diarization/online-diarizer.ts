@@ -88,6 +88,13 @@ export const DEFAULT_ONLINE_DIARIZER_OPTIONS: OnlineDiarizerOptions = {
 
 const SAMPLES_PER_FRAME = 160;
 
+/**
+ * Provisional labels are worked out again once the words cover this much
+ * more audio (docs/diarization.md: under a third of the cost per second at 500 ms
+ * for 0.3 point less agreement with the final labels).
+ */
+const PROVISIONAL_REFRESH_MS = 500;
+
 /** The most frequent of `labels` (the first of the most frequent); 0 for none. */
 function majority(labels: readonly number[]): number {
   const counts = new Map<number, number>();
@@ -170,6 +177,8 @@ export class OnlineDiarizer implements LiveDiarizer {
   /** Recent final windows' x-vectors and speakers; per speaker, the sum of all its final windows' x-vectors. */
   private readonly recent: { embedding: Float32Array; speaker: number }[] = [];
   private readonly voiceSums: Float64Array[] = [];
+  /** The utterance's last worked-out provisional labels: where its words start and end (ms). */
+  private provisional: { startMs: number; endMs: number; labels: string[] } | null = null;
 
   constructor(
     options: Partial<OnlineDiarizerOptions> = {},
@@ -206,6 +215,7 @@ export class OnlineDiarizer implements LiveDiarizer {
   }
 
   labelFinal(words: readonly TimedWord[]): string[] {
+    this.provisional = null;
     const pieces = this.pieces(words);
     const pass = this.network && pieces.length > 0 ? this.networkPass(words, this.network) : null;
     const windows = pass && this.options.spectral ? this.windowsOf(pass, this.network!) : null;
@@ -237,6 +247,24 @@ export class OnlineDiarizer implements LiveDiarizer {
   }
 
   labelProvisional(words: readonly TimedWord[]): string[] {
+    const first = words[0];
+    const last = words[words.length - 1];
+    if (!first || !last) return [];
+    const cached = this.provisional;
+    // Cutting the utterance so far at changes of voice is most of a
+    // provisional label's cost, and it is asked for after every chunk: it is
+    // redone once the words cover PROVISIONAL_REFRESH_MS more, and words
+    // added meanwhile continue the latest speaker.
+    if (cached && cached.startMs === first.startMs && words.length >= cached.labels.length && last.endMs - cached.endMs < PROVISIONAL_REFRESH_MS) {
+      const latest = cached.labels[cached.labels.length - 1]!;
+      return [...cached.labels, ...new Array<string>(words.length - cached.labels.length).fill(latest)];
+    }
+    const labels = this.computeProvisional(words);
+    this.provisional = { startMs: first.startMs, endMs: last.endMs, labels };
+    return labels;
+  }
+
+  private computeProvisional(words: readonly TimedWord[]): string[] {
     const totals = this.totals.map((t) => {
       const copy = emptyStats(MFCC_DIM);
       addStats(copy, t);
