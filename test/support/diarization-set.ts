@@ -141,7 +141,7 @@ export function buildRecording(spec: RecordingSpec): EvaluationRecording {
   };
   let previous = -1;
   for (;;) {
-    const candidates = queues.map((q, i) => i).filter((i) => (i !== previous || queues.length === 1) && queues[i]!.next < queues[i]!.clips.length && queues[i]!.spokenMs < spec.perVoiceMs);
+    const candidates = [...queues.keys()].filter((i) => (i !== previous || queues.length === 1) && queues[i]!.next < queues[i]!.clips.length && queues[i]!.spokenMs < spec.perVoiceMs);
     if (candidates.length === 0) break;
     const index = candidates[Math.floor(rand() * candidates.length)]!;
     const queue = queues[index]!;
