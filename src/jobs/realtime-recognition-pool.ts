@@ -33,7 +33,7 @@ import {
   type RealtimeWorkerSetup,
   type ToRealtimeWorker,
 } from './realtime-recognition-messages.js';
-import { setRef, startTimeoutError, terminate, WORKER_START_TIMEOUT_MS } from './worker-process.js';
+import { setRef, startDeadline, terminate, WORKER_START_TIMEOUT_MS } from './worker-process.js';
 import { CpuContention } from './cpu-contention.js';
 import { takeInTurn } from '../lib/round-robin.js';
 
@@ -90,7 +90,7 @@ interface Slot {
   job: Job | null;
   crash: Error | null;
   /** Runs out unless the worker reports in (ready or init-error) first. */
-  startTimer: NodeJS.Timeout | null;
+  startTimer: NodeJS.Timeout;
 }
 
 interface StreamHandle {
@@ -315,7 +315,7 @@ export class RealtimeRecognitionPool implements LiveRecognition {
     for (const slot of this.slots) {
       for (const stream of slot.streams.values()) this.dropStream(stream, err);
       if (slot.job && !slot.job.settled) slot.job.reject(err);
-      this.clearStartTimer(slot);
+      clearTimeout(slot.startTimer);
       exits.push(terminate(slot.worker));
     }
     this.slots.clear();
@@ -337,15 +337,9 @@ export class RealtimeRecognitionPool implements LiveRecognition {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     setRef(worker, this.hasWork());
-    const slot: Slot = { role, worker, ready: false, calibrates: calibrate, streams: new Map(), job: null, crash: null, startTimer: null };
+    const startTimer = startDeadline(worker, this.startTimeoutMs, (err) => this.fail(err));
+    const slot: Slot = { role, worker, ready: false, calibrates: calibrate, streams: new Map(), job: null, crash: null, startTimer };
     this.slots.add(slot);
-    // A hung load sends neither ready nor init-error and never exits: the sessions waiting on it would wait forever.
-    slot.startTimer = setTimeout(() => {
-      slot.startTimer = null;
-      this.fail(startTimeoutError(this.startTimeoutMs));
-      void terminate(worker);
-    }, this.startTimeoutMs);
-    slot.startTimer.unref();
     worker.on('message', (message: FromRealtimeWorker) => this.onMessage(slot, message));
     worker.on('error', (err) => {
       slot.crash = err;
@@ -357,14 +351,14 @@ export class RealtimeRecognitionPool implements LiveRecognition {
   private onMessage(slot: Slot, message: FromRealtimeWorker): void {
     switch (message.type) {
       case 'ready':
-        this.clearStartTimer(slot);
+        clearTimeout(slot.startTimer);
         slot.ready = true;
         if (slot.calibrates) this.calibrate(message.calibration);
         else this.warm(slot);
         this.dispatch();
         return;
       case 'init-error':
-        this.clearStartTimer(slot);
+        clearTimeout(slot.startTimer);
         this.fail(new Error(`Speech engine could not be loaded: ${message.error.message}`));
         return;
       case 'progress': {
@@ -427,7 +421,7 @@ export class RealtimeRecognitionPool implements LiveRecognition {
 
   private onExit(slot: Slot, code: number | string, warmDecoders: number): void {
     if (!this.slots.delete(slot)) return; // terminated on purpose
-    this.clearStartTimer(slot);
+    clearTimeout(slot.startTimer);
     const err = new Error(`Real-time recognition worker exited (code ${code})${slot.crash ? `: ${slot.crash.message}` : ''}`);
     if (!slot.ready) {
       // Dying before it is ready would die again: stop rather than respawn forever.
@@ -449,11 +443,6 @@ export class RealtimeRecognitionPool implements LiveRecognition {
       slot.job = job;
       this.post(slot, { type: 'recognize', jobId: job.id, samples: job.samples, offsetMs: job.offsetMs, context: job.context, language: job.language });
     }
-  }
-
-  private clearStartTimer(slot: Slot): void {
-    if (slot.startTimer) clearTimeout(slot.startTimer);
-    slot.startTimer = null;
   }
 
   private failStream(stream: StreamHandle, err: Error): void {

@@ -21,7 +21,7 @@ import {
   WORKER_SETUP_ENV,
   deserializeError,
 } from './recognition-messages.js';
-import { setRef, startTimeoutError, terminate, WORKER_START_TIMEOUT_MS } from './worker-process.js';
+import { setRef, startDeadline, terminate, WORKER_START_TIMEOUT_MS } from './worker-process.js';
 
 export type { TranscribeRequest } from './recognition-messages.js';
 
@@ -61,7 +61,7 @@ interface Slot {
   job: Job | null;
   graceTimer: NodeJS.Timeout | null;
   /** Runs out unless the worker reports in (ready or init-error) first. */
-  startTimer: NodeJS.Timeout | null;
+  startTimer: NodeJS.Timeout;
   /** Last uncaught error of the worker, to explain its exit. */
   crash: Error | null;
 }
@@ -177,7 +177,7 @@ export class RecognitionPool {
     for (const slot of this.slots) {
       if (slot.job && !slot.job.settled) slot.job.reject(err);
       if (slot.graceTimer) clearTimeout(slot.graceTimer);
-      this.clearStartTimer(slot);
+      clearTimeout(slot.startTimer);
       exits.push(terminate(slot.worker));
     }
     this.slots.clear();
@@ -190,15 +190,9 @@ export class RecognitionPool {
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    const slot: Slot = { worker, state: 'starting', job: null, graceTimer: null, startTimer: null, crash: null };
+    const startTimer = startDeadline(worker, this.startTimeoutMs, (err) => this.fail(err));
+    const slot: Slot = { worker, state: 'starting', job: null, graceTimer: null, startTimer, crash: null };
     this.slots.add(slot);
-    // A hung load sends neither ready nor init-error and never exits: ready() and every job would wait on it forever.
-    slot.startTimer = setTimeout(() => {
-      slot.startTimer = null;
-      this.fail(startTimeoutError(this.startTimeoutMs));
-      void terminate(worker);
-    }, this.startTimeoutMs);
-    slot.startTimer.unref();
     worker.on('message', (message: FromWorker) => this.onMessage(slot, message));
     worker.on('error', (err) => {
       slot.crash = err;
@@ -209,14 +203,14 @@ export class RecognitionPool {
   private onMessage(slot: Slot, message: FromWorker): void {
     switch (message.type) {
       case 'ready':
-        this.clearStartTimer(slot);
+        clearTimeout(slot.startTimer);
         slot.state = 'idle';
         setRef(slot.worker, false);
         if ([...this.slots].every((s) => s.state !== 'starting')) this.markReady();
         this.dispatch();
         return;
       case 'init-error':
-        this.clearStartTimer(slot);
+        clearTimeout(slot.startTimer);
         this.fail(new Error(`Speech engine could not be loaded: ${message.error.message}`));
         return;
       case 'result':
@@ -237,7 +231,7 @@ export class RecognitionPool {
   private onExit(slot: Slot, code: number | string): void {
     if (!this.slots.delete(slot)) return; // terminated on purpose
     if (slot.graceTimer) clearTimeout(slot.graceTimer);
-    this.clearStartTimer(slot);
+    clearTimeout(slot.startTimer);
     const reason = slot.crash ? `: ${slot.crash.message}` : '';
     if (slot.state === 'starting') {
       // Dying before it is ready would die again: stop rather than respawn forever.
@@ -284,11 +278,6 @@ export class RecognitionPool {
       if (!this.closed && !this.broken) this.spawn();
     }, this.cancelGraceMs);
     slot.graceTimer.unref();
-  }
-
-  private clearStartTimer(slot: Slot): void {
-    if (slot.startTimer) clearTimeout(slot.startTimer);
-    slot.startTimer = null;
   }
 
   private free(slot: Slot): void {

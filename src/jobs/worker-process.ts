@@ -10,9 +10,19 @@ import type { ChildProcess } from 'node:child_process';
  */
 export const WORKER_START_TIMEOUT_MS = 300_000;
 
-/** The error a pool fails with when a worker did not load within `timeoutMs`: the one of an engine that cannot load. */
-export function startTimeoutError(timeoutMs: number): Error {
-  return new Error(`Speech engine could not be loaded: the worker did not start within ${timeoutMs / 1000} s`);
+/**
+ * Kills `worker` and calls `fail` with the error of an engine that cannot
+ * load unless the timer returned is cleared within `timeoutMs` (the pool
+ * clears it once the worker reports in or exits). A hung load sends neither
+ * ready nor init-error and never exits: what waits on it would wait forever.
+ */
+export function startDeadline(worker: ChildProcess, timeoutMs: number, fail: (err: Error) => void): NodeJS.Timeout {
+  const timer = setTimeout(() => {
+    fail(new Error(`Speech engine could not be loaded: the worker did not start within ${timeoutMs / 1000} s`));
+    void terminate(worker);
+  }, timeoutMs);
+  timer.unref();
+  return timer;
 }
 
 /** Whether a worker process keeps the server process alive: busy ones do, idle ones do not. */

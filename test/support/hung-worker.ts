@@ -17,7 +17,8 @@ const pause = (ms: number) => new Promise((resolve) => realSetTimeout(resolve, m
  */
 export function hangWhileLoading(pidFile: string): never {
   writeFileSync(pidFile, String(process.pid));
-  for (;;);
+  // Blocked on a value nothing changes: hung, without keeping a core busy until it is killed.
+  for (;;) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
 }
 
 /** The id of the process that hangs, once it has written it to `pidFile`. */

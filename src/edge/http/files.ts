@@ -58,7 +58,6 @@ export async function filesRoutes(
   // A body this much larger than the limit cannot hold a file within it:
   // the other parts and the part headers are far smaller.
   const maxBodyBytes = opts.maxFileSizeBytes + MULTIPART_OVERHEAD_BYTES;
-  const isFileTooLarge = (failure: unknown) => failure instanceof ApiError && failure.message === tooLarge().message;
 
   app.post(
     '/v1/files',
@@ -85,7 +84,7 @@ export async function filesRoutes(
             throw isBrokenBody(bodyError) ? malformedMultipart(bodyError) : err;
           }
         },
-        stopsReading: isFileTooLarge,
+        maxFileBytes: opts.maxFileSizeBytes,
         malformed: malformedMultipart,
       });
       const { received } = upload;

@@ -1,13 +1,14 @@
 import type { Readable } from 'node:stream';
 import type { Multipart } from '@fastify/multipart';
+import { ApiError, errors } from '../../api/errors.js';
 
 export interface UploadReading<T> {
   /** Takes the first file part named 'file'; what it throws is the route's failure. */
   receive(file: Readable, filename: string): Promise<T>;
   /** The text fields kept, each with every value it was sent. */
   fields: ReadonlySet<string>;
-  /** Whether a failure of `receive` ends the reading: a file over the size limit may have an endless rest. */
-  stopsReading(failure: unknown): boolean;
+  /** The size limit `receive` enforces: a file over it ends the reading, since its rest may be endless. */
+  maxFileBytes: number;
   /** The route's error for a body the multipart parser could not read. */
   malformed(err: unknown): unknown;
   /** A failure known before the body is read: no file is then received. */
@@ -26,13 +27,14 @@ export interface MultipartUpload<T> {
 /**
  * Reads a multipart upload. Every part is read to the end even after a
  * failure, so the client gets the error response instead of a reset
- * connection; only a failure `stopsReading` ends it early.
+ * connection; only a file over `maxFileBytes` ends it early.
  */
 export async function readMultipartUpload<T>(parts: AsyncIterable<Multipart>, reading: UploadReading<T>): Promise<MultipartUpload<T>> {
   const fields = new Map<string, unknown[]>();
   let received: T | null = null;
   let failure: unknown = reading.failure ?? null;
   let taken = false;
+  const tooLarge = errors.fileTooLarge(reading.maxFileBytes).message;
   try {
     for await (const part of parts) {
       if (part.type === 'file') {
@@ -45,7 +47,7 @@ export async function readMultipartUpload<T>(parts: AsyncIterable<Multipart>, re
           received = await reading.receive(part.file, part.filename);
         } catch (err) {
           failure = err;
-          if (reading.stopsReading(err)) break;
+          if (err instanceof ApiError && err.message === tooLarge) break;
         }
       } else if (reading.fields.has(part.fieldname)) {
         fields.set(part.fieldname, [...(fields.get(part.fieldname) ?? []), part.value]);

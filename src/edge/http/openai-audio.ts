@@ -83,7 +83,6 @@ export async function openAiAudioRoutes(app: FastifyInstance, opts: OpenAiAudioO
     },
   });
   const tooLarge = () => errors.fileTooLarge(limits.maxFileSizeBytes);
-  const isFileTooLarge = (failure: unknown) => failure instanceof ApiError && failure.message === tooLarge().message;
   const maxBodyBytes = limits.maxFileSizeBytes + limits.maxContextChars * 4 + MULTIPART_OVERHEAD_BYTES;
   // Each request holds a connection and a recognition for its whole length: as many as async jobs may wait.
   let running = 0;
@@ -109,7 +108,7 @@ export async function openAiAudioRoutes(app: FastifyInstance, opts: OpenAiAudioO
             }
             return audioPath;
           },
-          stopsReading: isFileTooLarge,
+          maxFileBytes: limits.maxFileSizeBytes,
           malformed,
         });
         if (upload.failure) throw upload.failure;
