@@ -48,6 +48,25 @@ describe('BicDiarizer', () => {
     assert.ok(speakers(sparse) > 2, 'without the floor on neighbours the graph falls apart');
   });
 
+  // Three women in 1–3 s turns: the sparsest pruning levels show the three
+  // voices, the densest (with the best ratio by a little) one.
+  it('finds three similar voices that only the sparser pruning levels tell apart', async () => {
+    const recording = buildRecording({
+      voices: ['allison', 'june', 'carlo'],
+      conditions: { turns: 'short', pauses: 'natural', levels: 'uneven', channel: 'clean' },
+      perVoiceMs: 25_000,
+      seed: 167299,
+      part: 'tuning',
+    });
+    const speakers = (turns: { speaker: string }[]) => new Set(turns.map((t) => t.speaker)).size;
+    const turns = await diarize(recording);
+    assert.equal(speakers(turns), 3);
+    const { der } = diarizationErrorRate(recording.reference, turns, 250);
+    assert.ok(der < 0.05, `DER ${der}`);
+    const strict = await diarize(recording, { spectral: { ...DEFAULT_SPECTRAL_OPTIONS, countTolerance: 1 } });
+    assert.equal(speakers(strict), 1, 'the best level alone finds one voice');
+  });
+
   it('keeps one voice one speaker', async () => {
     const turns = await diarize(monologue('librivox reader', 'librivox', 60_000));
     assert.ok(turns.length > 0);

@@ -37,6 +37,12 @@ export interface SpectralOptions {
   minWindows: number;
   /** Above this many windows, an even subsample is clustered and the rest join the nearest group. */
   maxWindows: number;
+  /**
+   * Levels whose ratio (pruning over normalised eigengap) is within this
+   * factor of the best are as good: the one of them with the most groups
+   * wins. 1: the best level alone.
+   */
+  countTolerance: number;
 }
 
 /** For a whole recording (docs/diarization.md: tuned on the tuning part and a scratch check). */
@@ -49,6 +55,7 @@ export const DEFAULT_SPECTRAL_OPTIONS: SpectralOptions = {
   splitCosine: 0.4,
   maxWindows: 400,
   minWindows: 20,
+  countTolerance: 1.2,
 };
 
 /** Fewer windows than this are one speaker: too few to find groups in. */
@@ -121,7 +128,7 @@ function spectralLabels(points: readonly Float64Array[], options: SpectralOption
     return laplacian;
   };
   // The search needs eigenvalues only; the winner's vectors are computed once.
-  let best: { ratio: number; k: number; p: number } | null = null;
+  const found: { ratio: number; k: number; p: number }[] = [];
   for (const p of levels) {
     const values = symmetricEigenvalues(laplacianOf(p), n);
     let k = 1;
@@ -133,8 +140,13 @@ function spectralLabels(points: readonly Float64Array[], options: SpectralOption
         k = i + 1;
       }
     }
-    const ratio = p / n / (gap / (values[n - 1]! + 1e-10));
-    if (!best || ratio < best.ratio) best = { ratio, k, p };
+    found.push({ ratio: p / n / (gap / (values[n - 1]! + 1e-10)), k, p });
+  }
+  const bestRatio = Math.min(...found.map((f) => f.ratio));
+  let best: { ratio: number; k: number; p: number } | null = null;
+  for (const f of found) {
+    if (f.ratio > bestRatio * options.countTolerance) continue;
+    if (!best || f.k > best.k || (f.k === best.k && f.ratio < best.ratio)) best = f;
   }
   if (!best || best.k === 1) return new Array<number>(n).fill(0);
   const { k } = best;
