@@ -18,8 +18,8 @@ import { speakerNetwork } from '../../src/pipeline/diarization/speaker-model.js'
  * below the issue's goals, which are not met: see the docs.
  */
 const BOUNDS: Record<DiarizerKind, { words: number; der: number; countAccuracy: number }> = {
-  batch: { words: 0.9, der: 0.1, countAccuracy: 0.65 },
-  live: { words: 0.83, der: 0.14, countAccuracy: 0.55 },
+  batch: { words: 0.9, der: 0.1, countAccuracy: 0.6 },
+  live: { words: 0.84, der: 0.13, countAccuracy: 0.55 },
 };
 
 let recordings: EvaluationRecording[];
