@@ -48,8 +48,8 @@ describe('BicDiarizer', () => {
     assert.ok(speakers(sparse) > 2, 'without the floor on neighbours the graph falls apart');
   });
 
-  // Three women in 1–3 s turns: the sparsest pruning levels show the three
-  // voices, the densest (with the best ratio by a little) one.
+  // Allison, June and Carlo in 1–3 s turns: the sparser pruning levels show
+  // three voices, the densest (with the best ratio, by a few per cent) one.
   it('finds three similar voices that only the sparser pruning levels tell apart', async () => {
     const recording = buildRecording({
       voices: ['allison', 'june', 'carlo'],

@@ -9,8 +9,10 @@
  *    normalised: what all its windows share (the room, the channel) goes.
  * 2. For each of a few pruning levels p, every window keeps an edge to its
  *    p most similar windows; the graph's Laplacian's largest eigengap among
- *    the first `maxSpeakers` says how many groups there are, and the level
- *    whose gap is largest for its pruning wins.
+ *    the first `maxSpeakers` says how many groups there are. Of the levels
+ *    whose gap is largest for their pruning, within `countTolerance`, the
+ *    one with the most groups wins: denser graphs join similar voices, and
+ *    are often best by only a little.
  * 3. k-means on the first k eigenvectors labels the windows.
  * 4. Groups of fewer than `minClusterSize` windows (a cough, a laugh, a
  *    window across a turn change) join their nearest group, and groups
