@@ -63,8 +63,28 @@ describe('BicDiarizer', () => {
     assert.equal(speakers(turns), 3);
     const { der } = diarizationErrorRate(recording.reference, turns, 250);
     assert.ok(der < 0.05, `DER ${der}`);
-    const strict = await diarize(recording, { spectral: { ...DEFAULT_SPECTRAL_OPTIONS, countTolerance: 1 } });
+    const strict = await diarize(recording, { spectral: { ...DEFAULT_SPECTRAL_OPTIONS, countTolerance: 1, oneVoiceWhenAllLevelsAgree: false } });
     assert.equal(speakers(strict), 1, 'the best level alone finds one voice');
+  });
+
+  // Five voices in 1–3 s turns cut straight together, at uneven levels, one
+  // on the telephone: every level close to the best sees one voice (windows
+  // across the quick turns chain them), the sparsest five.
+  it('does not take five voices for one when a sparser level tells them apart', async () => {
+    const recording = buildRecording({
+      voices: ['alsa', 'russian', 'june', 'july', 'armelle'],
+      conditions: { turns: 'short', pauses: 'none', levels: 'uneven', channel: 'telephone' },
+      perVoiceMs: 18_000,
+      seed: 218776,
+      part: 'tuning',
+    });
+    const speakers = (turns: { speaker: string }[]) => new Set(turns.map((t) => t.speaker)).size;
+    const turns = await diarize(recording);
+    assert.ok(speakers(turns) >= 5, `${speakers(turns)} speakers`);
+    const { der } = diarizationErrorRate(recording.reference, turns, 250);
+    assert.ok(der < 0.2, `DER ${der}`);
+    const collapsed = await diarize(recording, { spectral: { ...DEFAULT_SPECTRAL_OPTIONS, oneVoiceWhenAllLevelsAgree: false } });
+    assert.equal(speakers(collapsed), 1, 'the levels close to the best alone find one voice');
   });
 
   it('keeps one voice one speaker', async () => {

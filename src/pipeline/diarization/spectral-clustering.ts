@@ -12,7 +12,8 @@
  *    the first `maxSpeakers` says how many groups there are. Of the levels
  *    whose gap is largest for their pruning, within `countTolerance`, the
  *    one with the most groups wins: denser graphs join similar voices, and
- *    are often best by only a little.
+ *    are often best by only a little. One group only when no level sees
+ *    more: else the best level that does, and step 4 joins what is one voice.
  * 3. k-means on the first k eigenvectors labels the windows.
  * 4. Groups of fewer than `minClusterSize` windows (a cough, a laugh, a
  *    window across a turn change) join their nearest group, and groups
@@ -45,6 +46,12 @@ export interface SpectralOptions {
    * wins. 1: the best level alone.
    */
   countTolerance: number;
+  /**
+   * One voice only when no level sees more than one; else the best level
+   * that does, and the merge rule joins what is one voice. false: one voice
+   * whenever the chosen level says so.
+   */
+  oneVoiceWhenAllLevelsAgree: boolean;
 }
 
 /** For a whole recording (docs/diarization.md: tuned on the tuning part and a scratch check). */
@@ -58,6 +65,7 @@ export const DEFAULT_SPECTRAL_OPTIONS: SpectralOptions = {
   maxWindows: 400,
   minWindows: 20,
   countTolerance: 1.2,
+  oneVoiceWhenAllLevelsAgree: true,
 };
 
 /** Fewer windows than this are one speaker: too few to find groups in. */
@@ -149,6 +157,14 @@ function spectralLabels(points: readonly Float64Array[], options: SpectralOption
   for (const f of found) {
     if (f.ratio > bestRatio * options.countTolerance) continue;
     if (!best || f.k > best.k || (f.k === best.k && f.ratio < best.ratio)) best = f;
+  }
+  // One voice is left for the merge rule to decide: dense levels see one
+  // where several voices chain through windows that straddle quick turns,
+  // and win by a little, while a sparser level still sees them apart (five
+  // voices found as one in 1–3 s turns). The merge rule joins what is one.
+  if (best?.k === 1 && options.oneVoiceWhenAllLevelsAgree) {
+    const several = found.filter((f) => f.k > 1);
+    if (several.length > 0) best = several.reduce((a, b) => (b.ratio < a.ratio ? b : a));
   }
   if (!best || best.k === 1) return new Array<number>(n).fill(0);
   const { k } = best;
