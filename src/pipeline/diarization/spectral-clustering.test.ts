@@ -61,7 +61,8 @@ describe('clusterEmbeddings', () => {
   it('finds a voice that says little, which the eigengaps miss, by splitting the group it was put in', () => {
     const gauss = generator(7);
     const common = Float64Array.from({ length: DIM }, gauss);
-    const [talker, brief] = [0, 1].map(() => Float64Array.from(common, (x) => x + gauss()));
+    // Voices about 0.35 alike (real pairs: 0.1–0.7), so that the brief one's halves fall below the split cosine.
+    const [talker, brief] = [1, 0.6].map((shared) => Float64Array.from(common, (x) => shared * x + gauss()));
     const windows = (centre: Float64Array, count: number) => Array.from({ length: count }, () => unit(Float64Array.from(centre, (x) => x + 0.9 * gauss())));
     const embeddings = [...windows(talker!, 100), ...windows(brief!, 5)];
     const truth = [...new Array<number>(100).fill(0), ...new Array<number>(5).fill(1)];

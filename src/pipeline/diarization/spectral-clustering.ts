@@ -34,7 +34,11 @@ export interface SpectralOptions {
   minNeighbours: number;
   minClusterSize: number;
   mergeCosine: number;
-  /** A group whose two halves (2-means) are less alike than this, each of at least `minClusterSize` windows, is two voices; null: no splits. */
+  /**
+   * A group whose two halves (2-means) are less alike than this, each of at
+   * least `minClusterSize` windows, is two voices; null: no splits. Halves of
+   * one voice reach down to 0.3 (docs/diarization.md), so higher splits voices.
+   */
   splitCosine: number | null;
   /** Fewer windows than this are too few for the eigengaps to say how many voices there are: the caller clusters otherwise. */
   minWindows: number;
@@ -61,7 +65,7 @@ export const DEFAULT_SPECTRAL_OPTIONS: SpectralOptions = {
   minNeighbours: 10,
   minClusterSize: 4,
   mergeCosine: 0.7,
-  splitCosine: 0.4,
+  splitCosine: 0.3,
   maxWindows: 400,
   minWindows: 20,
   countTolerance: 1.2,
