@@ -10,6 +10,9 @@ import { BicDiarizer, type BicDiarizerOptions } from './bic-diarizer.js';
 import { speakerNetwork } from './speaker-model.js';
 import { DEFAULT_SPECTRAL_OPTIONS } from './spectral-clustering.js';
 
+/** How many speakers the turns name. */
+const speakers = (turns: readonly { speaker: string }[]) => new Set(turns.map((t) => t.speaker)).size;
+
 async function diarize(recording: Recording, options: Partial<BicDiarizerOptions> = {}) {
   const diarizer = new BicDiarizer(options, speakerNetwork());
   async function* audio() {
@@ -39,7 +42,6 @@ describe('BicDiarizer', () => {
       seed: 32676,
       part: 'tuning',
     });
-    const speakers = (turns: { speaker: string }[]) => new Set(turns.map((t) => t.speaker)).size;
     const turns = await diarize(recording);
     assert.equal(speakers(turns), 2);
     const { der } = diarizationErrorRate(recording.reference, turns, 250);
@@ -58,7 +60,6 @@ describe('BicDiarizer', () => {
       seed: 167299,
       part: 'tuning',
     });
-    const speakers = (turns: { speaker: string }[]) => new Set(turns.map((t) => t.speaker)).size;
     const turns = await diarize(recording);
     assert.equal(speakers(turns), 3);
     const { der } = diarizationErrorRate(recording.reference, turns, 250);
@@ -78,7 +79,6 @@ describe('BicDiarizer', () => {
       seed: 218776,
       part: 'tuning',
     });
-    const speakers = (turns: { speaker: string }[]) => new Set(turns.map((t) => t.speaker)).size;
     const turns = await diarize(recording);
     assert.ok(speakers(turns) >= 5, `${speakers(turns)} speakers`);
     const { der } = diarizationErrorRate(recording.reference, turns, 250);
