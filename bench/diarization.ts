@@ -5,7 +5,7 @@
  *
  * 1. Share of words to the right speaker, DER (250 ms collar) and
  *    speaker-count accuracy of the batch (async) and live (real-time)
- *    diarizers on both parts of the evaluation set (tuning, held apart),
+ *    diarizers on the three parts of the evaluation set (tuning, held apart, new voices),
  *    per condition: turn length, pauses, levels, channel, number of speakers.
  * 2. Async cost: every held-apart recording through the batch pipeline
  *    (transcribeFile with PocketSphinx) with diarization on; the time spent
@@ -40,7 +40,7 @@ const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 // ---------------------------------------------------------------- accuracy
-const parts = { tuning: evaluationPart('tuning'), 'held-apart': evaluationPart('held-apart') };
+const parts = { tuning: evaluationPart('tuning'), 'held-apart': evaluationPart('held-apart'), 'new-voices': evaluationPart('new-voices') };
 const row = (label: string, scores: { batch: RecordingScore[]; live: RecordingScore[] }) => {
   const cells = [label, String(scores.batch.length)];
   for (const kind of ['batch', 'live'] as const) {

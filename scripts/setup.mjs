@@ -33,6 +33,8 @@ export const DEBIAN_PACKAGES = [
   'asterisk-prompt-es-co',
   'asterisk-prompt-fr-armelle',
   'asterisk-prompt-it-menardi',
+  // Seven more voices, of KTuberling's spoken words (test/support/conversations.ts).
+  'ktuberling-data',
   // Tests only: the browser that drives the web app (playwright-core, fake microphone).
   'chromium',
   // Context terms missing from the engine's dictionary: their pronunciations.

@@ -13,7 +13,9 @@
  *   June (fr-CA), Carlo (it-IT) and the Russian IVR voice (three women, one man),
  *   and the prompts of July (es-CO), Armelle (fr) and Menardi (it), three women.
  *   Telephone conversations hold four voices of one channel type, so a
- *   diarizer cannot tell them apart by the recording chain alone.
+ *   diarizer cannot tell them apart by the recording chain alone;
+ * - wideband, one word at a time: seven KTuberling volunteers (five men, two
+ *   women), used only by the evaluation set's new-voices part.
  *
  * Within a conversation each recording is used once: a voice is never
  * recognised by hearing the very same samples again.
@@ -28,6 +30,7 @@ const SAMPLES_PER_MS = SAMPLE_RATE / 1000;
 const POCKETSPHINX_DATA = '/usr/share/pocketsphinx/test/data';
 const ALSA_SOUNDS = '/usr/share/sounds/alsa';
 const ASTERISK_SOUNDS = '/usr/share/asterisk/sounds';
+const KTUBERLING_SOUNDS = '/usr/share/ktuberling/sounds';
 
 /** A labelled stretch of speech: who spoke from `startMs` to `endMs`. */
 export interface SpeakerSegment {
@@ -66,6 +69,12 @@ const asteriskClips = (dir: string) => () =>
     return size > 2000 && size < 11_200;
   });
 
+// ktuberling-data: one volunteer per language says the toy's words (0.4–1.2 s
+// each, 44.1 kHz or 48 kHz, each on their own microphone). Only languages
+// whose words are one person's: one voice by x-vector clustering of all of
+// them and a narrow pitch range (F0 median, 10th–90th percentile, in Hz).
+const ktuberlingClips = (language: string) => () => sorted(join(KTUBERLING_SOUNDS, language), (n) => /\.(ogg|opus|wav)$/.test(n));
+
 export const VOICES = {
   librivox: { name: 'librivox', clips: () => sorted(join(POCKETSPHINX_DATA, 'librivox'), (n) => n.endsWith('.wav')) },
   cards: { name: 'cards', clips: () => sorted(join(POCKETSPHINX_DATA, 'cards'), (n) => n.endsWith('.wav')) },
@@ -80,6 +89,20 @@ export const VOICES = {
   armelle: { name: 'armelle', clips: asteriskClips('fr') },
   // asterisk-prompt-it-menardi: the Menardi prompts (woman, Italian).
   menardi: { name: 'menardi', clips: asteriskClips('it_IT_f_Menardi') },
+  // German, man: 155 (137–180).
+  german: { name: 'german', clips: ktuberlingClips('de') },
+  // Greek, man: 154 (143–172).
+  greek: { name: 'greek', clips: ktuberlingClips('el') },
+  // Galician, woman: 320 (281–400).
+  galician: { name: 'galician', clips: ktuberlingClips('gl') },
+  // Lithuanian, man: 158 (133–195).
+  lithuanian: { name: 'lithuanian', clips: ktuberlingClips('lt') },
+  // Slovenian, man: 160 (134–178).
+  slovenian: { name: 'slovenian', clips: ktuberlingClips('sl') },
+  // Walloon, man: 130 (119–150).
+  walloon: { name: 'walloon', clips: ktuberlingClips('wa') },
+  // Norwegian Nynorsk, woman: 195 (178–219).
+  nynorsk: { name: 'nynorsk', clips: ktuberlingClips('nn') },
 } satisfies Record<string, Voice>;
 
 export type VoiceName = keyof typeof VOICES;

@@ -14,7 +14,9 @@
  *
  * Two parts that share no audio: the tuning part (even-numbered recordings
  * of every voice) and the held-apart part (odd-numbered ones), with other
- * voice combinations and seeds. Settings are tuned on the first only.
+ * voice combinations and seeds. Settings are tuned on the first only. A
+ * third, the new-voices part, is held apart too: seven voices that neither
+ * other part has (all their recordings), added after every setting was chosen.
  */
 import { execFileSync } from 'node:child_process';
 import { type Recording, SAMPLE_RATE, type SpeakerSegment, VOICES, type VoiceName, decodeClip, random, speechExtent } from './conversations.js';
@@ -37,7 +39,7 @@ export interface EvaluationRecording extends Recording {
   conditions: Conditions;
 }
 
-export type Part = 'tuning' | 'held-apart';
+export type Part = 'tuning' | 'held-apart' | 'new-voices';
 
 const TURN_MS: Record<TurnLength, [number, number]> = { short: [1000, 3000], long: [3000, 8000] };
 const PAUSE_MS: Record<Pauses, [number, number]> = { none: [0, 0], natural: [200, 1000] };
@@ -119,11 +121,12 @@ export function buildRecording(spec: RecordingSpec): EvaluationRecording {
   const rand = random(spec.seed);
   const [minTurnMs, maxTurnMs] = TURN_MS[conditions.turns];
   const [minPauseMs, maxPauseMs] = PAUSE_MS[conditions.pauses];
-  const parity = spec.part === 'tuning' ? 0 : 1;
+  // The first two parts share the ten voices, one taking every other recording; the third has its own voices.
+  const keep = (k: number) => spec.part === 'new-voices' || k % 2 === (spec.part === 'tuning' ? 0 : 1);
   const uneven = conditions.levels === 'uneven';
   const queues = spec.voices.map((voice, i) => ({
     voice,
-    clips: VOICES[voice].clips().filter((_, k) => k % 2 === parity),
+    clips: VOICES[voice].clips().filter((_, k) => keep(k)),
     // Different recordings of a voice in different conversations, where it has many.
     next: 0,
     spokenMs: 0,
@@ -251,6 +254,21 @@ const COMBINATIONS: Record<Part, VoiceName[][]> = {
     ['june', 'alsa', 'carlo', 'july'],
     ['armelle', 'menardi', 'carlo', 'russian', 'cards'],
     ['librivox', 'allison', 'july', 'june', 'carlo'],
+  ],
+  // Five men (german, greek, lithuanian, slovenian, walloon) and two women.
+  'new-voices': [
+    ['lithuanian'],
+    ['nynorsk'],
+    ['german', 'greek'],
+    ['slovenian', 'walloon'],
+    ['galician', 'nynorsk'],
+    ['lithuanian', 'slovenian'],
+    ['greek', 'galician'],
+    ['german', 'lithuanian', 'nynorsk'],
+    ['walloon', 'greek', 'slovenian'],
+    ['lithuanian', 'german', 'galician', 'walloon'],
+    ['slovenian', 'greek', 'nynorsk', 'german', 'lithuanian'],
+    ['walloon', 'galician', 'lithuanian', 'greek', 'german'],
   ],
 };
 
