@@ -73,7 +73,7 @@ for (const [part, bounds] of Object.entries(PARTS)) {
 
       test(`the number of speakers is found for at least ${(bounds[kind].countAccuracy * 100).toFixed(0)}% of the recordings`, () => {
         const right = scores.filter((s) => s.found === s.speakers).length;
-        assert.ok(right / scores.length >= bounds[kind].countAccuracy - 1e-9, `${right} of ${scores.length}`);
+        assert.ok(right / scores.length >= bounds[kind].countAccuracy, `${right} of ${scores.length}`);
       });
     });
   }
