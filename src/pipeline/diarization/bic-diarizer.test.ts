@@ -87,6 +87,42 @@ describe('BicDiarizer', () => {
     assert.equal(speakers(collapsed), 1, 'the levels close to the best alone find one voice');
   });
 
+  // A man and a woman in 1–3 s turns cut straight together: windows across
+  // the turns chain them, so every pruning level sees one voice, but the
+  // best level's graph cut in two gives halves far apart.
+  it('tells two voices apart when no pruning level sees more than one', async () => {
+    const recording = buildRecording({
+      voices: ['carlo', 'june'],
+      conditions: { turns: 'short', pauses: 'none', levels: 'uneven', channel: 'clean' },
+      perVoiceMs: 25_000,
+      seed: 95183475,
+      part: 'tuning',
+    });
+    const turns = await diarize(recording);
+    assert.equal(speakers(turns), 2);
+    const { der } = diarizationErrorRate(recording.reference, turns, 250);
+    assert.ok(der < 0.15, `DER ${der}`);
+    const unchecked = await diarize(recording, { spectral: { ...DEFAULT_SPECTRAL_OPTIONS, twoVoicesBelowCosine: null } });
+    assert.equal(speakers(unchecked), 1, 'every level alone finds one voice');
+  });
+
+  // 11 s of a man and a woman, the man on the telephone: 19 windows.
+  it('clusters the windows of a call of about ten seconds', async () => {
+    const recording = buildRecording({
+      voices: ['cards', 'alsa'],
+      conditions: { turns: 'long', pauses: 'none', levels: 'even', channel: 'telephone' },
+      perVoiceMs: 25_000,
+      seed: 1793966910,
+      part: 'tuning',
+    });
+    const turns = await diarize(recording);
+    assert.equal(speakers(turns), 2);
+    const { der } = diarizationErrorRate(recording.reference, turns, 250);
+    assert.ok(der < 0.1, `DER ${der}`);
+    const segments = await diarize(recording, { spectral: { ...DEFAULT_SPECTRAL_OPTIONS, minWindows: 20 } });
+    assert.equal(speakers(segments), 1, 'the segments of the BIC path join the two voices');
+  });
+
   it('keeps one voice one speaker', async () => {
     const turns = await diarize(monologue('librivox reader', 'librivox', 60_000));
     assert.ok(turns.length > 0);

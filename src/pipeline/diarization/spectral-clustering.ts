@@ -14,6 +14,10 @@
  *    one with the most groups wins: denser graphs join similar voices, and
  *    are often best by only a little. One group only when no level sees
  *    more: else the best level that does, and step 4 joins what is one voice.
+ *    When no level sees more, the best level's graph is still cut in two, and
+ *    the two halves are two voices if their mean embeddings are far apart:
+ *    turns of 1–3 s chain voices together through the windows that straddle
+ *    them, so that no eigengap stands out, yet the halves stay apart.
  * 3. k-means on the first k eigenvectors labels the windows.
  * 4. Groups of fewer than `minClusterSize` windows (a cough, a laugh, a
  *    window across a turn change) join their nearest group, and groups
@@ -56,6 +60,14 @@ export interface SpectralOptions {
    * whenever the chosen level says so.
    */
   oneVoiceWhenAllLevelsAgree: boolean;
+  /**
+   * When every level sees one voice: the best level's graph cut in two is two
+   * voices if the halves' mean embeddings (before centring) agree less than
+   * this. Halves of one voice agreed at 0.675 and above on 240 monologues,
+   * halves of two voices that no level told apart mostly below 0.65
+   * (docs/diarization.md). null: one voice.
+   */
+  twoVoicesBelowCosine: number | null;
 }
 
 /** For a whole recording (docs/diarization.md: tuned on the tuning part and a scratch check). */
@@ -67,9 +79,10 @@ export const DEFAULT_SPECTRAL_OPTIONS: SpectralOptions = {
   mergeCosine: 0.7,
   splitCosine: 0.3,
   maxWindows: 400,
-  minWindows: 20,
+  minWindows: 8,
   countTolerance: 1.2,
   oneVoiceWhenAllLevelsAgree: true,
+  twoVoicesBelowCosine: 0.65,
 };
 
 /** Fewer windows than this are one speaker: too few to find groups in. */
@@ -85,8 +98,14 @@ export function clusterEmbeddings(embeddings: readonly Float32Array[], options: 
   if (n < MIN_WINDOWS) return new Array<number>(n).fill(0);
   const step = Math.ceil(n / options.maxWindows);
   const sample = embeddings.filter((_, i) => i % step === 0);
-  let labels = spectralLabels(centred(sample), options);
-  labels = absorbSmall(sample, labels, options.minClusterSize);
+  const found = spectralLabels(centred(sample), options);
+  let labels = absorbSmall(sample, found.labels, options.minClusterSize);
+  if (found.everyLevelSawOne) {
+    // The split rule's 2-means cut, where it applies, is the better one (it scored so).
+    const one = labels.map(() => 0);
+    const splitAnyway = options.splitCosine !== null && new Set(splitDisagreeing(sample, one, options)).size > 1;
+    if (splitAnyway || !halvesApart(sample, labels, options.twoVoicesBelowCosine!)) labels = one;
+  }
   labels = mergeAgreeing(sample, labels, options.mergeCosine);
   if (options.splitCosine !== null) labels = splitDisagreeing(sample, labels, options);
   if (step > 1) {
@@ -115,7 +134,8 @@ function centred(embeddings: readonly Float32Array[]): Float64Array[] {
   return embeddings.map((e) => unit(Float64Array.from(e, (x, i) => x - mean[i]!)));
 }
 
-function spectralLabels(points: readonly Float64Array[], options: SpectralOptions): number[] {
+/** Labels by the chosen level; `everyLevelSawOne`: they are that level's graph cut in two, to be checked by {@link halvesApart}. */
+function spectralLabels(points: readonly Float64Array[], options: SpectralOptions): { labels: number[]; everyLevelSawOne: boolean } {
   const n = points.length;
   const similarity = new Float64Array(n * n);
   for (let i = 0; i < n; i++) for (let j = i; j < n; j++) similarity[i * n + j] = similarity[j * n + i] = dot(points[i]!, points[j]!);
@@ -166,15 +186,28 @@ function spectralLabels(points: readonly Float64Array[], options: SpectralOption
   // where several voices chain through windows that straddle quick turns,
   // and win by a little, while a sparser level still sees them apart (five
   // voices found as one in 1–3 s turns). The merge rule joins what is one.
+  let everyLevelSawOne = false;
   if (best?.k === 1 && options.oneVoiceWhenAllLevelsAgree) {
     const several = found.filter((f) => f.k > 1);
     if (several.length > 0) best = several.reduce((a, b) => (b.ratio < a.ratio ? b : a));
+    else if (options.twoVoicesBelowCosine !== null) {
+      best = { ...found.reduce((a, b) => (b.ratio < a.ratio ? b : a)), k: 2 };
+      everyLevelSawOne = true;
+    }
   }
-  if (!best || best.k === 1) return new Array<number>(n).fill(0);
+  if (!best || best.k === 1) return { labels: new Array<number>(n).fill(0), everyLevelSawOne };
   const { k } = best;
   const { vectors } = symmetricEigen(laplacianOf(best.p), n);
   const rows = Array.from({ length: n }, (_, i) => vectors.slice(i * n, i * n + k));
-  return kMeans(rows, k);
+  return { labels: kMeans(rows, k), everyLevelSawOne };
+}
+
+/** Whether the two groups of `labels` (after small ones joined others) are two voices. */
+function halvesApart(embeddings: readonly Float32Array[], labels: readonly number[], belowCosine: number): boolean {
+  const present = [...new Set(labels)];
+  if (present.length < 2) return false;
+  const centroids = centroidsOf(embeddings, labels);
+  return dot(centroids[present[0]!]!, centroids[present[1]!]!) < belowCosine;
 }
 
 /** Lloyd's k-means from farthest-point starts: deterministic. */
