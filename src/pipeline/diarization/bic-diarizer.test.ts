@@ -123,6 +123,24 @@ describe('BicDiarizer', () => {
     assert.equal(speakers(segments), 1, 'the segments of the BIC path join the two voices');
   });
 
+  // Three voices: June's last two turns form a group of their own, heard
+  // in two stretches, whose mean x-vector is like hers.
+  it('gives a voice back the turns that one stretch of its own split off', async () => {
+    const recording = buildRecording({
+      voices: ['librivox', 'allison', 'june'],
+      conditions: { turns: 'long', pauses: 'natural', levels: 'uneven', channel: 'telephone' },
+      perVoiceMs: 25_000,
+      seed: 2022841908,
+      part: 'tuning',
+    });
+    const turns = await diarize(recording);
+    assert.equal(speakers(turns), 3);
+    const { der } = diarizationErrorRate(recording.reference, turns, 250);
+    assert.ok(der < 0.05, `DER ${der}`);
+    const unmerged = await diarize(recording, { spectral: { ...DEFAULT_SPECTRAL_OPTIONS, fewStretchesMergeCosine: null } });
+    assert.equal(speakers(unmerged), 4, 'without the merge one voice is two');
+  });
+
   it('keeps one voice one speaker', async () => {
     const turns = await diarize(monologue('librivox reader', 'librivox', 60_000));
     assert.ok(turns.length > 0);

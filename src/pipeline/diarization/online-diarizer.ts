@@ -83,8 +83,10 @@ export const DEFAULT_ONLINE_DIARIZER_OPTIONS: OnlineDiarizerOptions = {
   // windows hold a new voice's first seconds, which the eigengaps miss, and
   // async's 0.3 cost real time 0.2–0.5 points of words on every check.
   // Async's check of halves when every level sees one voice split voices
-  // here (4 more over-counts on 80 scratch recordings, no more words).
-  spectral: { ...DEFAULT_SPECTRAL_OPTIONS, minNeighbours: 12, splitCosine: 0.4, minWindows: 20, twoVoicesBelowCosine: null },
+  // here (4 more over-counts on 80 scratch recordings, no more words). The
+  // last minute's windows hold a new voice in one stretch, so async's merge
+  // of groups heard in few stretches would join every newcomer to someone.
+  spectral: { ...DEFAULT_SPECTRAL_OPTIONS, minNeighbours: 12, splitCosine: 0.4, minWindows: 20, twoVoicesBelowCosine: null, fewStretchesMergeCosine: null },
   recentWindows: 120,
   windowFrames: 150,
   windowHop: 50,

@@ -68,6 +68,15 @@ export interface SpectralOptions {
    * (docs/diarization.md). null: one voice.
    */
   twoVoicesBelowCosine: number | null;
+  /**
+   * A turn-taking prior, last: a group heard in at most two stretches of
+   * windows in time joins the group it is most like if their mean embeddings
+   * agree at least this much (a lower bar than `mergeCosine`). Of the groups
+   * that one voice split off, most are one or two of its turns; a voice that
+   * really is someone else comes back, or is less alike. Needs the
+   * embeddings in time order. null: no such merge.
+   */
+  fewStretchesMergeCosine: number | null;
 }
 
 /** For a whole recording (docs/diarization.md: tuned on the tuning part and a scratch check). */
@@ -83,6 +92,7 @@ export const DEFAULT_SPECTRAL_OPTIONS: SpectralOptions = {
   countTolerance: 1.2,
   oneVoiceWhenAllLevelsAgree: true,
   twoVoicesBelowCosine: 0.65,
+  fewStretchesMergeCosine: 0.55,
 };
 
 /** Fewer windows than this are one speaker: too few to find groups in. */
@@ -108,6 +118,7 @@ export function clusterEmbeddings(embeddings: readonly Float32Array[], options: 
   }
   labels = mergeAgreeing(sample, labels, options.mergeCosine);
   if (options.splitCosine !== null) labels = splitDisagreeing(sample, labels, options);
+  if (options.fewStretchesMergeCosine !== null) labels = mergeFewStretches(sample, labels, options.fewStretchesMergeCosine);
   if (step > 1) {
     const centroids = centroidsOf(sample, labels);
     labels = embeddings.map((e) => nearest(centroids, e));
@@ -296,6 +307,45 @@ function mergeAgreeing(embeddings: readonly Float32Array[], labels: number[], th
         if (score >= bestScore) {
           bestScore = score;
           pair = [present[a]!, present[b]!];
+        }
+      }
+    }
+    if (!pair) return labels;
+    const [keep, drop] = pair;
+    labels = labels.map((l) => (l === drop ? keep : l));
+  }
+}
+
+/** A group's stretches: runs of its windows in time, across at most this many windows of others. */
+const STRETCH_GAP_WINDOWS = 2;
+const FEW_STRETCHES = 2;
+
+function stretchCount(labels: readonly number[], label: number): number {
+  let count = 0;
+  let last = -Infinity;
+  labels.forEach((l, i) => {
+    if (l !== label) return;
+    if (i - last > STRETCH_GAP_WINDOWS + 1) count++;
+    last = i;
+  });
+  return count;
+}
+
+function mergeFewStretches(embeddings: readonly Float32Array[], labels: number[], threshold: number): number[] {
+  for (;;) {
+    const present = [...new Set(labels)];
+    if (present.length < 2) return labels;
+    const centroids = centroidsOf(embeddings, labels);
+    let pair: [number, number] | null = null;
+    let bestScore = threshold;
+    for (const brief of present) {
+      if (stretchCount(labels, brief) > FEW_STRETCHES) continue;
+      for (const other of present) {
+        if (other === brief) continue;
+        const score = dot(centroids[brief]!, centroids[other]!);
+        if (score >= bestScore) {
+          bestScore = score;
+          pair = [other, brief];
         }
       }
     }
