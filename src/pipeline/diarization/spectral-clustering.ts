@@ -118,7 +118,7 @@ export function clusterEmbeddings(embeddings: readonly Float32Array[], options: 
   }
   labels = mergeAgreeing(sample, labels, options.mergeCosine);
   if (options.splitCosine !== null) labels = splitDisagreeing(sample, labels, options);
-  if (options.fewStretchesMergeCosine !== null) labels = mergeFewStretches(sample, labels, options.fewStretchesMergeCosine);
+  if (options.fewStretchesMergeCosine !== null) labels = mergeAgreeing(sample, labels, options.fewStretchesMergeCosine, heardInFewStretches);
   if (step > 1) {
     const centroids = centroidsOf(sample, labels);
     labels = embeddings.map((e) => nearest(centroids, e));
@@ -294,15 +294,26 @@ function absorbSmall(embeddings: readonly Float32Array[], labels: number[], minS
   return labels.map((l, i) => (sizes.get(l)! >= minSize ? l : nearest(centroids, embeddings[i]!, large)));
 }
 
-function mergeAgreeing(embeddings: readonly Float32Array[], labels: number[], threshold: number): number[] {
+/**
+ * Merges the most alike pair of groups while their mean embeddings agree at
+ * least `threshold`, among pairs with a group `mayJoin` accepts (all by default).
+ */
+function mergeAgreeing(
+  embeddings: readonly Float32Array[],
+  labels: number[],
+  threshold: number,
+  mayJoin: (label: number, labels: readonly number[]) => boolean = () => true,
+): number[] {
   for (;;) {
     const present = [...new Set(labels)];
     if (present.length < 2) return labels;
     const centroids = centroidsOf(embeddings, labels);
+    const joinable = new Set(present.filter((l) => mayJoin(l, labels)));
     let pair: [number, number] | null = null;
     let bestScore = threshold;
     for (let a = 0; a < present.length; a++) {
       for (let b = a + 1; b < present.length; b++) {
+        if (!joinable.has(present[a]!) && !joinable.has(present[b]!)) continue;
         const score = dot(centroids[present[a]!]!, centroids[present[b]!]!);
         if (score >= bestScore) {
           bestScore = score;
@@ -331,28 +342,8 @@ function stretchCount(labels: readonly number[], label: number): number {
   return count;
 }
 
-function mergeFewStretches(embeddings: readonly Float32Array[], labels: number[], threshold: number): number[] {
-  for (;;) {
-    const present = [...new Set(labels)];
-    if (present.length < 2) return labels;
-    const centroids = centroidsOf(embeddings, labels);
-    let pair: [number, number] | null = null;
-    let bestScore = threshold;
-    for (const brief of present) {
-      if (stretchCount(labels, brief) > FEW_STRETCHES) continue;
-      for (const other of present) {
-        if (other === brief) continue;
-        const score = dot(centroids[brief]!, centroids[other]!);
-        if (score >= bestScore) {
-          bestScore = score;
-          pair = [other, brief];
-        }
-      }
-    }
-    if (!pair) return labels;
-    const [keep, drop] = pair;
-    labels = labels.map((l) => (l === drop ? keep : l));
-  }
+function heardInFewStretches(label: number, labels: readonly number[]): boolean {
+  return stretchCount(labels, label) <= FEW_STRETCHES;
 }
 
 function inAppearanceOrder(labels: readonly number[]): number[] {
