@@ -23,6 +23,9 @@
  *    window across a turn change) join their nearest group, and groups
  *    whose mean embeddings agree above `mergeCosine` (before centring)
  *    merge: one voice that the graph split in two.
+ * 5. Groups whose halves disagree split (`splitCosine`), and a group heard
+ *    in only one or two stretches joins a group it is like at a lower bar
+ *    (`fewStretchesMergeCosine`): one voice's turns split off.
  */
 import { symmetricEigen, symmetricEigenvalues } from '../../lib/symmetric-eigen.js';
 
