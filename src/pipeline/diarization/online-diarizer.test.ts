@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { VOICES, conversation, decodeClip, speechExtent, type Recording } from '../../../test/support/conversations.js';
 import { diarizationErrorRate } from '../../lib/diarization-error-rate.js';
-import { pseudoWordUtterances } from '../../../test/support/diarization-evaluation.js';
+import { pseudoWordUtterances, scoreRecording } from '../../../test/support/diarization-evaluation.js';
+import { buildRecording } from '../../../test/support/diarization-set.js';
 import type { TimedWord } from './diarizer.js';
 import { OnlineDiarizer } from './online-diarizer.js';
 import { speakerNetwork } from './speaker-model.js';
@@ -39,6 +40,24 @@ describe('OnlineDiarizer', () => {
     assert.deepEqual([...new Set(labelled.map((w) => w.speaker))], ['1', '2', '3']);
     const { der } = diarizationErrorRate(men.reference, labelled, 250);
     assert.ok(der < 0.05, `DER ${der}`);
+  });
+
+  // Turns of 1–3 s cut straight together: one utterance holds many turns,
+  // and the 1.5 s windows give each turn's edges to the neighbour.
+  it('moves the changes of voice inside an utterance to where the frames change', async () => {
+    const recording = buildRecording({
+      voices: ['alsa', 'menardi'],
+      conditions: { turns: 'short', pauses: 'none', levels: 'even', channel: 'clean' },
+      perVoiceMs: 25_000,
+      seed: 512008029,
+      part: 'tuning',
+    });
+    const score = await scoreRecording(recording, 'live');
+    const windowsOnly = await scoreRecording(recording, 'live', { live: { resegmentation: null } });
+    assert.equal(score.found, 2);
+    assert.equal(windowsOnly.found, 2, 'the same voices either way');
+    assert.ok(score.wordsRight / score.words > 0.93, `${score.wordsRight} of ${score.words} words`);
+    assert.ok(windowsOnly.wordsRight / windowsOnly.words < 0.85, `by the windows alone: ${windowsOnly.wordsRight} of ${windowsOnly.words}`);
   });
 
   it('final labels do not depend on the provisional labels asked for in between', async () => {

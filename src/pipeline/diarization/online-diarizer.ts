@@ -25,6 +25,7 @@
 import { type EmbeddingSum, clusterAnchored } from './agglomerative-clustering.js';
 import { type ChangeDetectionOptions, DEFAULT_CHANGE_DETECTION_OPTIONS, speakerChanges } from './change-detection.js';
 import { type GaussianStats, addFrames, addStats, deltaBic, emptyStats, logDetCovariance } from './gaussian-stats.js';
+import { resegmentWithPriors } from './resegmentation.js';
 import { type LiveDiarizer, MAX_SPEAKERS, type TimedWord } from './diarizer.js';
 import { FRAME_MS, MFCC_DIM, MfccExtractor } from './mfcc.js';
 import { xvectorInput } from './kaldi-mfcc.js';
@@ -60,6 +61,13 @@ export interface OnlineDiarizerOptions {
   windowHop: number;
   /** A cluster of new windows that matches no speaker is a new voice with at least this many; else the closest voice. */
   minNewVoiceWindows: number;
+  /**
+   * After spectral clustering: the words' speech frames relabelled by
+   * Viterbi among the voices their windows were given, with one Gaussian per
+   * voice from those frames and all its earlier final speech; null: each
+   * word takes its nearest window's voice.
+   */
+  resegmentation: { changePenalty: number; passes: number } | null;
 }
 
 export const DEFAULT_ONLINE_DIARIZER_OPTIONS: OnlineDiarizerOptions = {
@@ -91,6 +99,8 @@ export const DEFAULT_ONLINE_DIARIZER_OPTIONS: OnlineDiarizerOptions = {
   windowFrames: 150,
   windowHop: 50,
   minNewVoiceWindows: 3,
+  // As async's; 20 did no better on the scratch check (docs/diarization.md).
+  resegmentation: { changePenalty: 40, passes: 2 },
 };
 
 const SAMPLES_PER_FRAME = 160;
@@ -231,6 +241,7 @@ export class OnlineDiarizer implements LiveDiarizer {
     if (windows && this.recent.length + windows.embeddings.length >= this.options.spectral!.minWindows) {
       const voices = this.clusterWindows(windows.embeddings, this.options.spectral!);
       out = words.map((word) => voices[nearestCentre(windows.centres, (word.startMs + word.endMs) / 2)]!);
+      if (this.options.resegmentation) out = this.resegment(words, windows.centres, voices, out, this.options.resegmentation);
       speakers = pieces.map((piece, k) => majority(out.slice(k === 0 ? 0 : pieces[k - 1]!.to, piece.to)));
       this.rememberWindows(windows.embeddings, voices);
     } else {
@@ -518,22 +529,8 @@ export class OnlineDiarizer implements LiveDiarizer {
    */
   private pieces(words: readonly TimedWord[]): Piece[] {
     const { segmentFrames, changeDetection } = this.options;
-    const ranges = words.map((w) => this.frameRange(w));
-    let loudest = -Infinity;
-    for (const [from, to] of ranges) for (let f = from; f < to; f++) loudest = Math.max(loudest, this.energy[f]!);
-    // The speech frames of the words, side by side, and the word of each.
-    const speech: number[] = [];
-    const wordOf: number[] = [];
-    ranges.forEach(([from, to], i) => {
-      for (let f = from; f < to; f++) {
-        if (this.energy[f]! < loudest - SPEECH_RANGE) continue;
-        speech.push(f);
-        wordOf.push(i);
-      }
-    });
-    const gathered = new Float32Array(speech.length * MFCC_DIM);
-    speech.forEach((f, k) => gathered.set(this.rows.subarray(f * MFCC_DIM, (f + 1) * MFCC_DIM), k * MFCC_DIM));
-    const changes = changeDetection ? speakerChanges(gathered, MFCC_DIM, 0, speech.length, changeDetection) : [];
+    const { gathered, wordOf } = this.speechFrames(words);
+    const changes = changeDetection ? speakerChanges(gathered, MFCC_DIM, 0, wordOf.length, changeDetection) : [];
     const changeAt = new Set(changes.map((c) => wordOf[c]!));
 
     const pieces: Piece[] = [];
@@ -563,6 +560,57 @@ export class OnlineDiarizer implements LiveDiarizer {
       last.to = words.length;
     }
     return pieces;
+  }
+
+  /**
+   * The speech frames of the words, side by side (`rows` layout), with the
+   * word and stream frame index of each.
+   */
+  private speechFrames(words: readonly TimedWord[]): { gathered: Float32Array; wordOf: number[]; frames: number[] } {
+    const ranges = words.map((w) => this.frameRange(w));
+    let loudest = -Infinity;
+    for (const [from, to] of ranges) for (let f = from; f < to; f++) loudest = Math.max(loudest, this.energy[f]!);
+    const speech: number[] = [];
+    const wordOf: number[] = [];
+    ranges.forEach(([from, to], i) => {
+      for (let f = from; f < to; f++) {
+        if (this.energy[f]! < loudest - SPEECH_RANGE) continue;
+        speech.push(f);
+        wordOf.push(i);
+      }
+    });
+    const gathered = new Float32Array(speech.length * MFCC_DIM);
+    speech.forEach((f, k) => gathered.set(this.rows.subarray(f * MFCC_DIM, (f + 1) * MFCC_DIM), k * MFCC_DIM));
+    return { gathered, wordOf, frames: speech.map((f) => this.firstFrame + f) };
+  }
+
+  /**
+   * Each word's voice from its speech frames' after re-segmentation: the
+   * windows are 1.5 s, so in quick turns a window's voice spills onto the
+   * neighbour's first and last words, and the frames' Gaussians place the
+   * change better (as async's re-segmentation does). Only the voices the
+   * windows found take part, so no voice is added or lost here.
+   */
+  private resegment(
+    words: readonly TimedWord[],
+    centres: readonly number[],
+    voices: readonly number[],
+    out: readonly number[],
+    options: { changePenalty: number; passes: number },
+  ): number[] {
+    const present = [...new Set(voices)];
+    if (present.length < 2) return [...out];
+    const { gathered, wordOf, frames } = this.speechFrames(words);
+    const initial = Int32Array.from(frames, (f) => present.indexOf(voices[nearestCentre(centres, f * FRAME_MS + FRAME_MS / 2)]!));
+    const priors = present.map((v) => this.totals[v] ?? null);
+    const labels = resegmentWithPriors(gathered, MFCC_DIM, frames.length, initial, present.length, priors, options.passes, { ...options, pausePenalty: 0 }, 2 * MFCC_DIM);
+    const votes = words.map(() => new Array<number>(present.length).fill(0));
+    labels.forEach((l, k) => votes[wordOf[k]!]![l]!++);
+    return out.map((voice, i) => {
+      const row = votes[i]!;
+      const best = row.indexOf(Math.max(...row));
+      return row[best]! > 0 ? present[best]! : voice;
+    });
   }
 
   /** Indexes into `rows` of the frames inside `word`. */
