@@ -6,7 +6,8 @@
  * clustering (spectral-clustering.ts) of its windows together with the last
  * {@link OnlineDiarizerOptions.recentWindows} final ones; each cluster is the
  * speaker whose final windows it holds most of, and a cluster of new windows
- * that holds none is a new voice.
+ * that holds none is a new voice. The words' speech frames are then
+ * re-segmented among the voices their windows were given (resegmentation.ts).
  *
  * Before that, and without the network: each batch of final words is cut
  * into pieces of a few seconds of speech, which are clustered with the
