@@ -586,7 +586,7 @@ export class OnlineDiarizer implements LiveDiarizer {
   }
 
   /**
-   * Each word's voice from its speech frames' after re-segmentation: the
+   * Each word's voice: that of most of its speech frames after re-segmentation. The
    * windows are 1.5 s, so in quick turns a window's voice spills onto the
    * neighbour's first and last words, and the frames' Gaussians place the
    * change better (as async's re-segmentation does). Only the voices the
