@@ -153,6 +153,13 @@ interface NetworkPass {
   originMs: number;
 }
 
+/** The speech frames of a batch of words, side by side (`rows` layout), with the word and stream frame index of each. */
+interface SpeechOfWords {
+  gathered: Float32Array;
+  wordOf: number[];
+  frames: number[];
+}
+
 interface Piece {
   /** The piece ends before word `to` of the call (it starts where the previous one ends). */
   to: number;
@@ -234,7 +241,8 @@ export class OnlineDiarizer implements LiveDiarizer {
 
   labelFinal(words: readonly TimedWord[]): string[] {
     this.provisional = null;
-    const pieces = this.pieces(words);
+    const speech = this.speechFrames(words);
+    const pieces = this.pieces(words, speech);
     const pass = this.network && pieces.length > 0 ? this.networkPass(words, this.network) : null;
     const windows = pass && this.options.spectral ? this.windowsOf(pass, this.network!) : null;
     let speakers: number[];
@@ -242,7 +250,7 @@ export class OnlineDiarizer implements LiveDiarizer {
     if (windows && this.recent.length + windows.embeddings.length >= this.options.spectral!.minWindows) {
       const voices = this.clusterWindows(windows.embeddings, this.options.spectral!);
       out = words.map((word) => voices[nearestCentre(windows.centres, (word.startMs + word.endMs) / 2)]!);
-      if (this.options.resegmentation) out = this.resegment(words, windows.centres, voices, out, this.options.resegmentation);
+      if (this.options.resegmentation) out = this.resegment(speech, windows.centres, voices, out, this.options.resegmentation);
       speakers = pieces.map((piece, k) => majority(out.slice(k === 0 ? 0 : pieces[k - 1]!.to, piece.to)));
       this.rememberWindows(windows.embeddings, voices);
     } else {
@@ -528,9 +536,9 @@ export class OnlineDiarizer implements LiveDiarizer {
    * joins the piece before it. Words without speech frames belong to the
    * piece they are in.
    */
-  private pieces(words: readonly TimedWord[]): Piece[] {
+  private pieces(words: readonly TimedWord[], speech: SpeechOfWords = this.speechFrames(words)): Piece[] {
     const { segmentFrames, changeDetection } = this.options;
-    const { gathered, wordOf } = this.speechFrames(words);
+    const { gathered, wordOf } = speech;
     const changes = changeDetection ? speakerChanges(gathered, MFCC_DIM, 0, wordOf.length, changeDetection) : [];
     const changeAt = new Set(changes.map((c) => wordOf[c]!));
 
@@ -563,11 +571,8 @@ export class OnlineDiarizer implements LiveDiarizer {
     return pieces;
   }
 
-  /**
-   * The speech frames of the words, side by side (`rows` layout), with the
-   * word and stream frame index of each.
-   */
-  private speechFrames(words: readonly TimedWord[]): { gathered: Float32Array; wordOf: number[]; frames: number[] } {
+  /** The words' frames within 30 dB of their loudest. */
+  private speechFrames(words: readonly TimedWord[]): SpeechOfWords {
     const ranges = words.map((w) => this.frameRange(w));
     let loudest = -Infinity;
     for (const [from, to] of ranges) for (let f = from; f < to; f++) loudest = Math.max(loudest, this.energy[f]!);
@@ -593,7 +598,7 @@ export class OnlineDiarizer implements LiveDiarizer {
    * windows found take part, so no voice is added or lost here.
    */
   private resegment(
-    words: readonly TimedWord[],
+    { gathered, wordOf, frames }: SpeechOfWords,
     centres: readonly number[],
     voices: readonly number[],
     out: readonly number[],
@@ -601,11 +606,10 @@ export class OnlineDiarizer implements LiveDiarizer {
   ): number[] {
     const present = [...new Set(voices)];
     if (present.length < 2) return [...out];
-    const { gathered, wordOf, frames } = this.speechFrames(words);
     const initial = Int32Array.from(frames, (f) => present.indexOf(voices[nearestCentre(centres, f * FRAME_MS + FRAME_MS / 2)]!));
     const priors = present.map((v) => this.totals[v] ?? null);
-    const labels = resegmentWithPriors(gathered, MFCC_DIM, frames.length, initial, present.length, priors, options.passes, { ...options, pausePenalty: 0 }, 2 * MFCC_DIM);
-    const votes = words.map(() => new Array<number>(present.length).fill(0));
+    const labels = resegmentWithPriors(gathered, MFCC_DIM, initial, present.length, priors, { ...options, minFrames: 2 * MFCC_DIM });
+    const votes = out.map(() => new Array<number>(present.length).fill(0));
     labels.forEach((l, k) => votes[wordOf[k]!]![l]!++);
     return out.map((voice, i) => {
       const row = votes[i]!;

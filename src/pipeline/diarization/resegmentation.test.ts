@@ -56,19 +56,19 @@ describe('statsByLabel and modelsOf', () => {
 });
 
 describe('resegmentWithPriors', () => {
-  const options = { changePenalty: 20, pausePenalty: 5 };
+  const options = { changePenalty: 20, passes: 2 };
   // The labels given put the change 40 frames late, as a window across a turn change does.
   const late = Int32Array.from({ length: 300 }, (_, i) => (i < 210 ? 0 : 1));
 
   it('moves a change to where the frames change, with each voice learnt from its frames and its prior', () => {
     const priors = [gaussianSegment(A, 500, 7), gaussianSegment(B, 500, 8)];
-    const labels = resegmentWithPriors(switching(300, 170), 3, 300, late, 2, priors, 2, options, 6);
+    const labels = resegmentWithPriors(switching(300, 170), 3, late, 2, priors, { ...options, minFrames: 6 });
     const change = labels.findIndex((l) => l === 1);
     assert.ok(Math.abs(change - 170) <= 3, `change at ${change}`);
   });
 
   it('leaves the labels as given when a voice has too little to learn from', () => {
-    const labels = resegmentWithPriors(switching(300, 170), 3, 300, late, 2, [null, null], 2, options, 100);
+    const labels = resegmentWithPriors(switching(300, 170), 3, late, 2, [null, null], { ...options, minFrames: 100 });
     assert.deepEqual(labels, late);
   });
 });

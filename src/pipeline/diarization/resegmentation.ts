@@ -5,7 +5,7 @@
  * this moves each turn change to where the voices actually switch, and
  * splits segments that held two voices.
  */
-import { type GaussianModel, addFrames, addStats, emptyStats, gaussianModel, logLikelihood, type GaussianStats } from './gaussian-stats.js';
+import { type GaussianModel, addFrames, emptyStats, gaussianModel, logLikelihood, mergeStats, type GaussianStats } from './gaussian-stats.js';
 import type { Stretch } from './speech-frames.js';
 
 export interface ResegmentationOptions {
@@ -117,30 +117,26 @@ export function modelsOf(stats: readonly (GaussianStats | null)[], minFrames: nu
  * Where a label has fewer than `minFrames` frames to learn from, the labels
  * so far stand: a voice that little is better left to the labels given.
  *
- * @example resegmentWithPriors(frames, 12, count, windowLabels, 2, speakerStats, 2, { changePenalty: 40, pausePenalty: 5 }, 24)
+ * @example resegmentWithPriors(frames, 12, windowLabels, 2, speakerStats, { changePenalty: 40, passes: 2, minFrames: 24 })
  */
 export function resegmentWithPriors(
   frames: Float32Array,
   dim: number,
-  frameCount: number,
   labels: Int32Array,
   k: number,
   priors: readonly (GaussianStats | null)[],
-  passes: number,
-  options: ResegmentationOptions,
-  minFrames: number,
+  options: { changePenalty: number; passes: number; minFrames: number },
 ): Int32Array {
-  for (let pass = 0; pass < passes; pass++) {
+  const stretch = [{ from: 0, to: labels.length }];
+  // One stretch: no pause between frames, so no pause penalty applies.
+  const viterbi = { changePenalty: options.changePenalty, pausePenalty: options.changePenalty };
+  for (let pass = 0; pass < options.passes; pass++) {
     const stats = statsByLabel(labels, frames, dim, k).map((s, label) => {
       const prior = priors[label];
-      if (!prior) return s;
-      const sum = emptyStats(dim);
-      if (s) addStats(sum, s);
-      addStats(sum, prior);
-      return sum;
+      return s && prior ? mergeStats(s, prior) : (s ?? prior ?? null);
     });
-    if (stats.some((s) => !s || s.count < minFrames)) break;
-    labels = viterbiLabels(stats.map((s) => gaussianModel(s!)), frames, frameCount, [{ from: 0, to: frameCount }], options);
+    if (stats.some((s) => !s || s.count < options.minFrames)) break;
+    labels = viterbiLabels(stats.map((s) => gaussianModel(s!)), frames, labels.length, stretch, viterbi);
   }
   return labels;
 }
