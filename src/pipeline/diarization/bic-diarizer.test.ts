@@ -141,6 +141,26 @@ describe('BicDiarizer', () => {
     assert.equal(speakers(unmerged), 4, 'without the merge one voice is two');
   });
 
+  // Carlo and June in long turns with no pauses, June 20 dB quieter: her
+  // turns sit inside utterances whose loudest frames are his.
+  it('gives a quieter voice its turns inside a louder one\'s utterances', async () => {
+    const recording = buildRecording({
+      voices: ['carlo', 'june'],
+      conditions: { turns: 'long', pauses: 'none', levels: 'even', channel: 'clean' },
+      perVoiceMs: 25_000,
+      seed: 30_001,
+      part: 'tuning',
+    });
+    for (const s of recording.reference.filter((r) => r.speaker === 'june')) {
+      for (let i = Math.round(s.startMs * 16); i < Math.round(s.endMs * 16); i++) recording.samples[i] = Math.round(recording.samples[i]! / 10);
+    }
+    const turns = await diarize(recording);
+    assert.equal(speakers(turns), 2);
+    const { der, missedMs, speechMs } = diarizationErrorRate(recording.reference, turns, 250);
+    assert.ok(missedMs < 0.02 * speechMs, `missed ${missedMs} of ${speechMs} ms`);
+    assert.ok(der < 0.05, `DER ${der}`);
+  });
+
   it('keeps one voice one speaker', async () => {
     const turns = await diarize(monologue('librivox reader', 'librivox', 60_000));
     assert.ok(turns.length > 0);

@@ -176,7 +176,7 @@ export class BicDiarizer implements BatchDiarizer {
       const { models, index } = modelsOf(stats, options.minSegmentFrames);
       const local = viterbiLabels(models, data, frames.count, frames.stretches, options);
       labels = local.map((l) => (l < 0 ? -1 : index[l]!));
-      stats = statsByLabel(labels, data, MFCC_DIM, count);
+      stats = this.withConfidentSpeech(statsByLabel(labels, data, MFCC_DIM, count), labels);
     }
     // After the windows' clusters, the mixtures lose more than they gain (docs/diarization.md).
     if (options.mixture && !clusteredWindows) labels = this.mixturePass(labels, options.mixture);
@@ -203,6 +203,20 @@ export class BicDiarizer implements BatchDiarizer {
     const models = voices.map((set) => adapt(background, data, set, options.relevance));
     const scratch = new Float64Array(background.components);
     return viterbiDecode(models.length, (m, f) => frameLogLikelihood(models[m]!, data, f, scratch), frames.count, frames.stretches, this.options);
+  }
+
+  /**
+   * `stats` without the voices that hold fewer than `minSegmentFrames`
+   * confident frames: quiet frames give a voice's words their turns, but a
+   * voice that lives mostly on them is a level, not a person (on the tuning
+   * part, keeping such voices found one recording with a voice too many).
+   */
+  private withConfidentSpeech(stats: (GaussianStats | null)[], labels: Int32Array): (GaussianStats | null)[] {
+    const confident = new Array<number>(stats.length).fill(0);
+    labels.forEach((l, f) => {
+      if (l >= 0 && this.frames.confident(f)) confident[l]!++;
+    });
+    return stats.map((s, l) => (confident[l]! >= this.options.minSegmentFrames ? s : null));
   }
 
   /** The window nearest each speech frame, in the frame's stretch (−1 outside the stretches). */

@@ -185,7 +185,7 @@ export interface XvectorInput {
   voiced: Uint8Array;
 }
 
-/** `voicedRangeDb`: frames quieter than the stretch's loudest by more than this are pauses (30 dB, as in speech-frames.ts). */
+/** `voicedRangeDb`: frames quieter than the stretch's loudest by more than this are pauses (30 dB, as for the confident frames of speech-frames.ts). */
 export function xvectorInput(samples: Int16Array, voicedRangeDb = 30): XvectorInput {
   const range = (voicedRangeDb / 10) * Math.log(10);
   const { count, features } = kaldiMfcc(downsampleTo8k(samples));

@@ -6,9 +6,16 @@
  */
 import { FRAME_MS, MFCC_DIM, type MfccFrames } from './mfcc.js';
 
-/** Frames quieter than the stretch's loudest by more than this are not speech. */
-const SPEECH_RANGE_DB = 30;
+/**
+ * Frames quieter than the stretch's loudest by more than this are not
+ * speech. 40 dB, not 30: a turn 20 dB quieter than its neighbour lost most
+ * of its frames at 30, and its words went to the neighbour's turn.
+ */
+const SPEECH_RANGE_DB = 40;
 const SPEECH_RANGE = (SPEECH_RANGE_DB / 10) * Math.log(10);
+/** Frames within this of the stretch's loudest are confident speech. */
+const CONFIDENT_RANGE_DB = 30;
+const CONFIDENT_RANGE = (CONFIDENT_RANGE_DB / 10) * Math.log(10);
 
 /** Frames `from` … `to - 1` of the store, which came from one stretch of audio. */
 export interface Stretch {
@@ -26,6 +33,7 @@ export interface Stretch {
 export class SpeechFrames {
   private rows = new Float32Array(1024 * MFCC_DIM);
   private times = new Int32Array(1024);
+  private confidence = new Uint8Array(1024);
   private length = 0;
   readonly stretches: Stretch[] = [];
 
@@ -36,6 +44,11 @@ export class SpeechFrames {
   /** Row-major coefficients of every frame (valid up to {@link count}). */
   get coefficients(): Float32Array {
     return this.rows;
+  }
+
+  /** Whether frame `index` is within {@link CONFIDENT_RANGE_DB} of its stretch's loudest. */
+  confident(index: number): boolean {
+    return this.confidence[index] === 1;
   }
 
   /** Start of frame `index`'s window, ms. */
@@ -55,7 +68,7 @@ export class SpeechFrames {
     const from = this.length;
     for (let i = 0; i < frames.count; i++) {
       if (frames.logEnergy[i]! < loudest - SPEECH_RANGE) continue;
-      this.append(frames, i);
+      this.append(frames, i, frames.logEnergy[i]! >= loudest - CONFIDENT_RANGE);
     }
     const stretch = { from, to: this.length };
     if (stretch.to > stretch.from) this.stretches.push(stretch);
@@ -63,7 +76,7 @@ export class SpeechFrames {
   }
 
   /** Appends frame `i` of `frames`. */
-  private append(frames: MfccFrames, i: number): void {
+  private append(frames: MfccFrames, i: number, confident: boolean): void {
     if (this.length === this.times.length) {
       const rows = new Float32Array(this.rows.length * 2);
       rows.set(this.rows);
@@ -71,9 +84,13 @@ export class SpeechFrames {
       const times = new Int32Array(this.times.length * 2);
       times.set(this.times);
       this.times = times;
+      const confidence = new Uint8Array(this.confidence.length * 2);
+      confidence.set(this.confidence);
+      this.confidence = confidence;
     }
     this.rows.set(frames.coefficients.subarray(i * MFCC_DIM, (i + 1) * MFCC_DIM), this.length * MFCC_DIM);
     this.times[this.length] = frames.startMs + i * FRAME_MS;
+    this.confidence[this.length] = confident ? 1 : 0;
     this.length++;
   }
 }
