@@ -161,6 +161,22 @@ describe('BicDiarizer', () => {
     assert.ok(der < 0.05, `DER ${der}`);
   });
 
+  // Five voices in 1–3 s turns at ±10 dB, ALSA's on the telephone: the
+  // frames 30–40 dB below an utterance's loudest alone would keep a sixth.
+  it('keeps no voice that lives on quiet frames', async () => {
+    const recording = buildRecording({
+      voices: ['june', 'armelle', 'menardi', 'russian', 'alsa'],
+      conditions: { turns: 'short', pauses: 'natural', levels: 'uneven', channel: 'telephone' },
+      perVoiceMs: 18_000,
+      seed: 1235878592,
+      part: 'tuning',
+    });
+    const turns = await diarize(recording);
+    assert.equal(speakers(turns), 5);
+    const { der } = diarizationErrorRate(recording.reference, turns, 250);
+    assert.ok(der < 0.05, `DER ${der}`);
+  });
+
   it('keeps one voice one speaker', async () => {
     const turns = await diarize(monologue('librivox reader', 'librivox', 60_000));
     assert.ok(turns.length > 0);
