@@ -106,13 +106,14 @@ describe('BicDiarizer', () => {
     assert.equal(speakers(unchecked), 1, 'every level alone finds one voice');
   });
 
-  // 11 s of a man and a woman, the man on the telephone: 19 windows.
+  // 10 s of a man and a woman, the man on the telephone: fewer than 20
+  // windows.
   it('clusters the windows of a call of about ten seconds', async () => {
     const recording = buildRecording({
       voices: ['cards', 'alsa'],
       conditions: { turns: 'long', pauses: 'none', levels: 'even', channel: 'telephone' },
       perVoiceMs: 25_000,
-      seed: 1793966910,
+      seed: 1013,
       part: 'tuning',
     });
     const turns = await diarize(recording);
