@@ -7,12 +7,13 @@
 import { FRAME_MS, MFCC_DIM, type MfccFrames } from './mfcc.js';
 
 /**
- * Frames quieter than the stretch's loudest by more than this are not
- * speech. 40 dB, not 30: a turn 20 dB quieter than its neighbour lost most
- * of its frames at 30, and its words went to the neighbour's turn.
+ * Frames quieter than the stretch's loudest by more than this (natural log
+ * energy) are not speech; the live diarizer uses it for its words' frames
+ * too. 40 dB, not 30: a turn 20 dB quieter than its neighbour lost most of
+ * its frames at 30, and its words went to the neighbour's turn.
  */
 const SPEECH_RANGE_DB = 40;
-const SPEECH_RANGE = (SPEECH_RANGE_DB / 10) * Math.log(10);
+export const SPEECH_RANGE = (SPEECH_RANGE_DB / 10) * Math.log(10);
 /** Frames within this of the stretch's loudest are confident speech. */
 const CONFIDENT_RANGE_DB = 30;
 const CONFIDENT_RANGE = (CONFIDENT_RANGE_DB / 10) * Math.log(10);
