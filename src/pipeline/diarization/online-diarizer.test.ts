@@ -60,6 +60,22 @@ describe('OnlineDiarizer', () => {
     assert.ok(windowsOnly.wordsRight / windowsOnly.words < 0.85, `by the windows alone: ${windowsOnly.wordsRight} of ${windowsOnly.words}`);
   });
 
+  // One utterance's 1.5 s windows agree with each other more than with
+  // anything older, so spectral clustering can give them a group of their own.
+  it('does not take a group of a few new windows for a new voice', async () => {
+    const recording = buildRecording({
+      voices: ['july'],
+      conditions: { turns: 'short', pauses: 'natural', levels: 'uneven', channel: 'telephone' },
+      perVoiceMs: 40_000,
+      seed: 1235731497,
+      part: 'tuning',
+    });
+    const score = await scoreRecording(recording, 'live');
+    assert.equal(score.found, 1);
+    const fromThree = await scoreRecording(recording, 'live', { live: { minNewVoiceWindows: 3 } });
+    assert.ok(fromThree.found > 1, 'with 3 windows enough, some of her utterances found voices');
+  });
+
   it('final labels do not depend on the provisional labels asked for in between', async () => {
     const plain = await live(twoVoices, new OnlineDiarizer({}, speakerNetwork()));
     const asked = new OnlineDiarizer({}, speakerNetwork());

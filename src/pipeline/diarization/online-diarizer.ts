@@ -147,7 +147,6 @@ const MAX_KEPT_SAMPLES = 16_000 * 60;
 // and again 1.2–3.4 points fewer on the tuning part and two scratch sets once spectral clustering labelled live words.
 const LIVE_VOICED_RANGE_DB = 60;
 
-
 /** The x-vector network's frame outputs over a batch of words' audio. */
 interface NetworkPass {
   outputs: FrameOutputs;
