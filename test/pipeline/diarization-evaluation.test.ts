@@ -31,7 +31,7 @@ const PARTS = {
   'new-voices': {
     single: { of: 2, batch: 2, live: 1 },
     batch: { words: 0.95, der: 0.05, countAccuracy: 8 / 12 },
-    live: { words: 0.91, der: 0.07, countAccuracy: 10 / 12 },
+    live: { words: 0.93, der: 0.07, countAccuracy: 10 / 12 },
   },
 } satisfies Record<Exclude<Part, 'tuning'>, { single: { of: number } & Record<DiarizerKind, number> } & Record<DiarizerKind, { words: number; der: number; countAccuracy: number }>>;
 

@@ -76,6 +76,22 @@ describe('OnlineDiarizer', () => {
     assert.ok(fromThree.found > 1, 'with 3 windows enough, some of her utterances found voices');
   });
 
+  // Her first utterance, about 12 s, is louder in some turns than in others.
+  it('does not split a first long utterance of one voice in two', async () => {
+    const recording = buildRecording({
+      voices: ['menardi'],
+      conditions: { turns: 'short', pauses: 'none', levels: 'uneven', channel: 'telephone' },
+      perVoiceMs: 40_000,
+      seed: 1486508877,
+      part: 'tuning',
+    });
+    const score = await scoreRecording(recording, 'live');
+    assert.equal(score.found, 1);
+    assert.equal(score.wordsRight, score.words);
+    const withoutRules = await scoreRecording(recording, 'live', { live: { firstVoicesSpectral: {} } });
+    assert.ok(withoutRules.found > 1, 'clustered as later words are, her first utterance was two voices');
+  });
+
   it('final labels do not depend on the provisional labels asked for in between', async () => {
     const plain = await live(twoVoices, new OnlineDiarizer({}, speakerNetwork()));
     const asked = new OnlineDiarizer({}, speakerNetwork());

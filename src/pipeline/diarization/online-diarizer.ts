@@ -57,6 +57,8 @@ export interface OnlineDiarizerOptions {
    * last `recentWindows` windows with theirs; null: by the clustering above.
    */
   spectral: SpectralOptions | null;
+  /** What changes in `spectral` while no voice is known yet. */
+  firstVoicesSpectral: Partial<SpectralOptions>;
   recentWindows: number;
   /** Windows and their hop (10 ms frames). */
   windowFrames: number;
@@ -97,6 +99,12 @@ export const DEFAULT_ONLINE_DIARIZER_OPTIONS: OnlineDiarizerOptions = {
   // last minute's windows hold a new voice in one stretch, so async's merge
   // of groups heard in few stretches would join every newcomer to someone.
   spectral: { ...DEFAULT_SPECTRAL_OPTIONS, minNeighbours: 12, splitCosine: 0.4, minWindows: 20, twoVoicesBelowCosine: null, fewStretchesMergeCosine: null },
+  // Until a voice is known, the windows clustered are one stretch of speech
+  // from its start, as async's are, and async's two rules apply: a first
+  // long utterance of one voice at uneven levels was split in two, and kept
+  // two voices to the end (docs/diarization.md: 2 counts more of 40
+  // monologues, 1 of 40 scratch recordings, a pair of women joined on another).
+  firstVoicesSpectral: { twoVoicesBelowCosine: DEFAULT_SPECTRAL_OPTIONS.twoVoicesBelowCosine, fewStretchesMergeCosine: DEFAULT_SPECTRAL_OPTIONS.fewStretchesMergeCosine },
   recentWindows: 120,
   windowFrames: 150,
   windowHop: 50,
@@ -343,7 +351,8 @@ export class OnlineDiarizer implements LiveDiarizer {
    * else each goes to the closest voice.
    */
   private clusterWindows(embeddings: readonly Float32Array[], spectral: SpectralOptions): number[] {
-    const labels = clusterEmbeddings([...this.recent.map((r) => r.embedding), ...embeddings], spectral);
+    const options = this.voiceSums.length === 0 ? { ...spectral, ...this.options.firstVoicesSpectral } : spectral;
+    const labels = clusterEmbeddings([...this.recent.map((r) => r.embedding), ...embeddings], options);
     const votes = new Map<string, { cluster: number; speaker: number; n: number }>();
     this.recent.forEach((r, i) => {
       const key = `${labels[i]} ${r.speaker}`;
