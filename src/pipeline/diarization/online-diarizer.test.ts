@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { VOICES, conversation, decodeClip, speechExtent, type Recording } from '../../../test/support/conversations.js';
+import { VOICES, type VoiceName, conversation, decodeClip, speechExtent, type Recording } from '../../../test/support/conversations.js';
 import { diarizationErrorRate } from '../../lib/diarization-error-rate.js';
 import { pseudoWordUtterances, scoreRecording } from '../../../test/support/diarization-evaluation.js';
-import { buildRecording } from '../../../test/support/diarization-set.js';
+import { type EvaluationRecording, type Pauses, buildRecording } from '../../../test/support/diarization-set.js';
 import type { TimedWord } from './diarizer.js';
 import { OnlineDiarizer } from './online-diarizer.js';
 import { speakerNetwork } from './speaker-model.js';
@@ -24,6 +24,11 @@ async function live(recording: Recording, diarizer: OnlineDiarizer, between?: (w
 }
 
 const twoVoices = conversation({ name: 'librivox + alsa', voices: ['librivox', 'alsa'], perVoiceMs: 30_000, seed: 11 });
+
+/** 40 s of one voice of the tuning part, short turns at uneven levels, on the telephone. */
+function telephoneMonologue(voice: VoiceName, pauses: Pauses, seed: number): EvaluationRecording {
+  return buildRecording({ voices: [voice], conditions: { turns: 'short', pauses, levels: 'uneven', channel: 'telephone' }, perVoiceMs: 40_000, seed, part: 'tuning' });
+}
 
 describe('OnlineDiarizer', () => {
   it('labels the voices of a live conversation "1", "2" in order of first appearance', async () => {
@@ -63,13 +68,7 @@ describe('OnlineDiarizer', () => {
   // One utterance's 1.5 s windows agree with each other more than with
   // anything older, so spectral clustering can give them a group of their own.
   it('does not take a group of a few new windows for a new voice', async () => {
-    const recording = buildRecording({
-      voices: ['july'],
-      conditions: { turns: 'short', pauses: 'natural', levels: 'uneven', channel: 'telephone' },
-      perVoiceMs: 40_000,
-      seed: 1235731497,
-      part: 'tuning',
-    });
+    const recording = telephoneMonologue('july', 'natural', 1235731497);
     const score = await scoreRecording(recording, 'live');
     assert.equal(score.found, 1);
     const fromThree = await scoreRecording(recording, 'live', { live: { minNewVoiceWindows: 3 } });
@@ -78,13 +77,7 @@ describe('OnlineDiarizer', () => {
 
   // Her first utterance, about 12 s, is louder in some turns than in others.
   it('does not split a first long utterance of one voice in two', async () => {
-    const recording = buildRecording({
-      voices: ['menardi'],
-      conditions: { turns: 'short', pauses: 'none', levels: 'uneven', channel: 'telephone' },
-      perVoiceMs: 40_000,
-      seed: 1486508877,
-      part: 'tuning',
-    });
+    const recording = telephoneMonologue('menardi', 'none', 1486508877);
     const score = await scoreRecording(recording, 'live');
     assert.equal(score.found, 1);
     assert.equal(score.wordsRight, score.words);
